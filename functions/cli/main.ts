@@ -1,0 +1,80 @@
+import { InputError, describeError } from '../shared/errors.js';
+import { USAGE_EXIT_CODE } from '../shared/outcomes.js';
+import { type Command, type CommandIo, UsageError } from './arguments.js';
+
+declare const PORT25_CANARY_VERSION: string | undefined;
+
+// Each command loads lazily: `probe` must start as fast as Node itself and never pay for the AWS SDK.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  explain: { summary: "predict AWS's port-25 verdict for addresses", load: async () => (await import('./commands/explain.js')).explainCommand },
+  probe: { summary: 'probe SMTP on port 25 from this machine', load: async () => (await import('./commands/probe.js')).probeCommand },
+  run: { summary: 'run the canary from this workstation (AWS credentials)', load: async () => (await import('./commands/run.js')).runCommand },
+  invoke: { summary: 'invoke the deployed canary function and print its report', load: async () => (await import('./commands/invoke.js')).invokeCommand },
+};
+
+const VERSION = typeof PORT25_CANARY_VERSION === 'string' ? PORT25_CANARY_VERSION : 'dev';
+
+const MAIN_USAGE = `Usage: port25-canary <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, { summary }]) => `  ${name.padEnd(9)}${summary}`)
+  .join('\n')}
+
+Options:
+  -h, --help     show help (also after a command)
+  -v, --version  print the version
+
+Run 'port25-canary <command> --help' for a command's options and exit codes.
+`;
+
+async function main(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    (name === undefined ? io.stderr : io.stdout)(MAIN_USAGE);
+    return name === undefined ? USAGE_EXIT_CODE : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr(`port25-canary: unknown command ${JSON.stringify(name)}\n\n${MAIN_USAGE}`);
+    return USAGE_EXIT_CODE;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`port25-canary ${name}: ${error.message}\n\n${command.usage}`);
+      return USAGE_EXIT_CODE;
+    }
+    if (error instanceof InputError) {
+      io.stderr(`port25-canary ${name}: ${error.message}\n`);
+      return USAGE_EXIT_CODE;
+    }
+    throw error;
+  }
+}
+
+const io: CommandIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+};
+
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    io.stderr(`port25-canary: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : describeError(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,367 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from './errors.js';
+import { DEFAULT_METRIC_NAMESPACE } from './metrics.js';
+import { parseCidr } from './port25-rule.js';
+
+/**
+ * The canary config file: one JSON file read by the orchestrator, the CLI (`run`), the CDK app and the lab.
+ * Parsed once at the edge into a typed, defaulted value; every error names the field.
+ */
+export interface CanaryConfig {
+  readonly canaryName: string;
+  readonly metricNamespace: string;
+  /** Primary CIDR of the VPC the probes run in. Optional in the file when the stack creates the VPC. */
+  readonly vpcPrimaryCidr: string | undefined;
+  readonly port25Released: boolean;
+  readonly probe: ProbeDefaults;
+  readonly network: ProbeNetwork;
+  readonly maxConcurrentTasks: number;
+  readonly targets: readonly CanaryTarget[];
+  readonly deployment: DeploymentSettings;
+}
+
+export type TargetExpectation = 'auto' | 'open' | 'blocked';
+
+export interface CanaryTarget {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly expect: TargetExpectation;
+  readonly controlPort: number | undefined;
+  readonly starttls: boolean;
+}
+
+export interface ProbeDefaults {
+  readonly timeoutMs: number;
+  readonly ehloName: string;
+  readonly attempts: number;
+  readonly controlPort: number | undefined;
+}
+
+export interface CapacityProviderStrategyItem {
+  readonly capacityProvider: string;
+  readonly weight: number | undefined;
+  readonly base: number | undefined;
+}
+
+/** Where probe tasks run. Fields the stack creates may be absent from the file and come from the environment. */
+export interface ProbeNetwork {
+  readonly cluster: string | undefined;
+  readonly taskDefinition: string | undefined;
+  readonly containerName: string;
+  readonly vpcId: string | undefined;
+  readonly subnets: readonly string[];
+  readonly securityGroups: readonly string[];
+  readonly assignPublicIp: boolean;
+  /** When set, RunTask uses it instead of the FARGATE launch type (e.g. FARGATE_SPOT). */
+  readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[] | undefined;
+  readonly logGroup: string | undefined;
+  readonly logStreamPrefix: string;
+}
+
+/** Read by the CDK app only. */
+export interface DeploymentSettings {
+  /** Create a small VPC (public subnets, no NAT gateway) with this primary CIDR instead of using `network.vpcId`. */
+  readonly createVpc: { readonly cidr: string; readonly maxAzs: number } | undefined;
+  /** EventBridge schedule expression. */
+  readonly schedule: string;
+  readonly alarmEvaluationPeriods: number;
+  readonly alarmDatapointsToAlarm: number;
+  readonly notifyEmails: readonly string[];
+  readonly logRetentionDays: number;
+  readonly cpuArchitecture: 'ARM64' | 'X86_64';
+  /** A prebuilt probe image; without it the stack builds one from the probe bundle. */
+  readonly probeImageUri: string | undefined;
+}
+
+export const CONFIG_DEFAULTS = {
+  metricNamespace: DEFAULT_METRIC_NAMESPACE,
+  port: 25,
+  timeoutMs: 10_000,
+  ehloName: 'port25-canary.invalid',
+  attempts: 1,
+  maxConcurrentTasks: 10,
+  containerName: 'probe',
+  logStreamPrefix: 'probe',
+  schedule: 'rate(15 minutes)',
+  alarmEvaluationPeriods: 1,
+  alarmDatapointsToAlarm: 1,
+  logRetentionDays: 30,
+  cpuArchitecture: 'ARM64',
+  createVpcMaxAzs: 2,
+} as const;
+
+export const LIMITS = {
+  timeoutMs: { min: 100, max: 120_000 },
+  attempts: { min: 1, max: 10 },
+  maxConcurrentTasks: { min: 1, max: 500 },
+  targets: { max: 1000 },
+} as const;
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const HOST_PATTERN = /^[A-Za-z0-9._:-]{1,253}$/;
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+type Json = Record<string, unknown>;
+
+class Fields {
+  constructor(
+    private readonly value: Json,
+    private readonly path: string,
+    allowed: readonly string[],
+  ) {
+    const unknown = Object.keys(value).find((key) => !allowed.includes(key));
+    if (unknown !== undefined) throw new ConfigError(this.at(unknown), `unknown field (allowed: ${allowed.join(', ')})`);
+  }
+
+  at(key: string): string {
+    return this.path === '' ? key : `${this.path}.${key}`;
+  }
+
+  optionalString(key: string, pattern?: RegExp, hint?: string): string | undefined {
+    const raw = this.value[key];
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'string' || raw.trim() === '') throw new ConfigError(this.at(key), 'must be a non-empty string');
+    if (pattern && !pattern.test(raw)) throw new ConfigError(this.at(key), `${JSON.stringify(raw)} ${hint ?? 'is not valid'}`);
+    return raw;
+  }
+
+  string(key: string, pattern?: RegExp, hint?: string): string {
+    const value = this.optionalString(key, pattern, hint);
+    if (value === undefined) throw new ConfigError(this.at(key), 'is required');
+    return value;
+  }
+
+  optionalInteger(key: string, min: number, max: number): number | undefined {
+    const raw = this.value[key];
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min || raw > max) {
+      throw new ConfigError(this.at(key), `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    }
+    return raw;
+  }
+
+  optionalBoolean(key: string): boolean | undefined {
+    const raw = this.value[key];
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'boolean') throw new ConfigError(this.at(key), `must be true or false, got ${JSON.stringify(raw)}`);
+    return raw;
+  }
+
+  optionalEnum<T extends string>(key: string, choices: readonly T[]): T | undefined {
+    const raw = this.value[key];
+    if (raw === undefined) return undefined;
+    if (!choices.includes(raw as T)) {
+      throw new ConfigError(this.at(key), `must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`);
+    }
+    return raw as T;
+  }
+
+  stringList(key: string, pattern?: RegExp, hint?: string): string[] {
+    const raw = this.value[key];
+    if (raw === undefined) return [];
+    if (!Array.isArray(raw)) throw new ConfigError(this.at(key), 'must be an array of strings');
+    return raw.map((item, index) => {
+      if (typeof item !== 'string' || (pattern && !pattern.test(item))) {
+        throw new ConfigError(`${this.at(key)}[${index}]`, `${JSON.stringify(item)} ${hint ?? 'must be a non-empty string'}`);
+      }
+      return item;
+    });
+  }
+
+  object(key: string, allowed: readonly string[]): Fields | undefined {
+    const raw = this.value[key];
+    if (raw === undefined) return undefined;
+    return Fields.of(raw, this.at(key), allowed);
+  }
+
+  array(key: string): unknown[] | undefined {
+    const raw = this.value[key];
+    if (raw === undefined) return undefined;
+    if (!Array.isArray(raw)) throw new ConfigError(this.at(key), 'must be an array');
+    return raw;
+  }
+
+  static of(raw: unknown, path: string, allowed: readonly string[]): Fields {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new ConfigError(path === '' ? '(root)' : path, 'must be a JSON object');
+    }
+    return new Fields(raw as Json, path, allowed);
+  }
+}
+
+function cidrField(fields: Fields, key: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    parseCidr(value);
+  } catch (cause) {
+    throw new ConfigError(fields.at(key), `${JSON.stringify(value)} is not a network CIDR block`, { cause });
+  }
+  return value;
+}
+
+const PORT = [1, 65_535] as const;
+
+function parseTarget(raw: unknown, path: string, probe: ProbeDefaults): CanaryTarget {
+  const fields = Fields.of(raw, path, ['name', 'host', 'port', 'expect', 'controlPort', 'starttls']);
+  return {
+    name: fields.string('name', NAME_PATTERN, 'must be 1-63 letters, digits, dots, dashes or underscores'),
+    host: fields.string('host', HOST_PATTERN, 'must be a host name or IP literal, without a port'),
+    port: fields.optionalInteger('port', ...PORT) ?? CONFIG_DEFAULTS.port,
+    expect: fields.optionalEnum('expect', ['auto', 'open', 'blocked'] as const) ?? 'auto',
+    controlPort: fields.optionalInteger('controlPort', ...PORT) ?? probe.controlPort,
+    starttls: fields.optionalBoolean('starttls') ?? false,
+  };
+}
+
+function parseProbeDefaults(root: Fields): ProbeDefaults {
+  const fields = root.object('probe', ['timeoutMs', 'ehloName', 'attempts', 'controlPort']);
+  return {
+    timeoutMs: fields?.optionalInteger('timeoutMs', LIMITS.timeoutMs.min, LIMITS.timeoutMs.max) ?? CONFIG_DEFAULTS.timeoutMs,
+    ehloName:
+      fields?.optionalString('ehloName', /^[A-Za-z0-9.-]{1,253}$/, 'must be a host name') ?? CONFIG_DEFAULTS.ehloName,
+    attempts: fields?.optionalInteger('attempts', LIMITS.attempts.min, LIMITS.attempts.max) ?? CONFIG_DEFAULTS.attempts,
+    controlPort: fields?.optionalInteger('controlPort', ...PORT),
+  };
+}
+
+function parseNetwork(root: Fields): ProbeNetwork {
+  const fields =
+    root.object('network', [
+      'cluster',
+      'taskDefinition',
+      'containerName',
+      'vpcId',
+      'subnets',
+      'securityGroups',
+      'assignPublicIp',
+      'capacityProviderStrategy',
+      'logGroup',
+      'logStreamPrefix',
+    ]) ?? Fields.of({}, 'network', []);
+  const strategy = fields.array('capacityProviderStrategy')?.map((item, index) => {
+    const entry = Fields.of(item, `${fields.at('capacityProviderStrategy')}[${index}]`, ['capacityProvider', 'weight', 'base']);
+    return {
+      capacityProvider: entry.string('capacityProvider'),
+      weight: entry.optionalInteger('weight', 0, 1000),
+      base: entry.optionalInteger('base', 0, 100_000),
+    };
+  });
+  if (strategy?.length === 0) throw new ConfigError(fields.at('capacityProviderStrategy'), 'must not be empty when given');
+  return {
+    cluster: fields.optionalString('cluster'),
+    taskDefinition: fields.optionalString('taskDefinition'),
+    containerName: fields.optionalString('containerName') ?? CONFIG_DEFAULTS.containerName,
+    vpcId: fields.optionalString('vpcId', /^vpc-[0-9a-f]{8,17}$/, 'is not a VPC ID (vpc-...)'),
+    subnets: fields.stringList('subnets', /^subnet-[0-9a-f]{8,17}$/, 'is not a subnet ID (subnet-...)'),
+    securityGroups: fields.stringList('securityGroups', /^sg-[0-9a-f]{8,17}$/, 'is not a security group ID (sg-...)'),
+    assignPublicIp: fields.optionalBoolean('assignPublicIp') ?? false,
+    capacityProviderStrategy: strategy,
+    logGroup: fields.optionalString('logGroup'),
+    logStreamPrefix: fields.optionalString('logStreamPrefix') ?? CONFIG_DEFAULTS.logStreamPrefix,
+  };
+}
+
+function parseDeployment(root: Fields): DeploymentSettings {
+  const fields =
+    root.object('deployment', [
+      'createVpc',
+      'schedule',
+      'alarmEvaluationPeriods',
+      'alarmDatapointsToAlarm',
+      'notifyEmails',
+      'logRetentionDays',
+      'cpuArchitecture',
+      'probeImageUri',
+    ]) ?? Fields.of({}, 'deployment', []);
+  const createVpcFields = fields.object('createVpc', ['cidr', 'maxAzs']);
+  const createVpc = createVpcFields && {
+    cidr: cidrField(createVpcFields, 'cidr', createVpcFields.string('cidr')) as string,
+    maxAzs: createVpcFields.optionalInteger('maxAzs', 1, 6) ?? CONFIG_DEFAULTS.createVpcMaxAzs,
+  };
+  const evaluationPeriods = fields.optionalInteger('alarmEvaluationPeriods', 1, 100) ?? CONFIG_DEFAULTS.alarmEvaluationPeriods;
+  const datapointsToAlarm =
+    fields.optionalInteger('alarmDatapointsToAlarm', 1, 100) ?? Math.min(CONFIG_DEFAULTS.alarmDatapointsToAlarm, evaluationPeriods);
+  if (datapointsToAlarm > evaluationPeriods) {
+    throw new ConfigError(fields.at('alarmDatapointsToAlarm'), `must not exceed alarmEvaluationPeriods (${evaluationPeriods})`);
+  }
+  const logRetentionDays = fields.optionalInteger('logRetentionDays', 1, 3653) ?? CONFIG_DEFAULTS.logRetentionDays;
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new ConfigError(fields.at('logRetentionDays'), `must be one of CloudWatch Logs' values: ${LOG_RETENTION_DAYS.join(', ')}`);
+  }
+  return {
+    createVpc,
+    schedule:
+      fields.optionalString('schedule', /^(rate|cron)\(.+\)$/, 'must be an EventBridge rate(...) or cron(...) expression') ??
+      CONFIG_DEFAULTS.schedule,
+    alarmEvaluationPeriods: evaluationPeriods,
+    alarmDatapointsToAlarm: datapointsToAlarm,
+    notifyEmails: fields.stringList('notifyEmails', /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'is not an email address'),
+    logRetentionDays,
+    cpuArchitecture: fields.optionalEnum('cpuArchitecture', ['ARM64', 'X86_64'] as const) ?? CONFIG_DEFAULTS.cpuArchitecture,
+    probeImageUri: fields.optionalString('probeImageUri'),
+  };
+}
+
+/** Validates a parsed JSON value as a canary config. Throws ConfigError naming the first bad field. */
+export function parseCanaryConfig(raw: unknown): CanaryConfig {
+  const root = Fields.of(raw, '', [
+    '$schema',
+    'canaryName',
+    'metricNamespace',
+    'vpcPrimaryCidr',
+    'port25Released',
+    'probe',
+    'network',
+    'maxConcurrentTasks',
+    'targets',
+    'deployment',
+  ]);
+  const probe = parseProbeDefaults(root);
+  const rawTargets = root.array('targets');
+  if (rawTargets === undefined || rawTargets.length === 0) throw new ConfigError('targets', 'must list at least one target');
+  if (rawTargets.length > LIMITS.targets.max) throw new ConfigError('targets', `must list at most ${LIMITS.targets.max} targets`);
+  const targets = rawTargets.map((item, index) => parseTarget(item, `targets[${index}]`, probe));
+  const seen = new Set<string>();
+  targets.forEach((target, index) => {
+    if (seen.has(target.name)) throw new ConfigError(`targets[${index}].name`, `duplicate target name ${JSON.stringify(target.name)}`);
+    seen.add(target.name);
+  });
+  return {
+    canaryName: root.string('canaryName', NAME_PATTERN, 'must be 1-63 letters, digits, dots, dashes or underscores'),
+    metricNamespace:
+      root.optionalString('metricNamespace', /^[^:][^:]{0,254}$/, 'must be 1-255 characters without ":"') ??
+      CONFIG_DEFAULTS.metricNamespace,
+    vpcPrimaryCidr: cidrField(root, 'vpcPrimaryCidr', root.optionalString('vpcPrimaryCidr')),
+    port25Released: root.optionalBoolean('port25Released') ?? false,
+    probe,
+    network: parseNetwork(root),
+    maxConcurrentTasks:
+      root.optionalInteger('maxConcurrentTasks', LIMITS.maxConcurrentTasks.min, LIMITS.maxConcurrentTasks.max) ??
+      CONFIG_DEFAULTS.maxConcurrentTasks,
+    targets,
+    deployment: parseDeployment(root),
+  };
+}
+
+/** Reads and validates a config file; errors name the file and the field. */
+export async function loadCanaryConfig(path: string): Promise<CanaryConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(path, `cannot read the config file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(path, `is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  try {
+    return parseCanaryConfig(json);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.field}`, error.message.slice(error.field.length + 2), { cause: error });
+    throw error;
+  }
+}

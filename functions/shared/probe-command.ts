@@ -1,0 +1,48 @@
+import type { CanaryTarget, ProbeDefaults } from './config.js';
+
+/** What the orchestrator asks one probe task to do. */
+export interface ProbeRequest {
+  readonly host: string;
+  readonly port: number;
+  readonly timeoutMs: number;
+  readonly ehloName: string;
+  readonly attempts: number;
+  readonly controlPort: number | undefined;
+  readonly starttls: boolean;
+}
+
+export function probeRequestFor(target: CanaryTarget, defaults: ProbeDefaults, attempts = defaults.attempts): ProbeRequest {
+  return {
+    host: target.host,
+    port: target.port,
+    timeoutMs: defaults.timeoutMs,
+    ehloName: defaults.ehloName,
+    attempts,
+    controlPort: target.controlPort,
+    starttls: target.starttls,
+  };
+}
+
+/** `host:port`, with an IPv6 literal in brackets. */
+export function formatTarget(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * The probe container's command override: the same arguments `port25-canary probe` takes, so a task's behaviour can
+ * be reproduced on any machine by pasting them after `port25-canary probe`.
+ */
+export function probeCommandArguments(request: ProbeRequest): string[] {
+  return [
+    '--json',
+    '--timeout',
+    String(request.timeoutMs),
+    '--ehlo',
+    request.ehloName,
+    '--attempts',
+    String(request.attempts),
+    ...(request.controlPort === undefined ? [] : ['--control-port', String(request.controlPort)]),
+    ...(request.starttls ? ['--starttls'] : []),
+    formatTarget(request.host, request.port),
+  ];
+}

@@ -1,0 +1,42 @@
+import type { Verdict } from './judge.js';
+import type { TargetOutcome } from './outcomes.js';
+import type { Expectation } from './port25-rule.js';
+
+/** What the orchestrator returns, logs as one JSON line, and what `run`/`invoke` print. */
+export interface CanaryReport {
+  readonly runId: string;
+  readonly canary: string;
+  /** ISO 8601 */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly released: boolean;
+  readonly results: readonly TargetReport[];
+  readonly summary: ReportSummary;
+}
+
+export interface TargetReport {
+  /** The target's name from the config. */
+  readonly target: string;
+  readonly host: string;
+  readonly port: number;
+  /** The address the probe used; null when it never dialled. */
+  readonly address: string | null;
+  /** Null only when the expectation is `auto` and no address was ever resolved. */
+  readonly expected: Expectation | null;
+  /** Which rule set the expectation (`configured: open` for an explicit expect). */
+  readonly rule: string;
+  readonly outcome: TargetOutcome;
+  readonly verdict: Verdict;
+  readonly diagnosis: string;
+  readonly connectMs: number | null;
+  readonly greeting: string | null;
+  readonly taskArn: string | null;
+  /** Why the verdict is what it is when the probe's words are not enough (stoppedReason, deadline, exit code). */
+  readonly detail: string | null;
+}
+
+export interface ReportSummary {
+  readonly pass: number;
+  readonly fail: number;
+  readonly inconclusive: number;
+}
