@@ -2,7 +2,8 @@
 import { build } from 'esbuild';
 
 // Some bundled CommonJS dependencies call require(); ESM output needs one.
-const requireShim = "import { createRequire as __p25CreateRequire } from 'node:module'; const require = __p25CreateRequire(import.meta.url);";
+const requireShim =
+  "import { createRequire as __p25CreateRequire } from 'node:module'; const require = __p25CreateRequire(import.meta.url);";
 
 const common = {
   bundle: true,

@@ -53,6 +53,7 @@ export function integerOption(name: string, value: string | undefined, min: numb
 export function listOption(name: string, value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   const items = value.split(',').map((item) => item.trim());
-  if (items.some((item) => item === '')) throw new UsageError(`--${name} must be a comma-separated list, got ${JSON.stringify(value)}`);
+  if (items.some((item) => item === ''))
+    throw new UsageError(`--${name} must be a comma-separated list, got ${JSON.stringify(value)}`);
   return items;
 }

@@ -1,4 +1,4 @@
-import { InputError, describeError } from '../shared/errors.js';
+import { describeError, InputError } from '../shared/errors.js';
 import { USAGE_EXIT_CODE } from '../shared/outcomes.js';
 import { type Command, type CommandIo, UsageError } from './arguments.js';
 
@@ -6,10 +6,22 @@ declare const PORT25_CANARY_VERSION: string | undefined;
 
 // Each command loads lazily: `probe` must start as fast as Node itself and never pay for the AWS SDK.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  explain: { summary: "predict AWS's port-25 verdict for addresses", load: async () => (await import('./commands/explain.js')).explainCommand },
-  probe: { summary: 'probe SMTP on port 25 from this machine', load: async () => (await import('./commands/probe.js')).probeCommand },
-  run: { summary: 'run the canary from this workstation (AWS credentials)', load: async () => (await import('./commands/run.js')).runCommand },
-  invoke: { summary: 'invoke the deployed canary function and print its report', load: async () => (await import('./commands/invoke.js')).invokeCommand },
+  explain: {
+    summary: "predict AWS's port-25 verdict for addresses",
+    load: async () => (await import('./commands/explain.js')).explainCommand,
+  },
+  probe: {
+    summary: 'probe SMTP on port 25 from this machine',
+    load: async () => (await import('./commands/probe.js')).probeCommand,
+  },
+  run: {
+    summary: 'run the canary from this workstation (AWS credentials)',
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  invoke: {
+    summary: 'invoke the deployed canary function and print its report',
+    load: async () => (await import('./commands/invoke.js')).invokeCommand,
+  },
 };
 
 const VERSION = typeof PORT25_CANARY_VERSION === 'string' ? PORT25_CANARY_VERSION : 'dev';
@@ -74,7 +86,9 @@ main(process.argv.slice(2), io).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    io.stderr(`port25-canary: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : describeError(error)}\n`);
+    io.stderr(
+      `port25-canary: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : describeError(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -100,7 +100,9 @@ export const LIMITS = {
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const HOST_PATTERN = /^[A-Za-z0-9._:-]{1,253}$/;
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 type Json = Record<string, unknown>;
 
@@ -111,7 +113,8 @@ class Fields {
     allowed: readonly string[],
   ) {
     const unknown = Object.keys(value).find((key) => !allowed.includes(key));
-    if (unknown !== undefined) throw new ConfigError(this.at(unknown), `unknown field (allowed: ${allowed.join(', ')})`);
+    if (unknown !== undefined)
+      throw new ConfigError(this.at(unknown), `unknown field (allowed: ${allowed.join(', ')})`);
   }
 
   at(key: string): string {
@@ -122,7 +125,8 @@ class Fields {
     const raw = this.value[key];
     if (raw === undefined) return undefined;
     if (typeof raw !== 'string' || raw.trim() === '') throw new ConfigError(this.at(key), 'must be a non-empty string');
-    if (pattern && !pattern.test(raw)) throw new ConfigError(this.at(key), `${JSON.stringify(raw)} ${hint ?? 'is not valid'}`);
+    if (pattern && !pattern.test(raw))
+      throw new ConfigError(this.at(key), `${JSON.stringify(raw)} ${hint ?? 'is not valid'}`);
     return raw;
   }
 
@@ -144,7 +148,8 @@ class Fields {
   optionalBoolean(key: string): boolean | undefined {
     const raw = this.value[key];
     if (raw === undefined) return undefined;
-    if (typeof raw !== 'boolean') throw new ConfigError(this.at(key), `must be true or false, got ${JSON.stringify(raw)}`);
+    if (typeof raw !== 'boolean')
+      throw new ConfigError(this.at(key), `must be true or false, got ${JSON.stringify(raw)}`);
     return raw;
   }
 
@@ -163,7 +168,10 @@ class Fields {
     if (!Array.isArray(raw)) throw new ConfigError(this.at(key), 'must be an array of strings');
     return raw.map((item, index) => {
       if (typeof item !== 'string' || (pattern && !pattern.test(item))) {
-        throw new ConfigError(`${this.at(key)}[${index}]`, `${JSON.stringify(item)} ${hint ?? 'must be a non-empty string'}`);
+        throw new ConfigError(
+          `${this.at(key)}[${index}]`,
+          `${JSON.stringify(item)} ${hint ?? 'must be a non-empty string'}`,
+        );
       }
       return item;
     });
@@ -217,7 +225,8 @@ function parseTarget(raw: unknown, path: string, probe: ProbeDefaults): CanaryTa
 function parseProbeDefaults(root: Fields): ProbeDefaults {
   const fields = root.object('probe', ['timeoutMs', 'ehloName', 'attempts', 'controlPort']);
   return {
-    timeoutMs: fields?.optionalInteger('timeoutMs', LIMITS.timeoutMs.min, LIMITS.timeoutMs.max) ?? CONFIG_DEFAULTS.timeoutMs,
+    timeoutMs:
+      fields?.optionalInteger('timeoutMs', LIMITS.timeoutMs.min, LIMITS.timeoutMs.max) ?? CONFIG_DEFAULTS.timeoutMs,
     ehloName:
       fields?.optionalString('ehloName', /^[A-Za-z0-9.-]{1,253}$/, 'must be a host name') ?? CONFIG_DEFAULTS.ehloName,
     attempts: fields?.optionalInteger('attempts', LIMITS.attempts.min, LIMITS.attempts.max) ?? CONFIG_DEFAULTS.attempts,
@@ -240,14 +249,19 @@ function parseNetwork(root: Fields): ProbeNetwork {
       'logStreamPrefix',
     ]) ?? Fields.of({}, 'network', []);
   const strategy = fields.array('capacityProviderStrategy')?.map((item, index) => {
-    const entry = Fields.of(item, `${fields.at('capacityProviderStrategy')}[${index}]`, ['capacityProvider', 'weight', 'base']);
+    const entry = Fields.of(item, `${fields.at('capacityProviderStrategy')}[${index}]`, [
+      'capacityProvider',
+      'weight',
+      'base',
+    ]);
     return {
       capacityProvider: entry.string('capacityProvider'),
       weight: entry.optionalInteger('weight', 0, 1000),
       base: entry.optionalInteger('base', 0, 100_000),
     };
   });
-  if (strategy?.length === 0) throw new ConfigError(fields.at('capacityProviderStrategy'), 'must not be empty when given');
+  if (strategy?.length === 0)
+    throw new ConfigError(fields.at('capacityProviderStrategy'), 'must not be empty when given');
   return {
     cluster: fields.optionalString('cluster'),
     taskDefinition: fields.optionalString('taskDefinition'),
@@ -279,26 +293,38 @@ function parseDeployment(root: Fields): DeploymentSettings {
     cidr: cidrField(createVpcFields, 'cidr', createVpcFields.string('cidr')) as string,
     maxAzs: createVpcFields.optionalInteger('maxAzs', 1, 6) ?? CONFIG_DEFAULTS.createVpcMaxAzs,
   };
-  const evaluationPeriods = fields.optionalInteger('alarmEvaluationPeriods', 1, 100) ?? CONFIG_DEFAULTS.alarmEvaluationPeriods;
+  const evaluationPeriods =
+    fields.optionalInteger('alarmEvaluationPeriods', 1, 100) ?? CONFIG_DEFAULTS.alarmEvaluationPeriods;
   const datapointsToAlarm =
-    fields.optionalInteger('alarmDatapointsToAlarm', 1, 100) ?? Math.min(CONFIG_DEFAULTS.alarmDatapointsToAlarm, evaluationPeriods);
+    fields.optionalInteger('alarmDatapointsToAlarm', 1, 100) ??
+    Math.min(CONFIG_DEFAULTS.alarmDatapointsToAlarm, evaluationPeriods);
   if (datapointsToAlarm > evaluationPeriods) {
-    throw new ConfigError(fields.at('alarmDatapointsToAlarm'), `must not exceed alarmEvaluationPeriods (${evaluationPeriods})`);
+    throw new ConfigError(
+      fields.at('alarmDatapointsToAlarm'),
+      `must not exceed alarmEvaluationPeriods (${evaluationPeriods})`,
+    );
   }
   const logRetentionDays = fields.optionalInteger('logRetentionDays', 1, 3653) ?? CONFIG_DEFAULTS.logRetentionDays;
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
-    throw new ConfigError(fields.at('logRetentionDays'), `must be one of CloudWatch Logs' values: ${LOG_RETENTION_DAYS.join(', ')}`);
+    throw new ConfigError(
+      fields.at('logRetentionDays'),
+      `must be one of CloudWatch Logs' values: ${LOG_RETENTION_DAYS.join(', ')}`,
+    );
   }
   return {
     createVpc,
     schedule:
-      fields.optionalString('schedule', /^(rate|cron)\(.+\)$/, 'must be an EventBridge rate(...) or cron(...) expression') ??
-      CONFIG_DEFAULTS.schedule,
+      fields.optionalString(
+        'schedule',
+        /^(rate|cron)\(.+\)$/,
+        'must be an EventBridge rate(...) or cron(...) expression',
+      ) ?? CONFIG_DEFAULTS.schedule,
     alarmEvaluationPeriods: evaluationPeriods,
     alarmDatapointsToAlarm: datapointsToAlarm,
     notifyEmails: fields.stringList('notifyEmails', /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'is not an email address'),
     logRetentionDays,
-    cpuArchitecture: fields.optionalEnum('cpuArchitecture', ['ARM64', 'X86_64'] as const) ?? CONFIG_DEFAULTS.cpuArchitecture,
+    cpuArchitecture:
+      fields.optionalEnum('cpuArchitecture', ['ARM64', 'X86_64'] as const) ?? CONFIG_DEFAULTS.cpuArchitecture,
     probeImageUri: fields.optionalString('probeImageUri'),
   };
 }
@@ -319,12 +345,15 @@ export function parseCanaryConfig(raw: unknown): CanaryConfig {
   ]);
   const probe = parseProbeDefaults(root);
   const rawTargets = root.array('targets');
-  if (rawTargets === undefined || rawTargets.length === 0) throw new ConfigError('targets', 'must list at least one target');
-  if (rawTargets.length > LIMITS.targets.max) throw new ConfigError('targets', `must list at most ${LIMITS.targets.max} targets`);
+  if (rawTargets === undefined || rawTargets.length === 0)
+    throw new ConfigError('targets', 'must list at least one target');
+  if (rawTargets.length > LIMITS.targets.max)
+    throw new ConfigError('targets', `must list at most ${LIMITS.targets.max} targets`);
   const targets = rawTargets.map((item, index) => parseTarget(item, `targets[${index}]`, probe));
   const seen = new Set<string>();
   targets.forEach((target, index) => {
-    if (seen.has(target.name)) throw new ConfigError(`targets[${index}].name`, `duplicate target name ${JSON.stringify(target.name)}`);
+    if (seen.has(target.name))
+      throw new ConfigError(`targets[${index}].name`, `duplicate target name ${JSON.stringify(target.name)}`);
     seen.add(target.name);
   });
   return {
@@ -350,7 +379,9 @@ export async function loadCanaryConfig(path: string): Promise<CanaryConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new ConfigError(path, `cannot read the config file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    throw new ConfigError(path, `cannot read the config file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause,
+    });
   }
   let json: unknown;
   try {
@@ -361,7 +392,8 @@ export async function loadCanaryConfig(path: string): Promise<CanaryConfig> {
   try {
     return parseCanaryConfig(json);
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.field}`, error.message.slice(error.field.length + 2), { cause: error });
+    if (error instanceof ConfigError)
+      throw new ConfigError(`${path}: ${error.field}`, error.message.slice(error.field.length + 2), { cause: error });
     throw error;
   }
 }

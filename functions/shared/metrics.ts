@@ -39,7 +39,8 @@ export const TARGET_METRICS = {
     name: 'Inconclusive',
     unit: 'None',
     dimension: TARGET_DIMENSION,
-    description: '1 when the run could not tell (task failed, DNS error, ICMP unreachable for a blocked target), else 0',
+    description:
+      '1 when the run could not tell (task failed, DNS error, ICMP unreachable for a blocked target), else 0',
   },
 } as const satisfies Record<string, MetricDefinition>;
 
@@ -70,7 +71,10 @@ export const RUN_METRICS = {
   },
 } as const satisfies Record<string, MetricDefinition>;
 
-export const ALL_METRICS: readonly MetricDefinition[] = [...Object.values(TARGET_METRICS), ...Object.values(RUN_METRICS)];
+export const ALL_METRICS: readonly MetricDefinition[] = [
+  ...Object.values(TARGET_METRICS),
+  ...Object.values(RUN_METRICS),
+];
 
 /** CloudWatch accepts at most this many MetricDatum entries in one PutMetricData call. */
 export const MAX_METRIC_DATA_PER_CALL = 1000;

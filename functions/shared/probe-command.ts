@@ -11,7 +11,11 @@ export interface ProbeRequest {
   readonly starttls: boolean;
 }
 
-export function probeRequestFor(target: CanaryTarget, defaults: ProbeDefaults, attempts = defaults.attempts): ProbeRequest {
+export function probeRequestFor(
+  target: CanaryTarget,
+  defaults: ProbeDefaults,
+  attempts = defaults.attempts,
+): ProbeRequest {
   return {
     host: target.host,
     port: target.port,
