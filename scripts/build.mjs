@@ -1,5 +1,8 @@
 // Bundles every deployable with esbuild: the CLI, the probe container's entry, the orchestrator Lambda, the lab and the bench.
+import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 // Some bundled CommonJS dependencies call require(); ESM output needs one.
 const requireShim =
@@ -13,10 +16,12 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   banner: { js: requireShim },
+  // The SDK's ES module builds tree-shake to the commands we import; its CommonJS builds drag in whole clients.
+  mainFields: ['module', 'main'],
 };
 
 // Lambda and the probe image run the current Node.js LTS; the CLI, lab and bench run on the developer's Node (>= 20).
-export const LAMBDA_NODE_TARGET = 'node24';
+const LAMBDA_NODE_TARGET = 'node24';
 
 await Promise.all([
   // The CLI splits its commands into chunks so `probe` never loads the AWS SDK.
@@ -29,6 +34,7 @@ await Promise.all([
     chunkNames: 'chunks/[name]-[hash]',
     minify: true,
     target: 'node20',
+    define: { PORT25_CANARY_VERSION: JSON.stringify(version) },
     banner: { js: `#!/usr/bin/env node\n${requireShim}` },
   }),
   build({

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from './errors.js';
 import { DEFAULT_METRIC_NAMESPACE } from './metrics.js';
-import { parseCidr } from './port25-rule.js';
+import { isIpLiteral, parseCidr } from './port25-rule.js';
 
 /**
  * The canary config file: one JSON file read by the orchestrator, the CLI (`run`), the CDK app and the lab.
@@ -99,7 +99,7 @@ export const LIMITS = {
 } as const;
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-const HOST_PATTERN = /^[A-Za-z0-9._:-]{1,253}$/;
+const HOST_NAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
@@ -210,11 +210,19 @@ function cidrField(fields: Fields, key: string, value: string | undefined): stri
 
 const PORT = [1, 65_535] as const;
 
+function hostField(fields: Fields): string {
+  const host = fields.string('host');
+  if (!isIpLiteral(host) && !HOST_NAME_PATTERN.test(host)) {
+    throw new ConfigError(fields.at('host'), `${JSON.stringify(host)} must be a host name or IP literal, without a port`);
+  }
+  return host;
+}
+
 function parseTarget(raw: unknown, path: string, probe: ProbeDefaults): CanaryTarget {
   const fields = Fields.of(raw, path, ['name', 'host', 'port', 'expect', 'controlPort', 'starttls']);
   return {
     name: fields.string('name', NAME_PATTERN, 'must be 1-63 letters, digits, dots, dashes or underscores'),
-    host: fields.string('host', HOST_PATTERN, 'must be a host name or IP literal, without a port'),
+    host: hostField(fields),
     port: fields.optionalInteger('port', ...PORT) ?? CONFIG_DEFAULTS.port,
     expect: fields.optionalEnum('expect', ['auto', 'open', 'blocked'] as const) ?? 'auto',
     controlPort: fields.optionalInteger('controlPort', ...PORT) ?? probe.controlPort,

@@ -89,7 +89,11 @@ function contains(cidr: ParsedAddress, address: ParsedAddress): boolean {
   return (address as Address4).isHostInSubnet(cidr as Address4);
 }
 
-const PARSED_EXEMPT_RANGES = EXEMPT_RANGES.map((range) => ({ ...range, parsed: parseCidr(range.cidr) }));
+// Pure: lets bundles that import config.ts but never classify (the probe container) leave ip-address out.
+const PARSED_EXEMPT_RANGES = /* @__PURE__ */ EXEMPT_RANGES.map((range) => ({
+  ...range,
+  parsed: parseCidr(range.cidr),
+}));
 
 /** Predicts whether AWS's port-25 throttle drops traffic from the VPC to `address`. */
 export function classify(address: string, context: RuleContext = {}): Port25Verdict {

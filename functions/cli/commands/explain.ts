@@ -1,0 +1,85 @@
+import { lookup } from 'node:dns/promises';
+import { InputError } from '../../shared/errors.js';
+import { type Port25Verdict, classify, isIpLiteral, parseCidr } from '../../shared/port25-rule.js';
+import { type Command, type CommandIo, UsageError, parseCommandLine } from '../arguments.js';
+import { formatTable } from '../table.js';
+
+const USAGE = `Usage: port25-canary explain [--vpc-cidr CIDR] [--released] [--resolve] [--json] ADDRESS...
+
+Predicts, with AWS's documented rule, whether outbound TCP port 25 from EC2, Lambda or ECS on Fargate
+reaches each address: exempt are the VPC's primary CIDR, RFC 1918, RFC 6598 and RFC 4193; everything
+else is dropped silently until AWS approves a removal request for the account.
+
+Options:
+  --vpc-cidr CIDR  primary CIDR block of the sending VPC (secondary CIDRs are not exempt)
+  --released       AWS has approved the account's port-25 removal request
+  --resolve        accept host names and judge every address they resolve to
+  --json           print one JSON array of verdicts instead of a table
+  -h, --help       show this help
+
+Exit codes: 0 every input judged, 2 an input or option is invalid (stdout stays empty).
+`;
+
+export interface ExplainedAddress extends Port25Verdict {
+  /** The argument as given (a host name when --resolve expanded it). */
+  readonly input: string;
+}
+
+type Resolve = (host: string) => Promise<string[]>;
+
+async function resolveHost(host: string): Promise<string[]> {
+  try {
+    const answers = await lookup(host, { all: true, order: 'verbatim' });
+    return answers.map((answer) => answer.address);
+  } catch (cause) {
+    throw new InputError(`cannot resolve ${JSON.stringify(host)}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, {
+      cause,
+    });
+  }
+}
+
+/** Judges every input; all inputs are validated (and resolved) before anything is printed. */
+export async function explainAddresses(
+  inputs: readonly string[],
+  context: { vpcPrimaryCidr?: string | undefined; released: boolean },
+  resolve: Resolve | undefined,
+): Promise<ExplainedAddress[]> {
+  const explained: ExplainedAddress[] = [];
+  for (const input of inputs) {
+    const addresses = isIpLiteral(input) || resolve === undefined ? [input] : await resolve(input);
+    for (const address of addresses) explained.push({ input, ...classify(address, context) });
+  }
+  return explained;
+}
+
+export const explainCommand: Command = {
+  summary: "predict AWS's port-25 verdict for addresses",
+  usage: USAGE,
+  async run(argv: readonly string[], io: CommandIo): Promise<number> {
+    const { values, positionals } = parseCommandLine(argv, {
+      'vpc-cidr': { type: 'string' },
+      released: { type: 'boolean' },
+      resolve: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length === 0) throw new UsageError('at least one ADDRESS is required');
+    const vpcPrimaryCidr = values['vpc-cidr'];
+    if (vpcPrimaryCidr !== undefined) parseCidr(vpcPrimaryCidr);
+    const explained = await explainAddresses(
+      positionals,
+      { vpcPrimaryCidr, released: values.released === true },
+      values.resolve ? resolveHost : undefined,
+    );
+    if (values.json) {
+      io.stdout(`${JSON.stringify(explained)}\n`);
+    } else {
+      io.stdout(
+        formatTable(
+          ['INPUT', 'ADDRESS', 'FAMILY', 'PORT 25', 'RULE'],
+          explained.map((entry) => [entry.input, entry.address, entry.family, entry.expected, entry.rule]),
+        ),
+      );
+    }
+    return 0;
+  },
+};

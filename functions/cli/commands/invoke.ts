@@ -1,0 +1,139 @@
+import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import { AwsCallError } from '../../orchestrator/errors.js';
+import { VERDICT_EXIT_CODES } from '../../shared/outcomes.js';
+import type { CanaryReport } from '../../shared/report.js';
+import { type Command, type CommandIo, parseCommandLine, UsageError } from '../arguments.js';
+import {
+  CANARY_RUN_OPTIONS,
+  CANARY_RUN_OPTIONS_HELP,
+  rejectPositionals,
+  runInputFromOptions,
+} from '../canary-options.js';
+import { VERDICT_EXIT_CODES_HELP, writeReport } from '../report-output.js';
+
+/** The deployed function's name or ARN when --function is not given. */
+export const FUNCTION_NAME_ENV = 'PORT25_CANARY_FUNCTION';
+
+/** Error types the function throws for a bad payload or a bad deployed config: exit 2 like any usage error. */
+const INPUT_ERROR_TYPES = new Set(['ConfigError', 'InputError', 'AddressParseError']);
+
+const USAGE = `Usage: port25-canary invoke [--function NAME] [--targets a,b] [--released] [--attempts N] [--json]
+
+Invokes the deployed canary function synchronously (RequestResponse) and prints its report.
+
+Options:
+  --function NAME    the function's name or ARN (default: $${FUNCTION_NAME_ENV}; one of the two is required)
+${CANARY_RUN_OPTIONS_HELP}
+
+Environment:
+  AWS credentials and region come from the SDK's default chain (AWS_PROFILE, AWS_REGION, ...);
+  AWS_ENDPOINT_URL_LAMBDA (or AWS_ENDPOINT_URL) redirects the call.
+
+${VERDICT_EXIT_CODES_HELP}
+  When the function itself fails, its error is printed to stderr (with --json, the error payload also goes to
+  stdout) and the exit code is 2 for a rejected payload or config (ConfigError), 1 otherwise.
+`;
+
+interface FunctionErrorPayload {
+  readonly errorType: string;
+  readonly errorMessage: string;
+}
+
+function parseFunctionError(payloadText: string, functionError: string): FunctionErrorPayload {
+  try {
+    const parsed = JSON.parse(payloadText) as { errorType?: unknown; errorMessage?: unknown };
+    return {
+      errorType: typeof parsed.errorType === 'string' ? parsed.errorType : functionError,
+      errorMessage: typeof parsed.errorMessage === 'string' ? parsed.errorMessage : payloadText,
+    };
+  } catch {
+    // Lambda's own failures (timeouts, crashes) may not be JSON: show the raw text.
+    return { errorType: functionError, errorMessage: payloadText };
+  }
+}
+
+function isCanaryReport(value: unknown): value is CanaryReport {
+  if (typeof value !== 'object' || value === null) return false;
+  const report = value as Partial<Record<keyof CanaryReport, unknown>>;
+  const summary = report.summary as Record<string, unknown> | undefined;
+  return (
+    typeof report.runId === 'string' &&
+    typeof report.canary === 'string' &&
+    Array.isArray(report.results) &&
+    typeof summary === 'object' &&
+    summary !== null &&
+    ['pass', 'fail', 'inconclusive'].every((key) => typeof summary[key] === 'number')
+  );
+}
+
+function parseReport(payloadText: string): CanaryReport | undefined {
+  try {
+    const value: unknown = JSON.parse(payloadText);
+    return isCanaryReport(value) ? value : undefined;
+  } catch {
+    // Reported by the caller as "not a canary report", with the text.
+    return undefined;
+  }
+}
+
+function reportFunctionError(
+  functionName: string,
+  response: InvokeCommandOutput,
+  payloadText: string,
+  io: CommandIo,
+  asJson: boolean,
+): number {
+  const failure = parseFunctionError(payloadText, response.FunctionError ?? 'Unhandled');
+  if (asJson) io.stdout(`${payloadText}\n`);
+  io.stderr(`port25-canary invoke: function ${functionName} failed: ${failure.errorType}: ${failure.errorMessage}\n`);
+  return INPUT_ERROR_TYPES.has(failure.errorType) ? VERDICT_EXIT_CODES.usage : VERDICT_EXIT_CODES.someFailed;
+}
+
+export interface InvokeCommandDependencies {
+  /** Built only once the arguments are valid. */
+  readonly createLambdaClient: () => LambdaClient;
+}
+
+export function createInvokeCommand(dependencies: InvokeCommandDependencies): Command {
+  return {
+    summary: 'invoke the deployed canary function and print its report',
+    usage: USAGE,
+    async run(argv, io) {
+      const { values, positionals } = parseCommandLine(argv, { function: { type: 'string' }, ...CANARY_RUN_OPTIONS });
+      rejectPositionals(positionals);
+      const input = runInputFromOptions(values);
+      const functionName = values.function ?? io.env[FUNCTION_NAME_ENV]?.trim();
+      if (functionName === undefined || functionName === '') {
+        throw new UsageError(`--function is required when ${FUNCTION_NAME_ENV} is not set`);
+      }
+      const asJson = values.json === true;
+      let response: InvokeCommandOutput;
+      try {
+        response = await dependencies.createLambdaClient().send(
+          new InvokeCommand({
+            FunctionName: functionName,
+            InvocationType: 'RequestResponse',
+            Payload: new TextEncoder().encode(JSON.stringify(input)),
+          }),
+        );
+      } catch (error) {
+        io.stderr(`port25-canary invoke: ${new AwsCallError('Lambda Invoke', error).message}\n`);
+        return VERDICT_EXIT_CODES.someFailed;
+      }
+      const payloadText = response.Payload === undefined ? '' : new TextDecoder().decode(response.Payload);
+      if (response.FunctionError !== undefined)
+        return reportFunctionError(functionName, response, payloadText, io, asJson);
+      const report = parseReport(payloadText);
+      if (report === undefined) {
+        io.stderr(
+          `port25-canary invoke: function ${functionName} returned something that is not a canary report: ${payloadText.slice(0, 500)}\n`,
+        );
+        return VERDICT_EXIT_CODES.someFailed;
+      }
+      return writeReport(report, io, asJson);
+    },
+  };
+}
+
+// The client comes from the standard environment only, so AWS_ENDPOINT_URL_LAMBDA can point it at a local endpoint.
+export const invokeCommand = createInvokeCommand({ createLambdaClient: () => new LambdaClient({}) });

@@ -1,0 +1,107 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { AwsCallError, MetricPublishError, RunAbortedError } from '../../orchestrator/errors.js';
+import { type CanaryClients, DEADLINE_SAFETY_MARGIN_MS, runCanary } from '../../orchestrator/run-canary.js';
+import { loadRuntimeConfig } from '../../orchestrator/runtime-config.js';
+import { VERDICT_EXIT_CODES } from '../../shared/outcomes.js';
+import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../../shared/runtime-environment.js';
+import { type Command, integerOption, parseCommandLine } from '../arguments.js';
+import {
+  CANARY_RUN_OPTIONS,
+  CANARY_RUN_OPTIONS_HELP,
+  rejectPositionals,
+  runInputFromOptions,
+} from '../canary-options.js';
+import { VERDICT_EXIT_CODES_HELP, writeReport } from '../report-output.js';
+
+/** The run's whole time budget when --deadline is not given: a Lambda's maximum timeout, like the deployed canary. */
+export const DEFAULT_DEADLINE_SECONDS = 900;
+const DEADLINE_LIMITS = { min: Math.ceil(DEADLINE_SAFETY_MARGIN_MS / 1000) + 30, max: 6 * 3600 } as const;
+
+const USAGE = `Usage: port25-canary run [--config FILE] [--targets a,b] [--released] [--attempts N] [--deadline SECONDS] [--json]
+
+Runs the canary from this workstation, exactly as the deployed function does: one Fargate probe task per target,
+verdicts against AWS's port-25 rule, metrics published to CloudWatch, the report printed.
+
+Options:
+  --config FILE      the canary config (default: $${RUNTIME_ENVIRONMENT.configFile}, else ./${BUNDLED_CONFIG_FILE_NAME})
+${CANARY_RUN_OPTIONS_HELP}
+  --deadline SECONDS the run's time budget, ${DEADLINE_LIMITS.min}-${DEADLINE_LIMITS.max} (default ${DEFAULT_DEADLINE_SECONDS}); probe tasks
+                     still running ${DEADLINE_SAFETY_MARGIN_MS / 1000} s before it ends are stopped and reported task-failed
+
+Environment:
+  AWS credentials and region come from the SDK's default chain (AWS_PROFILE, AWS_REGION, ...);
+  AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_CLOUDWATCH (or AWS_ENDPOINT_URL) redirect the calls.
+  The PORT25_* variables override config fields as they do for the deployed function (e.g. ${RUNTIME_ENVIRONMENT.cluster}).
+
+${VERDICT_EXIT_CODES_HELP}
+`;
+
+export interface RunCommandDependencies {
+  /** Built only once the arguments and config are valid. */
+  readonly createClients: () => CanaryClients;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly cwd: () => string;
+}
+
+export function createRunCommand(dependencies: RunCommandDependencies): Command {
+  return {
+    summary: 'run the canary from this workstation (AWS credentials)',
+    usage: USAGE,
+    async run(argv, io) {
+      const { values, positionals } = parseCommandLine(argv, {
+        config: { type: 'string' },
+        deadline: { type: 'string' },
+        ...CANARY_RUN_OPTIONS,
+      });
+      rejectPositionals(positionals);
+      const input = runInputFromOptions(values);
+      const deadlineSeconds =
+        integerOption('deadline', values.deadline, DEADLINE_LIMITS.min, DEADLINE_LIMITS.max) ??
+        DEFAULT_DEADLINE_SECONDS;
+      const config = await loadRuntimeConfig(io.env, {
+        configFile: values.config,
+        defaultDirectory: dependencies.cwd(),
+      });
+      const asJson = values.json === true;
+      const startedAt = dependencies.now();
+      try {
+        const report = await runCanary(config, input, {
+          ...dependencies.createClients(),
+          now: dependencies.now,
+          sleep: dependencies.sleep,
+          remainingTimeMs: () => deadlineSeconds * 1000 - (dependencies.now() - startedAt),
+        });
+        return writeReport(report, io, asJson);
+      } catch (error) {
+        if (error instanceof MetricPublishError) {
+          writeReport(error.report, io, asJson);
+          io.stderr(`port25-canary run: ${error.message}\n`);
+          return VERDICT_EXIT_CODES.someFailed;
+        }
+        if (error instanceof RunAbortedError || error instanceof AwsCallError) {
+          io.stderr(`port25-canary run: ${error.message}\n`);
+          return VERDICT_EXIT_CODES.someFailed;
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+// Clients come from the standard environment only, so AWS_ENDPOINT_URL_* can point them at a local endpoint.
+export const runCommand = createRunCommand({
+  createClients: () => ({
+    ecs: new ECSClient({}),
+    logs: new CloudWatchLogsClient({}),
+    cloudwatch: new CloudWatchClient({}),
+  }),
+  now: Date.now,
+  sleep: async (ms) => {
+    await sleep(ms);
+  },
+  cwd: () => process.cwd(),
+});

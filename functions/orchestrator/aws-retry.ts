@@ -1,0 +1,77 @@
+import { AwsCallError, errorName } from './errors.js';
+
+/** The clock the core runs on: injected so tests never wait. */
+export interface Clock {
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+export interface RetryPolicy {
+  /** Retries after the first call. */
+  readonly maxRetries: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** Exponential backoff for throttled or briefly unavailable AWS APIs and for ECS capacity shortages: 1, 2, 4, 8, 16 s. */
+export const AWS_RETRY_POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 1_000, maxDelayMs: 16_000 };
+
+export function backoffDelayMs(policy: RetryPolicy, retry: number): number {
+  return Math.min(policy.baseDelayMs * 2 ** retry, policy.maxDelayMs);
+}
+
+/** Error names AWS services use for throttling (ECS, CloudWatch Logs: ThrottlingException; CloudWatch: Throttling). */
+const THROTTLING_ERROR_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+]);
+
+/** Server-side errors worth another try; a RunTask retried after one reuses its clientToken, so it cannot start twice. */
+const TRANSIENT_ERROR_NAMES = new Set(['ServerException', 'ServiceUnavailableException', 'InternalFailure']);
+
+/** ECS also throttles with a ClientException whose message is "Rate exceeded". */
+export function isThrottlingError(error: unknown): boolean {
+  if (THROTTLING_ERROR_NAMES.has(errorName(error))) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /rate exceeded/i.test(message);
+}
+
+export function isTransientError(error: unknown): boolean {
+  return isThrottlingError(error) || TRANSIENT_ERROR_NAMES.has(errorName(error));
+}
+
+export interface RetryOptions {
+  readonly policy?: RetryPolicy;
+  /** Give up instead of sleeping past this instant (epoch ms). */
+  readonly notAfter?: number;
+}
+
+/**
+ * Calls an AWS API, retrying throttling and transient server errors with exponential backoff on the injected clock.
+ * Every failure that is final comes out as AwsCallError naming the operation, with the service error as `cause`.
+ */
+export async function callWithRetry<T>(
+  operation: string,
+  call: () => Promise<T>,
+  clock: Clock,
+  options: RetryOptions = {},
+): Promise<T> {
+  const policy = options.policy ?? AWS_RETRY_POLICY;
+  for (let retry = 0; ; retry += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      const delayMs = backoffDelayMs(policy, retry);
+      const pastDeadline = options.notAfter !== undefined && clock.now() + delayMs > options.notAfter;
+      if (!isTransientError(error) || retry >= policy.maxRetries || pastDeadline) {
+        throw new AwsCallError(operation, error, retry + 1);
+      }
+      await clock.sleep(delayMs);
+    }
+  }
+}

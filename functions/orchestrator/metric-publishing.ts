@@ -1,0 +1,60 @@
+import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { MAX_METRIC_DATA_PER_CALL, type MetricDefinition, RUN_METRICS, TARGET_METRICS } from '../shared/metrics.js';
+import type { CanaryReport } from '../shared/report.js';
+import { type Clock, callWithRetry } from './aws-retry.js';
+import { chunk } from './chunk.js';
+
+function datum(metric: MetricDefinition, dimensionValue: string, value: number, timestamp: Date): MetricDatum {
+  return {
+    MetricName: metric.name,
+    Dimensions: [{ Name: metric.dimension, Value: dimensionValue }],
+    Unit: metric.unit,
+    Value: value,
+    Timestamp: timestamp,
+  };
+}
+
+/**
+ * The run's data points, all stamped with the run's start so one run lands in one period.
+ * Per target (Target=name): ExpectationMet and Port25Reachable only when conclusive, ConnectTime only when connected,
+ * Inconclusive always. Per run (Canary=name): the three counts and RunDuration.
+ */
+export function metricDataFor(report: CanaryReport): MetricDatum[] {
+  const timestamp = new Date(report.startedAt);
+  const data: MetricDatum[] = [];
+  for (const result of report.results) {
+    const conclusive = result.verdict !== 'inconclusive';
+    if (conclusive) {
+      data.push(datum(TARGET_METRICS.expectationMet, result.target, result.verdict === 'pass' ? 1 : 0, timestamp));
+      data.push(datum(TARGET_METRICS.port25Reachable, result.target, result.outcome === 'open' ? 1 : 0, timestamp));
+    }
+    if (result.connectMs !== null)
+      data.push(datum(TARGET_METRICS.connectTime, result.target, result.connectMs, timestamp));
+    data.push(datum(TARGET_METRICS.inconclusive, result.target, conclusive ? 0 : 1, timestamp));
+  }
+  const runDurationMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+  data.push(datum(RUN_METRICS.targetsPassed, report.canary, report.summary.pass, timestamp));
+  data.push(datum(RUN_METRICS.targetsFailed, report.canary, report.summary.fail, timestamp));
+  data.push(datum(RUN_METRICS.targetsInconclusive, report.canary, report.summary.inconclusive, timestamp));
+  data.push(datum(RUN_METRICS.runDuration, report.canary, runDurationMs, timestamp));
+  return data;
+}
+
+/** One PutMetricData call per MAX_METRIC_DATA_PER_CALL data points; throws AwsCallError when a call fails for good. */
+export async function publishMetrics(
+  cloudwatch: CloudWatchClient,
+  namespace: string,
+  data: readonly MetricDatum[],
+  clock: Clock,
+): Promise<number> {
+  const batches = chunk(data, MAX_METRIC_DATA_PER_CALL);
+  for (const batch of batches) {
+    await callWithRetry(
+      'CloudWatch PutMetricData',
+      () => cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch })),
+      clock,
+    );
+  }
+  return batches.length;
+}

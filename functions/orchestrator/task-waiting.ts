@@ -1,0 +1,71 @@
+import type { ECSClient, Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { type Clock, callWithRetry } from './aws-retry.js';
+import { chunk } from './chunk.js';
+import { AwsCallError } from './errors.js';
+
+/** DescribeTasks accepts at most 100 task ARNs per call. */
+export const DESCRIBE_TASKS_BATCH_SIZE = 100;
+
+/** Fargate tasks take tens of seconds to provision: poll soon, then back off to spare the API. */
+export const POLL_POLICY = { initialDelayMs: 2_000, factor: 1.5, maxDelayMs: 15_000 } as const;
+
+export function nextPollDelayMs(currentDelayMs: number): number {
+  return Math.min(Math.round(currentDelayMs * POLL_POLICY.factor), POLL_POLICY.maxDelayMs);
+}
+
+export interface DescribedTasks {
+  readonly tasks: ReadonlyMap<string, Task>;
+  /** Task ARN → failure reason; a task ECS does not know yet (MISSING right after RunTask) is simply still pending. */
+  readonly failures: ReadonlyMap<string, string>;
+}
+
+/** Describes tasks in batches of at most DESCRIBE_TASKS_BATCH_SIZE; throws AwsCallError when a batch fails for good. */
+export async function describeTasks(
+  ecs: ECSClient,
+  cluster: string,
+  taskArns: readonly string[],
+  clock: Clock,
+): Promise<DescribedTasks> {
+  const tasks = new Map<string, Task>();
+  const failures = new Map<string, string>();
+  for (const batch of chunk(taskArns, DESCRIBE_TASKS_BATCH_SIZE)) {
+    const response = await callWithRetry(
+      'ECS DescribeTasks',
+      () => ecs.send(new DescribeTasksCommand({ cluster, tasks: batch })),
+      clock,
+    );
+    for (const task of response.tasks ?? []) if (task.taskArn !== undefined) tasks.set(task.taskArn, task);
+    for (const failure of response.failures ?? []) {
+      if (failure.arn !== undefined) failures.set(failure.arn, failure.reason ?? 'unknown reason');
+    }
+  }
+  return { tasks, failures };
+}
+
+/** ECS limits StopTask's reason to 255 characters. */
+const STOP_REASON_MAX_LENGTH = 255;
+
+/** Asks ECS to stop each task; returns the ARNs it could not stop with the error, never throws. */
+export async function stopTasks(
+  ecs: ECSClient,
+  cluster: string,
+  taskArns: readonly string[],
+  reason: string,
+  clock: Clock,
+): Promise<Map<string, AwsCallError>> {
+  const stopFailures = new Map<string, AwsCallError>();
+  for (const task of taskArns) {
+    try {
+      await callWithRetry(
+        'ECS StopTask',
+        () => ecs.send(new StopTaskCommand({ cluster, task, reason: reason.slice(0, STOP_REASON_MAX_LENGTH) })),
+        clock,
+      );
+    } catch (error) {
+      // Every caller reports these per task (detail, RunAbortedError), so nothing is lost here.
+      stopFailures.set(task, error instanceof AwsCallError ? error : new AwsCallError('ECS StopTask', error));
+    }
+  }
+  return stopFailures;
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/exec.js';
+
+describe('port25-canary explain (built CLI)', () => {
+  it('prints the documented rule for every boundary address as one JSON array', async () => {
+    const result = await runCli([
+      'explain',
+      '--json',
+      '--vpc-cidr',
+      '198.51.100.0/24',
+      '172.31.255.255',
+      '172.32.0.0',
+      '100.64.0.0',
+      'fc00::1',
+      '2001:db8::25',
+      '198.51.100.25',
+      '::ffff:192.168.1.1',
+    ]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe('');
+    const verdicts = JSON.parse(result.stdout) as { input: string; expected: string; rule: string }[];
+    expect(verdicts.map(({ input, expected, rule }) => [input, expected, rule])).toEqual([
+      ['172.31.255.255', 'open', 'RFC 1918 172.16.0.0/12'],
+      ['172.32.0.0', 'blocked', 'public address'],
+      ['100.64.0.0', 'open', 'RFC 6598 100.64.0.0/10'],
+      ['fc00::1', 'open', 'RFC 4193 fc00::/7'],
+      ['2001:db8::25', 'blocked', 'IPv6 outside RFC 4193'],
+      ['198.51.100.25', 'open', 'VPC primary CIDR 198.51.100.0/24'],
+      ['::ffff:192.168.1.1', 'open', 'RFC 1918 192.168.0.0/16'],
+    ]);
+  });
+
+  it('opens everything with --released', async () => {
+    const result = await runCli(['explain', '--json', '--released', '198.51.100.25']);
+    expect(JSON.parse(result.stdout)).toEqual([
+      {
+        input: '198.51.100.25',
+        address: '198.51.100.25',
+        family: 'IPv4',
+        throttled: false,
+        expected: 'open',
+        rule: 'restriction released',
+      },
+    ]);
+  });
+
+  it('prints an aligned table by default', async () => {
+    const result = await runCli(['explain', '10.1.2.3', '2001:db8::25']);
+    expect(result.exitCode).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^INPUT\s+ADDRESS\s+FAMILY\s+PORT 25\s+RULE$/);
+    expect(lines[1]).toMatch(/^10\.1\.2\.3\s+10\.1\.2\.3\s+IPv4\s+open\s+RFC 1918 10\.0\.0\.0\/8$/);
+    expect(lines[2]?.indexOf('IPv6')).toBe(lines[1]?.indexOf('IPv4'));
+  });
+
+  it('resolves host names only with --resolve', async () => {
+    const refused = await runCli(['explain', 'localhost']);
+    expect(refused.exitCode).toBe(2);
+    const resolved = await runCli(['explain', '--resolve', '--json', 'localhost']);
+    expect(resolved.exitCode).toBe(0);
+    expect(JSON.parse(resolved.stdout)[0]).toMatchObject({ input: 'localhost', rule: 'public address' });
+  });
+
+  it.each([
+    [['explain', '10.0.0.1', 'not-an-ip'], '"not-an-ip"'],
+    [['explain', '--vpc-cidr', '10.0.0.1/16', '10.0.0.1'], 'did you mean 10.0.0.0/16?'],
+    [['explain', '--bogus', '10.0.0.1'], "Unknown option '--bogus'"],
+    [['explain'], 'at least one ADDRESS is required'],
+  ])('exits 2 for %j, names the culprit on stderr and prints nothing on stdout', async (args, culprit) => {
+    const result = await runCli(args);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(culprit);
+  });
+});
+
+describe('port25-canary (built CLI)', () => {
+  it('prints its version', async () => {
+    const result = await runCli(['--version']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('lists the commands with --help', async () => {
+    const result = await runCli(['--help']);
+    expect(result.exitCode).toBe(0);
+    for (const command of ['explain', 'probe', 'run', 'invoke']) expect(result.stdout).toContain(command);
+  });
+
+  it('exits 2 on an unknown command', async () => {
+    const result = await runCli(['frobnicate']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('unknown command "frobnicate"');
+    expect(result.stdout).toBe('');
+  });
+
+  it('prints help for a command', async () => {
+    const result = await runCli(['explain', '--help']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('Usage: port25-canary explain');
+  });
+});

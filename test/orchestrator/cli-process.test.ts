@@ -1,0 +1,161 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
+import { runCli } from '../helpers/exec.js';
+import { TEST_NETWORK } from './fakes.js';
+
+interface RecordedRequest {
+  readonly method: string | undefined;
+  readonly url: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+interface LoopbackReply {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body: string;
+}
+
+/** A loopback-only HTTP endpoint standing in for an AWS API; it records requests and answers with `reply`. */
+class LoopbackEndpoint {
+  readonly requests: RecordedRequest[] = [];
+  reply: LoopbackReply = { status: 500, body: '{}' };
+  private readonly server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    request.on('end', () => {
+      this.requests.push({ method: request.method, url: request.url, headers: request.headers, body });
+      response.writeHead(this.reply.status, { 'content-type': 'application/json', ...this.reply.headers });
+      response.end(this.reply.body);
+    });
+  });
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const FAKE_CREDENTIALS = {
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'example-secret',
+};
+
+const endpoint = new LoopbackEndpoint();
+let directory: string;
+
+beforeAll(async () => {
+  await endpoint.start();
+  directory = await mkdtemp(join(tmpdir(), 'port25-cli-process-'));
+  await writeFile(
+    join(directory, 'canary.config.json'),
+    JSON.stringify({
+      canaryName: 'mail-egress',
+      network: { ...TEST_NETWORK },
+      targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }],
+    }),
+  );
+});
+
+afterEach(() => {
+  endpoint.requests.length = 0;
+});
+
+afterAll(async () => {
+  await endpoint.stop();
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('port25-canary run and invoke (built CLI)', () => {
+  it.each([
+    [['run', '--attempts', '0'], /--attempts must be a whole number/],
+    [['run', '--config', '/nonexistent/canary.config.json'], /cannot read the config file/],
+    [['invoke'], /--function is required/],
+    [['invoke', '--function', 'x', '--bogus'], /Unknown option '--bogus'/],
+  ])('exits 2 for %j', async (args, message) => {
+    const result = await runCli(args);
+
+    expect(result.exitCode).toBe(VERDICT_EXIT_CODES.usage);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('sends run’s ECS calls to AWS_ENDPOINT_URL_ECS and exits 1 when the run is aborted', async () => {
+    endpoint.reply = {
+      status: 400,
+      body: JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized to perform ecs:RunTask' }),
+    };
+
+    const result = await runCli(['run', '--config', join(directory, 'canary.config.json')], {
+      ...FAKE_CREDENTIALS,
+      AWS_ENDPOINT_URL_ECS: endpoint.url,
+    });
+
+    expect(endpoint.requests[0]?.headers['x-amz-target']).toBe('AmazonEC2ContainerServiceV20141113.RunTask');
+    expect(JSON.parse(endpoint.requests[0]?.body ?? '{}')).toMatchObject({
+      cluster: TEST_NETWORK.cluster,
+      launchType: 'FARGATE',
+    });
+    expect(result.exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
+    expect(result.stderr).toMatch(/aborted: ECS RunTask failed: AccessDeniedException: not authorized/);
+  });
+
+  it('sends invoke to AWS_ENDPOINT_URL_LAMBDA and prints the returned report', async () => {
+    endpoint.reply = {
+      status: 200,
+      body: JSON.stringify({
+        runId: 'r-1',
+        canary: 'mail-egress',
+        startedAt: '2030-01-01T00:00:00.000Z',
+        finishedAt: '2030-01-01T00:01:00.000Z',
+        released: false,
+        results: [],
+        summary: { pass: 0, fail: 0, inconclusive: 0 },
+      }),
+    };
+
+    const result = await runCli(['invoke', '--function', 'port25-canary', '--targets', 'internet-mx'], {
+      ...FAKE_CREDENTIALS,
+      AWS_ENDPOINT_URL_LAMBDA: endpoint.url,
+    });
+
+    expect(endpoint.requests[0]).toMatchObject({
+      method: 'POST',
+      url: '/2015-03-31/functions/port25-canary/invocations',
+    });
+    expect(endpoint.requests[0]?.headers['x-amz-invocation-type']).toBe('RequestResponse');
+    expect(JSON.parse(endpoint.requests[0]?.body ?? '')).toEqual({ targets: ['internet-mx'] });
+    expect(result.stdout).toContain('mail-egress run r-1: 0 passed, 0 failed, 0 inconclusive');
+    expect(result.exitCode).toBe(VERDICT_EXIT_CODES.allPassed);
+  });
+
+  it('exits 2 when the invoked function rejects the payload', async () => {
+    endpoint.reply = {
+      status: 200,
+      headers: { 'x-amz-function-error': 'Unhandled' },
+      body: JSON.stringify({ errorType: 'ConfigError', errorMessage: 'targets[0]: unknown target "x"' }),
+    };
+
+    const result = await runCli(['invoke', '--function', 'port25-canary', '--targets', 'x'], {
+      ...FAKE_CREDENTIALS,
+      AWS_ENDPOINT_URL_LAMBDA: endpoint.url,
+    });
+
+    expect(result.exitCode).toBe(VERDICT_EXIT_CODES.usage);
+    expect(result.stderr).toContain('function port25-canary failed: ConfigError: targets[0]: unknown target "x"');
+  });
+});

@@ -1,0 +1,208 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { RunTaskCommand } from '@aws-sdk/client-ecs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../functions/cli/arguments.js';
+import { createRunCommand } from '../../functions/cli/commands/run.js';
+import { REPORT_TABLE_HEADERS } from '../../functions/cli/report-output.js';
+import { ConfigError } from '../../functions/shared/errors.js';
+import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
+import { FakeAws, fakeClock, probeResult, type TaskScript, TEST_NETWORK } from './fakes.js';
+
+const CONFIG = {
+  canaryName: 'mail-egress',
+  vpcPrimaryCidr: '10.0.0.0/16',
+  network: { ...TEST_NETWORK },
+  targets: [
+    { name: 'relay-in-vpc', host: '10.0.12.25', expect: 'auto' },
+    { name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' },
+  ],
+};
+
+let directory: string;
+let aws: FakeAws | undefined;
+let clientsCreated: number;
+
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'port25-cli-run-'));
+  await writeFile(join(directory, 'canary.config.json'), JSON.stringify(CONFIG));
+  clientsCreated = 0;
+});
+
+afterEach(async () => {
+  aws?.restore();
+  aws = undefined;
+  await rm(directory, { recursive: true, force: true });
+});
+
+function command(scriptFor: (target: string) => TaskScript = () => ({})) {
+  const fake = new FakeAws(scriptFor);
+  aws = fake;
+  const clock = fakeClock();
+  return createRunCommand({
+    createClients: () => {
+      clientsCreated += 1;
+      return fake.clients;
+    },
+    now: clock.now,
+    sleep: clock.sleep,
+    cwd: () => directory,
+  });
+}
+
+function capture(env: NodeJS.ProcessEnv = {}) {
+  const output = { stdout: '', stderr: '' };
+  return {
+    output,
+    io: {
+      stdout: (text: string) => {
+        output.stdout += text;
+      },
+      stderr: (text: string) => {
+        output.stderr += text;
+      },
+      env,
+    },
+  };
+}
+
+const healthy = (target: string): TaskScript =>
+  target === 'relay-in-vpc'
+    ? { result: probeResult('10.0.12.25', 'open') }
+    : { result: probeResult('198.51.100.25', 'timeout') };
+
+describe('port25-canary run arguments', () => {
+  it.each([
+    [['--attempts', '0'], /--attempts must be a whole number from 1 to 10/],
+    [['--attempts', 'two'], /--attempts must be a whole number/],
+    [['--targets', 'a,,b'], /--targets must be a comma-separated list/],
+    [['--deadline', '10'], /--deadline must be a whole number from 90/],
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['internet-mx'], /unexpected argument "internet-mx"/],
+  ])('rejects %j as a usage error before building any client', async (argv, message) => {
+    const { io } = capture();
+
+    await expect(command().run(argv, io)).rejects.toThrow(UsageError);
+    await expect(command().run(argv, io)).rejects.toThrow(message);
+    expect(clientsCreated).toBe(0);
+  });
+
+  it('names a missing config file as a config error', async () => {
+    const { io } = capture();
+
+    await expect(command().run(['--config', join(directory, 'absent.json')], io)).rejects.toThrow(ConfigError);
+    expect(clientsCreated).toBe(0);
+  });
+
+  it('rejects an unknown --targets name without launching anything', async () => {
+    const { io } = capture();
+    const run = command(healthy);
+
+    await expect(run.run(['--targets', 'intranet-mx'], io)).rejects.toThrow(/unknown target "intranet-mx"/);
+    expect(aws?.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
+});
+
+describe('port25-canary run', () => {
+  it('prints the report table from ./canary.config.json and exits 0 when every target passed', async () => {
+    const { io, output } = capture();
+
+    const exitCode = await command(healthy).run([], io);
+
+    expect(exitCode).toBe(VERDICT_EXIT_CODES.allPassed);
+    const [header, ...rows] = output.stdout.split('\n');
+    expect(header?.split(/\s{2,}/)).toEqual([...REPORT_TABLE_HEADERS]);
+    expect(rows[0]?.split(/\s{2,}/).slice(0, 6)).toEqual(['relay-in-vpc', '10.0.12.25', 'open', 'open', 'pass', '13']);
+    expect(rows[1]?.split(/\s{2,}/).slice(0, 6)).toEqual([
+      'internet-mx',
+      '198.51.100.25',
+      'blocked',
+      'timeout',
+      'pass',
+      '-',
+    ]);
+    expect(output.stdout).toMatch(/mail-egress run .*: 2 passed, 0 failed, 0 inconclusive/);
+  });
+
+  it('prints one JSON report with --json', async () => {
+    const { io, output } = capture();
+
+    await command(healthy).run(['--json'], io);
+
+    expect(JSON.parse(output.stdout)).toMatchObject({
+      canary: 'mail-egress',
+      summary: { pass: 2, fail: 0, inconclusive: 0 },
+    });
+  });
+
+  it('exits 1 when a target failed', async () => {
+    const { io } = capture();
+
+    const exitCode = await command(() => ({ result: probeResult('198.51.100.25', 'open') })).run(
+      ['--targets', 'internet-mx'],
+      io,
+    );
+
+    expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
+  });
+
+  it('exits 3 when nothing failed but a target was inconclusive', async () => {
+    const { io } = capture();
+
+    const exitCode = await command(() => ({ exitCode: null, stoppedReason: 'CannotPullContainerError' })).run([], io);
+
+    expect(exitCode).toBe(VERDICT_EXIT_CODES.someInconclusive);
+  });
+
+  it('passes --targets, --attempts and --released to the run', async () => {
+    const { io, output } = capture();
+
+    await command(() => ({ result: probeResult('198.51.100.25', 'open') })).run(
+      ['--targets', 'internet-mx', '--attempts', '2', '--released', '--json'],
+      io,
+    );
+
+    const command0 =
+      aws?.ecsMock.commandCalls(RunTaskCommand)[0]?.args[0].input.overrides?.containerOverrides?.[0]?.command;
+    expect(command0).toContain('2');
+    expect(JSON.parse(output.stdout)).toMatchObject({ released: true, results: [{ target: 'internet-mx' }] });
+  });
+
+  it('reads the config named by --config and applies PORT25_* overrides', async () => {
+    const other = join(directory, 'other.json');
+    await writeFile(other, JSON.stringify({ ...CONFIG, canaryName: 'other' }));
+    const { io, output } = capture({ PORT25_CLUSTER: 'override-cluster' });
+
+    await command(healthy).run(['--config', other, '--json'], io);
+
+    expect(aws?.ecsMock.commandCalls(RunTaskCommand)[0]?.args[0].input.cluster).toBe('override-cluster');
+    expect(JSON.parse(output.stdout)).toMatchObject({ canary: 'other' });
+  });
+
+  it('still prints the report but exits 1 when the metrics cannot be published', async () => {
+    const { io, output } = capture();
+    const run = command(healthy);
+    aws?.cloudwatchMock.on(PutMetricDataCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    const exitCode = await run.run([], io);
+
+    expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
+    expect(output.stdout).toContain('2 passed');
+    expect(output.stderr).toMatch(/metrics were not published: CloudWatch PutMetricData failed: AccessDenied/);
+  });
+
+  it('exits 1 with the AWS error when the run is aborted', async () => {
+    const { io, output } = capture();
+    const run = command(healthy);
+    aws?.ecsMock
+      .on(RunTaskCommand)
+      .rejects(Object.assign(new Error('no such cluster'), { name: 'ClusterNotFoundException' }));
+
+    const exitCode = await run.run([], io);
+
+    expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
+    expect(output.stderr).toMatch(/aborted: ECS RunTask failed: ClusterNotFoundException: no such cluster/);
+  });
+});

@@ -1,0 +1,266 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchLogsClient,
+  GetLogEventsCommand,
+  type GetLogEventsCommandInput,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  type Container,
+  DescribeTasksCommand,
+  type DescribeTasksCommandInput,
+  ECSClient,
+  RunTaskCommand,
+  type RunTaskCommandInput,
+  StopTaskCommand,
+  type StopTaskCommandInput,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { type CanaryConfig, parseCanaryConfig } from '../../functions/shared/config.js';
+import { EXIT_CODE_BY_OUTCOME, type ProbeOutcome } from '../../functions/shared/outcomes.js';
+import { formatTarget } from '../../functions/shared/probe-command.js';
+import type { ProbeResult } from '../../functions/shared/probe-result.js';
+
+/** A clock whose sleep only moves time forward, so retries, polling and deadlines cost nothing. */
+export function fakeClock(startMs = Date.parse('2030-01-01T00:00:00.000Z')) {
+  let nowMs = startMs;
+  const sleeps: number[] = [];
+  return {
+    now: () => nowMs,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      nowMs += ms;
+    },
+    sleeps,
+  };
+}
+
+export const TEST_NETWORK = {
+  cluster: 'port25-canary',
+  taskDefinition: 'port25-canary-probe:3',
+  subnets: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+  securityGroups: ['sg-0123456789abcdef0'],
+  logGroup: '/port25-canary/probe',
+} as const;
+
+/** A valid config with the network settings a run needs; targets are data only, nothing is dialled. */
+export function testConfig(overrides: Record<string, unknown> = {}): CanaryConfig {
+  return parseCanaryConfig({
+    canaryName: 'mail-egress',
+    vpcPrimaryCidr: '10.0.0.0/16',
+    network: { ...TEST_NETWORK },
+    targets: [
+      { name: 'relay-in-vpc', host: '10.0.12.25', expect: 'auto' },
+      { name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' },
+    ],
+    ...overrides,
+  });
+}
+
+export function targetsNamed(count: number, host = '198.51.100.25'): { name: string; host: string; expect: string }[] {
+  return Array.from({ length: count }, (_, index) => ({ name: `target-${index}`, host, expect: 'blocked' }));
+}
+
+/** A probe result line as the probe prints it with --json. */
+export function probeResult(
+  host: string,
+  outcome: ProbeOutcome,
+  overrides: Partial<ProbeResult> = {},
+  port = 25,
+): ProbeResult {
+  const connected = outcome === 'open' || outcome === 'banner-timeout' || outcome === 'protocol-error';
+  const attempt = {
+    attempt: 1,
+    address: host,
+    outcome,
+    connectMs: connected ? 12.5 : null,
+    greeting: outcome === 'open' ? '220 mx.example.test ESMTP' : null,
+    ehlo: null,
+    tls: null,
+    durationMs: 40,
+    error: outcome === 'open' ? null : outcome,
+  };
+  return {
+    target: formatTarget(host, port),
+    host,
+    port,
+    address: host,
+    addresses: [host],
+    outcome,
+    connectMs: attempt.connectMs,
+    greeting: attempt.greeting,
+    ehlo: null,
+    tls: null,
+    control: null,
+    diagnosis: `probe says ${outcome}`,
+    attempts: [attempt],
+    durationMs: 40,
+    timeoutMs: 10_000,
+    error: attempt.error,
+    ...overrides,
+  };
+}
+
+/** How the fake cluster plays one target's probe task. */
+export interface TaskScript {
+  /** DescribeTasks calls that see the task before it shows STOPPED; Infinity: it never stops by itself. */
+  readonly pollsUntilStopped?: number;
+  /** The probe container's exit code; null: the container never ran. Default: the result's outcome's code. */
+  readonly exitCode?: number | null;
+  readonly stopCode?: string;
+  readonly stoppedReason?: string;
+  readonly containerReason?: string;
+  /** The log stream's lines; undefined: the stream does not exist. Default: a stderr line and the result line. */
+  readonly logLines?: readonly string[];
+  readonly result?: ProbeResult;
+  /** List a sidecar container before the probe container. */
+  readonly sidecarFirst?: boolean;
+}
+
+interface FakeTask {
+  readonly arn: string;
+  readonly target: string;
+  readonly clientToken: string | undefined;
+  readonly script: TaskScript;
+  polls: number;
+  stopRequested: boolean;
+  countedStopped: boolean;
+}
+
+export const CONTAINER_NAME = 'probe';
+
+/**
+ * A scripted ECS cluster plus CloudWatch Logs behind aws-sdk-client-mock: RunTask starts a fake task for the target
+ * named in its tags, DescribeTasks advances it, GetLogEvents serves its stream. It counts tasks in flight (started
+ * and not yet seen STOPPED by the orchestrator) to check the concurrency cap.
+ */
+export class FakeAws {
+  readonly ecsMock = mockClient(ECSClient);
+  readonly logsMock = mockClient(CloudWatchLogsClient);
+  readonly cloudwatchMock = mockClient(CloudWatchClient);
+  readonly ecs = new ECSClient({});
+  readonly logs = new CloudWatchLogsClient({});
+  readonly cloudwatch = new CloudWatchClient({});
+  readonly tasks = new Map<string, FakeTask>();
+  inFlight = 0;
+  maxInFlight = 0;
+  private nextTaskId = 1;
+
+  constructor(private readonly scriptFor: (target: string) => TaskScript) {
+    this.ecsMock.on(RunTaskCommand).callsFake((input: RunTaskCommandInput) => this.runTask(input));
+    this.ecsMock.on(DescribeTasksCommand).callsFake((input: DescribeTasksCommandInput) => this.describeTasks(input));
+    this.ecsMock.on(StopTaskCommand).callsFake((input: StopTaskCommandInput) => this.stopTask(input));
+    this.logsMock.on(GetLogEventsCommand).callsFake((input: GetLogEventsCommandInput) => this.getLogEvents(input));
+    this.cloudwatchMock.on(PutMetricDataCommand).resolves({});
+  }
+
+  restore(): void {
+    this.ecsMock.restore();
+    this.logsMock.restore();
+    this.cloudwatchMock.restore();
+  }
+
+  get clients() {
+    return { ecs: this.ecs, logs: this.logs, cloudwatch: this.cloudwatch };
+  }
+
+  private runTask(input: RunTaskCommandInput) {
+    const target = input.tags?.find((tag) => tag.key === 'target')?.value ?? 'untagged';
+    const id = `${String(this.nextTaskId++).padStart(8, '0')}aa`;
+    const arn = `arn:aws:ecs:eu-west-1:111122223333:task/${input.cluster}/${id}`;
+    this.tasks.set(arn, {
+      arn,
+      target,
+      clientToken: input.clientToken,
+      script: this.scriptFor(target),
+      polls: 0,
+      stopRequested: false,
+      countedStopped: false,
+    });
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    return { tasks: [{ taskArn: arn, lastStatus: 'PROVISIONING' }], failures: [] };
+  }
+
+  private isStopped(task: FakeTask): boolean {
+    return task.stopRequested || task.polls > (task.script.pollsUntilStopped ?? 1);
+  }
+
+  private exitCode(task: FakeTask): number | null {
+    const { script } = task;
+    if (script.exitCode !== undefined) return script.exitCode;
+    return script.result === undefined ? 0 : EXIT_CODE_BY_OUTCOME[script.result.outcome];
+  }
+
+  private describeTask(task: FakeTask): Task {
+    task.polls += 1;
+    const stopped = this.isStopped(task);
+    if (stopped && !task.countedStopped) {
+      task.countedStopped = true;
+      this.inFlight -= 1;
+    }
+    const exitCode = this.exitCode(task);
+    const probe: Container = {
+      name: CONTAINER_NAME,
+      lastStatus: stopped ? 'STOPPED' : 'RUNNING',
+      ...(stopped && exitCode !== null ? { exitCode } : {}),
+      ...(task.script.containerReason === undefined ? {} : { reason: task.script.containerReason }),
+    };
+    const sidecar: Container = { name: 'log-router', lastStatus: stopped ? 'STOPPED' : 'RUNNING', exitCode: 0 };
+    return {
+      taskArn: task.arn,
+      lastStatus: stopped ? 'STOPPED' : 'RUNNING',
+      containers: task.script.sidecarFirst ? [sidecar, probe] : [probe],
+      ...(stopped && task.script.stopCode !== undefined ? { stopCode: task.script.stopCode as Task['stopCode'] } : {}),
+      ...(stopped && task.script.stoppedReason !== undefined ? { stoppedReason: task.script.stoppedReason } : {}),
+    };
+  }
+
+  private describeTasks(input: DescribeTasksCommandInput) {
+    if ((input.tasks ?? []).length > 100) throw new Error('InvalidParameterException: at most 100 tasks');
+    const tasks: Task[] = [];
+    const failures: { arn: string; reason: string }[] = [];
+    for (const arn of input.tasks ?? []) {
+      const task = this.tasks.get(arn);
+      if (task === undefined) failures.push({ arn, reason: 'MISSING' });
+      else tasks.push(this.describeTask(task));
+    }
+    return { tasks, failures };
+  }
+
+  private stopTask(input: StopTaskCommandInput) {
+    const task = this.tasks.get(input.task ?? '');
+    if (task !== undefined) task.stopRequested = true;
+    return { task: { taskArn: input.task, desiredStatus: 'STOPPED' } };
+  }
+
+  private getLogEvents(input: GetLogEventsCommandInput) {
+    const taskId = input.logStreamName?.split('/').pop() ?? '';
+    const task = [...this.tasks.values()].find((candidate) => candidate.arn.endsWith(`/${taskId}`));
+    const lines = task === undefined ? undefined : this.logLines(task);
+    if (lines === undefined) {
+      const error = new Error('The specified log stream does not exist.');
+      error.name = 'ResourceNotFoundException';
+      throw error;
+    }
+    // One page: a repeated token marks the end, as with the real API.
+    const token = 'f/end';
+    if (input.nextToken === token) return { events: [], nextForwardToken: token };
+    return {
+      events: lines.map((message, index) => ({ timestamp: index, message, ingestionTime: index })),
+      nextForwardToken: token,
+    };
+  }
+
+  private logLines(task: FakeTask): readonly string[] | undefined {
+    const { script } = task;
+    if (script.logLines !== undefined || script.result === undefined) return script.logLines;
+    return ['port25-canary probe: starting', JSON.stringify(script.result)];
+  }
+}
+
+export function throttlingError(name = 'ThrottlingException', message = 'Rate exceeded'): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}

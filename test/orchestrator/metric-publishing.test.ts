@@ -1,0 +1,137 @@
+import { CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { metricDataFor, publishMetrics } from '../../functions/orchestrator/metric-publishing.js';
+import { ALL_METRICS, MAX_METRIC_DATA_PER_CALL } from '../../functions/shared/metrics.js';
+import type { CanaryReport, TargetReport } from '../../functions/shared/report.js';
+import { fakeClock, throttlingError } from './fakes.js';
+
+const cloudwatchMock = mockClient(CloudWatchClient);
+
+afterEach(() => {
+  cloudwatchMock.reset();
+});
+
+function targetReport(overrides: Partial<TargetReport>): TargetReport {
+  return {
+    target: 'internet-mx',
+    host: '198.51.100.25',
+    port: 25,
+    address: '198.51.100.25',
+    expected: 'blocked',
+    rule: 'configured: blocked',
+    outcome: 'timeout',
+    verdict: 'pass',
+    diagnosis: 'timed out',
+    connectMs: null,
+    greeting: null,
+    taskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/c/1',
+    detail: null,
+    ...overrides,
+  };
+}
+
+function report(results: TargetReport[], summary = { pass: 0, fail: 0, inconclusive: 0 }): CanaryReport {
+  return {
+    runId: 'run-1',
+    canary: 'mail-egress',
+    startedAt: '2030-01-01T00:00:00.000Z',
+    finishedAt: '2030-01-01T00:02:03.456Z',
+    released: false,
+    results,
+    summary,
+  };
+}
+
+const TIMESTAMP = new Date('2030-01-01T00:00:00.000Z');
+
+function point(name: string, dimension: string, value: string, unit: string, metricValue: number): MetricDatum {
+  return {
+    MetricName: name,
+    Dimensions: [{ Name: dimension, Value: value }],
+    Unit: unit as never,
+    Value: metricValue,
+    Timestamp: TIMESTAMP,
+  };
+}
+
+describe('metricDataFor', () => {
+  it('publishes exactly the shared metric names, units and dimensions for a run', () => {
+    const data = metricDataFor(
+      report(
+        [
+          targetReport({ target: 'relay', outcome: 'open', expected: 'open', verdict: 'pass', connectMs: 12.5 }),
+          targetReport({ target: 'internet-mx', outcome: 'open', expected: 'blocked', verdict: 'fail', connectMs: 30 }),
+          targetReport({ target: 'broken', outcome: 'task-failed', expected: null, verdict: 'inconclusive' }),
+        ],
+        { pass: 1, fail: 1, inconclusive: 1 },
+      ),
+    );
+
+    expect(data).toEqual([
+      point('ExpectationMet', 'Target', 'relay', 'None', 1),
+      point('Port25Reachable', 'Target', 'relay', 'None', 1),
+      point('ConnectTime', 'Target', 'relay', 'Milliseconds', 12.5),
+      point('Inconclusive', 'Target', 'relay', 'None', 0),
+      point('ExpectationMet', 'Target', 'internet-mx', 'None', 0),
+      point('Port25Reachable', 'Target', 'internet-mx', 'None', 1),
+      point('ConnectTime', 'Target', 'internet-mx', 'Milliseconds', 30),
+      point('Inconclusive', 'Target', 'internet-mx', 'None', 0),
+      point('Inconclusive', 'Target', 'broken', 'None', 1),
+      point('TargetsPassed', 'Canary', 'mail-egress', 'Count', 1),
+      point('TargetsFailed', 'Canary', 'mail-egress', 'Count', 1),
+      point('TargetsInconclusive', 'Canary', 'mail-egress', 'Count', 1),
+      point('RunDuration', 'Canary', 'mail-egress', 'Milliseconds', 123_456),
+    ]);
+  });
+
+  it('reports a conclusive block as not reachable', () => {
+    const data = metricDataFor(report([targetReport({ outcome: 'timeout', verdict: 'pass' })]));
+
+    expect(data.find((datum) => datum.MetricName === 'Port25Reachable')?.Value).toBe(0);
+  });
+
+  it('uses only metrics declared in the shared contract, with their declared unit and dimension', () => {
+    const data = metricDataFor(report([targetReport({ outcome: 'open', verdict: 'fail', connectMs: 5 })]));
+
+    for (const datum of data) {
+      const definition = ALL_METRICS.find((metric) => metric.name === datum.MetricName);
+      expect(definition, datum.MetricName).toBeDefined();
+      expect(datum.Unit).toBe(definition?.unit);
+      expect(datum.Dimensions?.map((dimension) => dimension.Name)).toEqual([definition?.dimension]);
+    }
+  });
+});
+
+describe('publishMetrics', () => {
+  it('splits more than MAX_METRIC_DATA_PER_CALL data points over several calls, in order', async () => {
+    cloudwatchMock.on(PutMetricDataCommand).resolves({});
+    const results = Array.from({ length: 300 }, (_, index) => targetReport({ target: `t-${index}`, connectMs: 10 }));
+    const data = metricDataFor(report(results));
+
+    const calls = await publishMetrics(new CloudWatchClient({}), 'Port25Canary', data, fakeClock());
+
+    const sent = cloudwatchMock.commandCalls(PutMetricDataCommand).map((call) => call.args[0].input);
+    expect(data).toHaveLength(300 * 4 + 4);
+    expect(calls).toBe(2);
+    expect(sent.map((input) => input.MetricData?.length)).toEqual([MAX_METRIC_DATA_PER_CALL, 204]);
+    expect(sent.every((input) => input.Namespace === 'Port25Canary')).toBe(true);
+    expect(sent.flatMap((input) => input.MetricData)).toEqual(data);
+  });
+
+  it('retries a throttled call', async () => {
+    cloudwatchMock.on(PutMetricDataCommand).rejectsOnce(throttlingError('Throttling')).resolves({});
+
+    await publishMetrics(new CloudWatchClient({}), 'Port25Canary', metricDataFor(report([])), fakeClock());
+
+    expect(cloudwatchMock.commandCalls(PutMetricDataCommand)).toHaveLength(2);
+  });
+
+  it('throws a typed error naming the operation when CloudWatch refuses', async () => {
+    cloudwatchMock.on(PutMetricDataCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    const publish = publishMetrics(new CloudWatchClient({}), 'Port25Canary', metricDataFor(report([])), fakeClock());
+
+    await expect(publish).rejects.toThrow('CloudWatch PutMetricData failed: AccessDenied: denied');
+  });
+});

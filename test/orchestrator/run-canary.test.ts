@@ -1,0 +1,272 @@
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEADLINE_SAFETY_MARGIN_MS, runCanary } from '../../functions/orchestrator/run-canary.js';
+import { STOP_REASONS } from '../../functions/orchestrator/task-pool.js';
+import { ConfigError } from '../../functions/shared/errors.js';
+import { FakeAws, fakeClock, probeResult, type TaskScript, targetsNamed, testConfig } from './fakes.js';
+
+const RUN_ID = '0b7e6f1c-2d3a-4e5f-8a9b-0c1d2e3f4a5b';
+
+let aws: FakeAws | undefined;
+
+function fakeAws(scriptFor: (target: string) => TaskScript): FakeAws {
+  aws = new FakeAws(scriptFor);
+  return aws;
+}
+
+afterEach(() => {
+  aws?.restore();
+  aws = undefined;
+});
+
+function dependencies(fake: FakeAws, clock = fakeClock(), remainingMs = 14 * 60_000) {
+  return {
+    ...fake.clients,
+    now: clock.now,
+    sleep: clock.sleep,
+    remainingTimeMs: () => remainingMs,
+    newRunId: () => RUN_ID,
+  };
+}
+
+describe('runCanary', () => {
+  it('reports every target with its verdict, expectation and the summary counts', async () => {
+    const config = testConfig();
+    const fake = fakeAws((target) =>
+      target === 'relay-in-vpc'
+        ? { result: probeResult('10.0.12.25', 'open') }
+        : { result: probeResult('198.51.100.25', 'timeout') },
+    );
+
+    const report = await runCanary(config, {}, dependencies(fake));
+
+    expect(report).toEqual({
+      runId: RUN_ID,
+      canary: 'mail-egress',
+      startedAt: '2030-01-01T00:00:00.000Z',
+      finishedAt: expect.any(String),
+      released: false,
+      results: [
+        {
+          target: 'relay-in-vpc',
+          host: '10.0.12.25',
+          port: 25,
+          address: '10.0.12.25',
+          expected: 'open',
+          rule: 'auto: VPC primary CIDR 10.0.0.0/16',
+          outcome: 'open',
+          verdict: 'pass',
+          diagnosis: 'probe says open',
+          connectMs: 12.5,
+          greeting: '220 mx.example.test ESMTP',
+          taskArn: expect.stringMatching(/^arn:aws:ecs:.*:task\//),
+          detail: null,
+        },
+        {
+          target: 'internet-mx',
+          host: '198.51.100.25',
+          port: 25,
+          address: '198.51.100.25',
+          expected: 'blocked',
+          rule: 'configured: blocked',
+          outcome: 'timeout',
+          verdict: 'pass',
+          diagnosis: 'probe says timeout',
+          connectMs: null,
+          greeting: null,
+          taskArn: expect.stringMatching(/^arn:aws:ecs:.*:task\//),
+          detail: null,
+        },
+      ],
+      summary: { pass: 2, fail: 0, inconclusive: 0 },
+    });
+  });
+
+  it('fails a target whose observation contradicts its expectation', async () => {
+    const config = testConfig();
+    const fake = fakeAws((target) =>
+      target === 'internet-mx'
+        ? { result: probeResult('198.51.100.25', 'open') }
+        : { result: probeResult('10.0.12.25', 'open') },
+    );
+
+    const report = await runCanary(config, {}, dependencies(fake));
+
+    expect(report.results.find((result) => result.target === 'internet-mx')?.verdict).toBe('fail');
+    expect(report.summary).toEqual({ pass: 1, fail: 1, inconclusive: 0 });
+  });
+
+  it('probes only the targets the input names, with its attempts and released flag', async () => {
+    const config = testConfig();
+    const fake = fakeAws(() => ({ result: probeResult('198.51.100.25', 'open') }));
+
+    const report = await runCanary(
+      config,
+      { targets: ['internet-mx'], attempts: 3, released: true },
+      dependencies(fake),
+    );
+
+    const launches = fake.ecsMock.commandCalls(RunTaskCommand);
+    expect(launches).toHaveLength(1);
+    const command = launches[0]?.args[0].input.overrides?.containerOverrides?.[0]?.command ?? [];
+    expect(command.slice(command.indexOf('--attempts'), command.indexOf('--attempts') + 2)).toEqual([
+      '--attempts',
+      '3',
+    ]);
+    expect(report.released).toBe(true);
+    expect(report.results.map((result) => result.target)).toEqual(['internet-mx']);
+  });
+
+  it('judges an auto target on a public address as open when the payload says released', async () => {
+    const config = testConfig({ targets: [{ name: 'public-relay', host: '198.51.100.25', expect: 'auto' }] });
+    const fake = fakeAws(() => ({ result: probeResult('198.51.100.25', 'open') }));
+
+    const report = await runCanary(config, { released: true }, dependencies(fake));
+
+    expect(report.results[0]).toMatchObject({ expected: 'open', rule: 'auto: restriction released', verdict: 'pass' });
+  });
+
+  it('rejects an unknown target name before launching anything', async () => {
+    const config = testConfig();
+    const fake = fakeAws(() => ({}));
+
+    const run = runCanary(config, { targets: ['internet-mx', 'no-such-target'] }, dependencies(fake));
+
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(run).rejects.toThrow(/targets\[1\]: unknown target "no-such-target"/);
+    expect(fake.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
+
+  it('refuses to run without a cluster, naming the field and the environment variable, and launches nothing', async () => {
+    const config = testConfig({
+      network: { subnets: ['subnet-0123456789abcdef0'], logGroup: '/p', taskDefinition: 'td:1' },
+    });
+    const fake = fakeAws(() => ({}));
+
+    const run = runCanary(config, {}, dependencies(fake));
+
+    await expect(run).rejects.toThrow(/network\.cluster: is required .*PORT25_CLUSTER/);
+    expect(fake.ecsMock.calls()).toHaveLength(0);
+  });
+
+  it('reports a task that never started as task-failed and inconclusive, never a pass', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({
+      exitCode: null,
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)',
+    }));
+
+    const report = await runCanary(config, {}, dependencies(fake));
+
+    expect(report.results[0]).toMatchObject({
+      outcome: 'task-failed',
+      verdict: 'inconclusive',
+      address: null,
+      detail: expect.stringContaining('CannotPullContainerError'),
+    });
+    expect(report.summary).toEqual({ pass: 0, fail: 0, inconclusive: 1 });
+  });
+
+  it('stops tasks still running at the deadline and marks their targets task-failed', async () => {
+    const config = testConfig();
+    const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }));
+    const clock = fakeClock();
+    const budgetMs = DEADLINE_SAFETY_MARGIN_MS + 5 * 60_000;
+
+    const report = await runCanary(config, {}, dependencies(fake, clock, budgetMs));
+
+    const stops = fake.ecsMock.commandCalls(StopTaskCommand).map((call) => call.args[0].input);
+    expect(stops.map((input) => input.task).sort()).toEqual([...fake.tasks.keys()].sort());
+    expect(stops.every((input) => input.reason === STOP_REASONS.deadline && input.cluster === 'port25-canary')).toBe(
+      true,
+    );
+    expect(report.results.map((result) => [result.outcome, result.verdict])).toEqual([
+      ['task-failed', 'inconclusive'],
+      ['task-failed', 'inconclusive'],
+    ]);
+    expect(report.results[0]?.detail).toMatch(/deadline reached while the probe task was RUNNING; StopTask sent/);
+    expect(clock.now() - Date.parse(report.startedAt)).toBeLessThanOrEqual(budgetMs - DEADLINE_SAFETY_MARGIN_MS);
+  });
+
+  it('marks targets it had no time to launch as task-failed without launching them', async () => {
+    const config = testConfig({ maxConcurrentTasks: 1 });
+    const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }));
+
+    const report = await runCanary(config, {}, dependencies(fake, fakeClock(), DEADLINE_SAFETY_MARGIN_MS + 60_000));
+
+    expect(fake.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(1);
+    expect(report.results[1]).toMatchObject({
+      outcome: 'task-failed',
+      taskArn: null,
+      detail: 'run deadline reached before the probe task was launched',
+    });
+  });
+
+  it('never has more than maxConcurrentTasks probe tasks in flight and describes at most 100 tasks per call', async () => {
+    const config = testConfig({ maxConcurrentTasks: 120, targets: targetsNamed(150) });
+    let launched = 0;
+    const fake = fakeAws(() => {
+      launched += 1;
+      return { result: probeResult('198.51.100.25', 'timeout'), pollsUntilStopped: 1 + (launched % 4) };
+    });
+
+    const report = await runCanary(config, {}, dependencies(fake));
+
+    expect(fake.maxInFlight).toBe(120);
+    expect(fake.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(150);
+    const batchSizes = fake.ecsMock
+      .commandCalls(DescribeTasksCommand)
+      .map((call) => call.args[0].input.tasks?.length ?? 0);
+    expect(Math.max(...batchSizes)).toBe(100);
+    expect(batchSizes).toContain(20);
+    expect(report.summary).toEqual({ pass: 150, fail: 0, inconclusive: 0 });
+  });
+
+  it('launches the next target only when one finishes with a cap of one', async () => {
+    const config = testConfig({ maxConcurrentTasks: 1, targets: targetsNamed(3) });
+    const fake = fakeAws(() => ({ result: probeResult('198.51.100.25', 'timeout') }));
+
+    await runCanary(config, {}, dependencies(fake));
+
+    expect(fake.maxInFlight).toBe(1);
+    expect(fake.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(3);
+  });
+
+  it('publishes the run metrics in the configured namespace', async () => {
+    const config = testConfig({ metricNamespace: 'Team/Port25' });
+    const fake = fakeAws((target) =>
+      target === 'relay-in-vpc'
+        ? { result: probeResult('10.0.12.25', 'open') }
+        : { result: probeResult('198.51.100.25', 'timeout') },
+    );
+
+    await runCanary(config, {}, dependencies(fake));
+
+    const puts = fake.cloudwatchMock.commandCalls(PutMetricDataCommand);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.args[0].input.Namespace).toBe('Team/Port25');
+  });
+
+  it('aborts the run and stops what it started when RunTask is denied', async () => {
+    const config = testConfig({ maxConcurrentTasks: 5, targets: targetsNamed(3) });
+    const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }));
+    const denied = new Error('User is not authorized to perform: ecs:RunTask');
+    denied.name = 'AccessDeniedException';
+    fake.ecsMock
+      .on(RunTaskCommand)
+      .callsFakeOnce((input) => ({
+        tasks: [{ taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/${input.cluster}/first` }],
+      }))
+      .rejects(denied);
+
+    const run = runCanary(config, {}, dependencies(fake));
+
+    await expect(run).rejects.toThrow(/aborted: ECS RunTask failed: AccessDeniedException.*stopped 1 probe task/);
+    expect(fake.ecsMock.commandCalls(StopTaskCommand).map((call) => call.args[0].input.task)).toEqual([
+      'arn:aws:ecs:eu-west-1:111122223333:task/port25-canary/first',
+    ]);
+    expect(fake.cloudwatchMock.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,118 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_DEFAULTS, loadCanaryConfig, parseCanaryConfig } from '../../functions/shared/config.js';
+import { ConfigError } from '../../functions/shared/errors.js';
+
+const minimal = () => ({
+  canaryName: 'mail-egress',
+  targets: [{ name: 'relay', host: '172.16.0.4' }],
+});
+
+describe('parseCanaryConfig', () => {
+  it('fills every default', () => {
+    const config = parseCanaryConfig(minimal());
+    expect(config).toMatchObject({
+      metricNamespace: 'Port25Canary',
+      port25Released: false,
+      maxConcurrentTasks: 10,
+      probe: { timeoutMs: 10_000, attempts: 1, ehloName: CONFIG_DEFAULTS.ehloName },
+      network: { containerName: 'probe', logStreamPrefix: 'probe', assignPublicIp: false, subnets: [] },
+      deployment: { schedule: 'rate(15 minutes)', logRetentionDays: 30, cpuArchitecture: 'ARM64' },
+    });
+    expect(config.targets[0]).toEqual({
+      name: 'relay',
+      host: '172.16.0.4',
+      port: 25,
+      expect: 'auto',
+      controlPort: undefined,
+      starttls: false,
+    });
+  });
+
+  it('gives each target the default control port unless it sets its own', () => {
+    const config = parseCanaryConfig({
+      ...minimal(),
+      probe: { controlPort: 443 },
+      targets: [
+        { name: 'a', host: 'a.example.com' },
+        { name: 'b', host: 'b.example.com', controlPort: 587 },
+      ],
+    });
+    expect(config.targets.map((target) => target.controlPort)).toEqual([443, 587]);
+  });
+
+  it('rejects duplicate target names, naming the second one', () => {
+    const raw = { ...minimal(), targets: [minimal().targets[0], { name: 'relay', host: '10.0.0.1' }] };
+    expect(() => parseCanaryConfig(raw)).toThrow('targets[1].name: duplicate target name "relay"');
+  });
+
+  it.each([
+    [{ targets: [] }, 'targets: must list at least one target'],
+    [{ canaryName: undefined }, 'canaryName: is required'],
+    [{ canaryName: 'has space' }, 'canaryName: "has space"'],
+    [{ vpcPrimaryCidr: '10.0.0.1/16' }, 'vpcPrimaryCidr: "10.0.0.1/16" is not a network CIDR block'],
+    [{ maxConcurrentTasks: 0 }, 'maxConcurrentTasks: must be an integer from 1 to 500'],
+    [{ probe: { timeoutMs: '5s' } }, 'probe.timeoutMs: must be an integer'],
+    [{ probe: { attempt: 2 } }, 'probe.attempt: unknown field'],
+    [{ targets: [{ name: 'x', host: 'h', port: 70000 }] }, 'targets[0].port: must be an integer from 1 to 65535'],
+    [{ targets: [{ name: 'x', host: 'h', expect: 'closed' }] }, 'targets[0].expect: must be one of auto, open, blocked'],
+    [{ targets: [{ name: 'x', host: 'h:25' }] }, 'targets[0].host: "h:25" must be a host name or IP literal, without a port'],
+    [{ network: { subnets: ['subnet-1'] } }, 'network.subnets[0]: "subnet-1" is not a subnet ID'],
+    [{ network: { capacityProviderStrategy: [] } }, 'network.capacityProviderStrategy: must not be empty'],
+    [{ deployment: { logRetentionDays: 10 } }, "deployment.logRetentionDays: must be one of CloudWatch Logs' values"],
+    [
+      { deployment: { alarmEvaluationPeriods: 2, alarmDatapointsToAlarm: 3 } },
+      'deployment.alarmDatapointsToAlarm: must not exceed alarmEvaluationPeriods (2)',
+    ],
+    [{ deployment: { schedule: 'every 5 minutes' } }, 'deployment.schedule: "every 5 minutes" must be an EventBridge'],
+    [{ colour: 'blue' }, 'colour: unknown field'],
+  ])('rejects %j with a message naming the field', (override, message) => {
+    const act = () => parseCanaryConfig({ ...minimal(), ...override });
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(message);
+  });
+
+  it('accepts IPv6 literals and host names as target hosts', () => {
+    const config = parseCanaryConfig({
+      ...minimal(),
+      targets: [
+        { name: 'v6', host: '2001:db8::25' },
+        { name: 'named', host: 'mail.example.com' },
+      ],
+    });
+    expect(config.targets.map((target) => target.host)).toEqual(['2001:db8::25', 'mail.example.com']);
+  });
+
+  it('rejects a document that is not an object', () => {
+    expect(() => parseCanaryConfig([])).toThrow('(root): must be a JSON object');
+  });
+});
+
+describe('loadCanaryConfig', () => {
+  it('loads the example config', async () => {
+    const config = await loadCanaryConfig('examples/canary.config.json');
+    expect(config.targets.length).toBeGreaterThan(0);
+  });
+
+  it('names the file and the field when the content is invalid', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'p25-config-'));
+    const path = join(directory, 'bad.json');
+    await writeFile(path, JSON.stringify({ ...minimal(), maxConcurrentTasks: -1 }));
+    await expect(loadCanaryConfig(path)).rejects.toThrow(`${path}: maxConcurrentTasks: must be an integer`);
+  });
+
+  it('names the file when it is not JSON', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'p25-config-'));
+    const path = join(directory, 'broken.json');
+    await writeFile(path, '{ "canaryName": ');
+    await expect(loadCanaryConfig(path)).rejects.toThrow(`${path}: is not valid JSON`);
+  });
+
+  it('names the file when it is missing', async () => {
+    await expect(loadCanaryConfig('/nonexistent/canary.json')).rejects.toThrow(
+      '/nonexistent/canary.json: cannot read the config file (ENOENT)',
+    );
+  });
+});
