@@ -1,0 +1,100 @@
+import { integerOption, parseCommandLine, UsageError } from '../cli/arguments.js';
+import { CONFIG_DEFAULTS, LIMITS } from '../shared/config.js';
+import { InputError } from '../shared/errors.js';
+import { EXIT_CODE_BY_OUTCOME, USAGE_EXIT_CODE } from '../shared/outcomes.js';
+import type { RuleContext } from '../shared/port25-rule.js';
+import type { SmtpProbeRequest } from './run-probe.js';
+import { parseTarget } from './target.js';
+
+/** `port25-canary probe` and the probe container take exactly these arguments (see probeCommandArguments()). */
+export interface ProbeOptions {
+  readonly help: boolean;
+  readonly json: boolean;
+  /** One request per target, in argument order. */
+  readonly requests: readonly SmtpProbeRequest[];
+  /** Set when --vpc-cidr or --released asks for the rule's expectation; the CIDR is checked by the rule itself. */
+  readonly ruleContext: RuleContext | undefined;
+}
+
+const EXIT_CODES = Object.entries(EXIT_CODE_BY_OUTCOME)
+  .map(([outcome, code]) => `  ${String(code).padStart(2)}  ${outcome}`)
+  .join('\n');
+
+export const PROBE_USAGE = `Usage: port25-canary probe [options] HOST[:PORT]...
+
+Probes SMTP on each target from this machine, under one deadline per attempt: TCP connect, greeting,
+EHLO, optional STARTTLS, QUIT. Never sends MAIL, RCPT or DATA. IPv6: [2001:db8::25]:2525 or 2001:db8::25.
+The probe container (dist/probe/index.mjs) takes the same arguments; it refuses --vpc-cidr and --released
+(the orchestrator judges its results), which keeps the rule engine out of its bundle.
+
+Options:
+  --port N          port for targets given without one (default ${CONFIG_DEFAULTS.port})
+  --timeout MS      deadline of each attempt, connect to QUIT (default ${CONFIG_DEFAULTS.timeoutMs}, ${LIMITS.timeoutMs.min}-${LIMITS.timeoutMs.max})
+  --ehlo NAME       name sent with EHLO (default ${CONFIG_DEFAULTS.ehloName})
+  --starttls        upgrade with STARTTLS and report the TLS session and certificate
+  --verify-tls      make a certificate that does not verify a tls-error (implies --starttls)
+  --attempts N      attempts per target, one after another (default ${CONFIG_DEFAULTS.attempts}, max ${LIMITS.attempts.max});
+                    the summary outcome is the first attempt that was not open
+  --control-port N  also TCP-connect to port N on the same address: tells a port-25-specific drop
+                    (AWS's throttle) from no path at all
+  --vpc-cidr CIDR   primary CIDR of the VPC this runs in: compare the outcome with AWS's port-25 rule
+  --released        the account's port-25 restriction has been lifted: compare with the rule
+  --json            one JSON object per target per line on stdout (progress goes to stderr)
+  -h, --help        show this help
+
+Exit codes (several targets: the first target that is not open decides):
+${EXIT_CODES}
+  ${String(USAGE_EXIT_CODE).padStart(2)}  bad arguments
+`;
+
+const EHLO_NAME = /^(?:[A-Za-z0-9.-]{1,253}|\[(?:IPv6:)?[0-9A-Fa-f:.]{2,45}\])$/;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  timeout: { type: 'string' },
+  ehlo: { type: 'string' },
+  starttls: { type: 'boolean' },
+  'verify-tls': { type: 'boolean' },
+  attempts: { type: 'string' },
+  'control-port': { type: 'string' },
+  'vpc-cidr': { type: 'string' },
+  released: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+function ruleContextOf(vpcCidr: string | undefined, released: boolean): RuleContext | undefined {
+  if (vpcCidr === undefined && !released) return undefined;
+  return { vpcPrimaryCidr: vpcCidr, released };
+}
+
+/** Parses and validates the whole command line; throws UsageError naming the culprit. */
+export function parseProbeArguments(argv: readonly string[]): ProbeOptions {
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
+  if (values.help) return { help: true, json: false, requests: [], ruleContext: undefined };
+  const port = integerOption('port', values.port, 1, 65_535) ?? CONFIG_DEFAULTS.port;
+  const timeoutMs =
+    integerOption('timeout', values.timeout, LIMITS.timeoutMs.min, LIMITS.timeoutMs.max) ?? CONFIG_DEFAULTS.timeoutMs;
+  const attempts =
+    integerOption('attempts', values.attempts, LIMITS.attempts.min, LIMITS.attempts.max) ?? CONFIG_DEFAULTS.attempts;
+  const controlPort = integerOption('control-port', values['control-port'], 1, 65_535);
+  const ehloName = values.ehlo ?? CONFIG_DEFAULTS.ehloName;
+  if (!EHLO_NAME.test(ehloName)) {
+    throw new UsageError(`--ehlo must be a host name or an address literal, got ${JSON.stringify(ehloName)}`);
+  }
+  const verifyTls = values['verify-tls'] === true;
+  const starttls = values.starttls === true || verifyTls;
+  const ruleContext = ruleContextOf(values['vpc-cidr'], values.released === true);
+  if (positionals.length === 0) throw new UsageError('no target given (HOST[:PORT])');
+
+  const requests = positionals.map((argument): SmtpProbeRequest => {
+    let target: ReturnType<typeof parseTarget>;
+    try {
+      target = parseTarget(argument, port);
+    } catch (cause) {
+      if (!(cause instanceof InputError)) throw cause;
+      throw new UsageError(cause.message, { cause });
+    }
+    return { ...target, timeoutMs, ehloName, attempts, controlPort, starttls, verifyTls };
+  });
+  return { help: false, json: values.json === true, requests, ruleContext };
+}

@@ -1,0 +1,79 @@
+import { formatTable } from '../cli/table.js';
+import type { ControlReport, ProbeExpectation, ProbeResult, TlsReport } from '../shared/probe-result.js';
+
+/** The `--json` contract: one object per target, one line. */
+export function formatJsonLine(result: ProbeResult): string {
+  return `${JSON.stringify(result)}\n`;
+}
+
+const milliseconds = (value: number | null) => (value === null ? null : `${value} ms`);
+
+function tlsCell(tls: TlsReport | null): string | null {
+  if (tls === null) return null;
+  const days = tls.daysLeft === null ? '' : ` ${tls.daysLeft}d left`;
+  return `${tls.protocol ?? '?'} ${tls.verified ? 'verified' : 'unverified'}${days}`;
+}
+
+function controlCell(control: ControlReport | null): string | null {
+  if (control === null) return null;
+  return `${control.port} ${control.outcome}${control.connectMs === null ? '' : ` ${control.connectMs} ms`}`;
+}
+
+function expectationCell(expectation: ProbeExpectation | undefined): string | null {
+  if (expectation === undefined) return null;
+  const verdict = expectation.matches === null ? 'unproven' : expectation.matches ? 'matches' : 'MISMATCH';
+  return `${expectation.expected} ${verdict} (${expectation.rule})`;
+}
+
+/** A compact table, one row per target (plus one per attempt when there were several), then each diagnosis. */
+export function formatProbeTable(results: readonly ProbeResult[]): string {
+  const showTls = results.some((result) => result.attempts.some((attempt) => attempt.tls !== null));
+  const showControl = results.some((result) => result.control !== null);
+  const showExpectation = results.some((result) => result.expectation !== undefined);
+  const optional = <T>(show: boolean, cells: T[]): T[] => (show ? cells : []);
+  const headers = [
+    'TARGET',
+    'ADDRESS',
+    'OUTCOME',
+    'CONNECT',
+    'TIME',
+    ...optional(showTls, ['TLS']),
+    ...optional(showControl, ['CONTROL']),
+    ...optional(showExpectation, ['EXPECTED']),
+    'DETAIL',
+  ];
+  const rows = results.flatMap((result) => {
+    const summary = [
+      result.target,
+      result.address,
+      result.outcome,
+      milliseconds(result.connectMs),
+      milliseconds(result.durationMs),
+      ...optional(showTls, [tlsCell(result.tls)]),
+      ...optional(showControl, [controlCell(result.control)]),
+      ...optional(showExpectation, [expectationCell(result.expectation)]),
+      result.error ?? result.greeting?.split('\n')[0] ?? null,
+    ];
+    if (result.attempts.length < 2) return [summary];
+    const attemptRows = result.attempts.map((attempt) => [
+      `  attempt ${attempt.attempt}`,
+      attempt.address,
+      attempt.outcome,
+      milliseconds(attempt.connectMs),
+      milliseconds(attempt.durationMs),
+      ...optional(showTls, [tlsCell(attempt.tls)]),
+      ...optional(showControl, ['']),
+      ...optional(showExpectation, ['']),
+      attempt.error ?? '',
+    ]);
+    return [summary, ...attemptRows];
+  });
+  const diagnoses = results.map((result) => `${result.target}: ${result.diagnosis}`).join('\n');
+  return `${formatTable(headers, rows)}\n${diagnoses}\n`;
+}
+
+/** One progress line per finished attempt, for stderr. */
+export function formatAttemptProgress(target: string, attempts: number, attempt: ProbeResult['attempts'][number]) {
+  const via = attempt.address === null ? '' : ` via ${attempt.address}`;
+  return `probe ${target}: attempt ${attempt.attempt}/${attempts} ${attempt.outcome}${via} in ${attempt.durationMs} ms\n`;
+}

@@ -1,0 +1,60 @@
+import { type CommandIo, UsageError } from '../cli/arguments.js';
+import { exitCodeForOutcomes } from '../shared/outcomes.js';
+import type { ProbeResult } from '../shared/probe-result.js';
+import type { ExpectationRule } from './expectation.js';
+import { PROBE_USAGE, parseProbeArguments } from './probe-arguments.js';
+import { formatAttemptProgress, formatJsonLine, formatProbeTable } from './probe-output.js';
+import { type ProbeDependencies, runProbe } from './run-probe.js';
+
+/**
+ * `port25-canary probe` and the probe container: parse, probe every target concurrently, print in argument order
+ * (JSON lines as soon as all earlier targets are printed), return the exit code of the first target that is not open.
+ * Throws UsageError for bad arguments before anything is dialled. Without `rule`, --vpc-cidr and --released are refused.
+ */
+export async function runProbeProgram(
+  argv: readonly string[],
+  io: CommandIo,
+  deps: ProbeDependencies,
+  rule?: ExpectationRule,
+): Promise<number> {
+  const options = parseProbeArguments(argv);
+  if (options.help) {
+    io.stdout(PROBE_USAGE);
+    return 0;
+  }
+  const { ruleContext } = options;
+  if (ruleContext !== undefined) {
+    if (rule === undefined) {
+      throw new UsageError(
+        '--vpc-cidr and --released are not available in the probe container (the orchestrator judges its results); use `port25-canary probe`',
+      );
+    }
+    rule.validate(ruleContext);
+  }
+  const probeDeps: ProbeDependencies = {
+    ...deps,
+    onAttempt: (request, attempt) => io.stderr(formatAttemptProgress(request.target, request.attempts, attempt)),
+  };
+  const probeTarget = async (request: (typeof options.requests)[number]): Promise<ProbeResult> => {
+    const result = await runProbe(request, probeDeps);
+    const expectation = ruleContext === undefined ? undefined : rule?.expectationFor(result, ruleContext);
+    return expectation === undefined ? result : { ...result, expectation };
+  };
+  // Settled up front so a failure of a later target cannot become an unhandled rejection while earlier ones print.
+  const pending = options.requests.map((request) =>
+    probeTarget(request).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    ),
+  );
+
+  const results: ProbeResult[] = [];
+  for (const settled of pending) {
+    const outcome = await settled;
+    if ('error' in outcome) throw outcome.error;
+    results.push(outcome.result);
+    if (options.json) io.stdout(formatJsonLine(outcome.result));
+  }
+  if (!options.json) io.stdout(formatProbeTable(results));
+  return exitCodeForOutcomes(results.map((result) => result.outcome));
+}

@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_CODE_BY_OUTCOME, USAGE_EXIT_CODE } from '../../functions/shared/outcomes.js';
+import type { ProbeResult } from '../../functions/shared/probe-result.js';
+import { type CertificateFiles, caSignedCertificate, selfSignedCertificate } from '../helpers/probe-certificates.js';
+import { runProbeBundle, runProbeCli } from '../helpers/probe-process.js';
+import { answerCommands, closedLoopbackPort, type RawServer, startRawServer } from '../helpers/probe-raw-server.js';
+import { type RecordingSmtpServer, startRecordingSmtpServer } from '../helpers/probe-smtp-server.js';
+
+// The built CLI (dist/cli.mjs) and the probe container's entry (dist/probe/index.mjs) as processes, against loopback
+// servers. `npm test` builds first.
+
+const RESULT_FIELDS = [
+  'address',
+  'addresses',
+  'attempts',
+  'connectMs',
+  'control',
+  'diagnosis',
+  'durationMs',
+  'ehlo',
+  'error',
+  'greeting',
+  'host',
+  'outcome',
+  'port',
+  'target',
+  'timeoutMs',
+  'tls',
+];
+
+function jsonLines(stdout: string): ProbeResult[] {
+  expect(stdout.endsWith('\n')).toBe(true);
+  return stdout
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line) as ProbeResult);
+}
+
+let smtp: RecordingSmtpServer;
+let silent: RawServer;
+let noSmtp: RawServer;
+let closedPort: number;
+beforeAll(async () => {
+  smtp = await startRecordingSmtpServer();
+  silent = await startRawServer(() => undefined);
+  noSmtp = await startRawServer((socket) => {
+    socket.write('554 no SMTP service here\r\n');
+    answerCommands(socket);
+  });
+  closedPort = await closedLoopbackPort();
+});
+afterAll(async () => {
+  await Promise.all([smtp.close(), silent.close(), noSmtp.close()]);
+});
+
+describe.each([
+  ['port25-canary probe', runProbeCli],
+  ['the probe container entry', runProbeBundle],
+])('%s as a process', (_name, run) => {
+  it('prints exactly one JSON line with every result field for an open target and exits 0', async () => {
+    const { exitCode, stdout, stderr } = await run(['--json', `127.0.0.1:${smtp.port}`]);
+
+    const [result, ...rest] = jsonLines(stdout);
+    expect(rest).toEqual([]);
+    expect(Object.keys(result ?? {}).sort()).toEqual(RESULT_FIELDS);
+    expect(result).toMatchObject({ target: `127.0.0.1:${smtp.port}`, outcome: 'open', timeoutMs: 10_000, error: null });
+    expect(stderr).toBe(
+      `probe 127.0.0.1:${smtp.port}: attempt 1/1 open via 127.0.0.1 in ${result?.attempts[0]?.durationMs} ms\n`,
+    );
+    expect(exitCode).toBe(0);
+  });
+
+  it('exits with the code of the outcome', async () => {
+    const { exitCode, stdout } = await run(['--json', `127.0.0.1:${noSmtp.port}`]);
+
+    expect(jsonLines(stdout)[0]?.outcome).toBe('protocol-error');
+    expect(exitCode).toBe(EXIT_CODE_BY_OUTCOME['protocol-error']);
+  });
+
+  it('exits 11 for a refused port', async () => {
+    const { exitCode } = await run(['--json', `127.0.0.1:${closedPort}`]);
+
+    expect(exitCode).toBe(EXIT_CODE_BY_OUTCOME.refused);
+  });
+
+  it('prints targets in argument order and exits with the code of the first that is not open', async () => {
+    const targets = [`127.0.0.1:${smtp.port}`, `127.0.0.1:${silent.port}`, `[::1]:${closedPort}`];
+
+    const { exitCode, stdout } = await run(['--json', '--timeout', '300', ...targets]);
+
+    const results = jsonLines(stdout);
+    expect(results.map((result) => [result.target, result.outcome])).toEqual([
+      [targets[0], 'open'],
+      [targets[1], 'banner-timeout'],
+      [targets[2], 'refused'],
+    ]);
+    expect(exitCode).toBe(EXIT_CODE_BY_OUTCOME['banner-timeout']);
+  });
+
+  it('exits as soon as the probe is done, leaving no handle that waits for the deadline', async () => {
+    const timeoutMs = 20_000;
+
+    const { exitCode, elapsedMs } = await run(['--json', '--timeout', String(timeoutMs), `127.0.0.1:${noSmtp.port}`]);
+
+    expect(exitCode).toBe(EXIT_CODE_BY_OUTCOME['protocol-error']);
+    expect(elapsedMs).toBeLessThan(timeoutMs / 4);
+  });
+
+  it('lists every attempt', async () => {
+    const { stdout } = await run(['--json', '--attempts', '3', `127.0.0.1:${smtp.port}`]);
+
+    expect(jsonLines(stdout)[0]?.attempts.map((attempt) => attempt.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it('prints an aligned table without --json', async () => {
+    const { exitCode, stdout } = await run([`127.0.0.1:${smtp.port}`, `127.0.0.1:${closedPort}`]);
+
+    const [header, first, second] = stdout.split('\n');
+    expect(header).toMatch(/^TARGET +ADDRESS +OUTCOME +CONNECT +TIME +DETAIL$/);
+    expect(first).toMatch(new RegExp(`^127\\.0\\.0\\.1:${smtp.port} +127\\.0\\.0\\.1 +open `));
+    expect(second?.indexOf('refused')).toBe(header?.indexOf('OUTCOME'));
+    expect(stdout).toContain(`127.0.0.1:${closedPort}: the host answered port ${closedPort} with a reset`);
+    expect(exitCode).toBe(EXIT_CODE_BY_OUTCOME.refused);
+  });
+
+  it('prints the options and the exit codes with --help', async () => {
+    const { exitCode, stdout } = await run(['--help']);
+
+    expect(stdout).toMatch(/^Usage: port25-canary probe \[options\] HOST\[:PORT\]\.\.\./);
+    expect(stdout).toMatch(/--verify-tls/);
+    expect(stdout).toMatch(/10 {2}timeout/);
+    expect(exitCode).toBe(0);
+  });
+
+  it.each([
+    [['--json', '127.0.0.1:99999'], /port must be a whole number from 1 to 65535/],
+    [['--json', '--frobnicate', '127.0.0.1'], /Unknown option '--frobnicate'/],
+    [['--json'], /no target given/],
+    [['--json', '--timeout', 'soon', '127.0.0.1'], /--timeout must be a whole number/],
+  ])('rejects %j with exit 2, the reason on stderr and nothing on stdout', async (argv, reason) => {
+    const { exitCode, stdout, stderr } = await run(argv);
+
+    expect(exitCode).toBe(USAGE_EXIT_CODE);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(reason);
+  });
+});
+
+describe('rule context', () => {
+  it('adds the expectation for the address dialled to the CLI result', async () => {
+    const { stdout } = await runProbeCli(['--json', '--released', `127.0.0.1:${smtp.port}`]);
+
+    expect(jsonLines(stdout)[0]?.expectation).toEqual({
+      expected: 'open',
+      rule: 'restriction released',
+      matches: true,
+    });
+  });
+
+  it('shows a mismatch in the table', async () => {
+    const { stdout } = await runProbeCli(['--vpc-cidr', '10.0.0.0/16', `127.0.0.1:${smtp.port}`]);
+
+    expect(stdout).toMatch(/EXPECTED/);
+    expect(stdout).toContain('blocked MISMATCH (public address)');
+  });
+
+  it('rejects a bad --vpc-cidr with exit 2', async () => {
+    const { exitCode, stdout, stderr } = await runProbeCli(['--vpc-cidr', '10.0.0.1/16', '127.0.0.1']);
+
+    expect(exitCode).toBe(USAGE_EXIT_CODE);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/--vpc-cidr: .*did you mean 10\.0\.0\.0\/16/);
+  });
+
+  it('is refused by the probe container, which leaves the rule engine out', async () => {
+    const { exitCode, stdout, stderr } = await runProbeBundle(['--released', '127.0.0.1']);
+
+    expect(exitCode).toBe(USAGE_EXIT_CODE);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/--vpc-cidr and --released are not available in the probe container/);
+  });
+});
+
+describe('certificate verification', () => {
+  const servers: RecordingSmtpServer[] = [];
+  const certificates: CertificateFiles[] = [];
+  async function tlsServer(certificate: Promise<CertificateFiles>) {
+    const files = await certificate;
+    certificates.push(files);
+    const server = await startRecordingSmtpServer({ key: files.key, cert: files.cert });
+    servers.push(server);
+    return { files, server };
+  }
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    await Promise.all(certificates.map((files) => files.remove()));
+  });
+
+  it('reports a certificate from a trusted CA that names the address as verified', async () => {
+    const { files, server } = await tlsServer(caSignedCertificate('localhost', 'DNS:localhost,IP:127.0.0.1'));
+
+    const { exitCode, stdout } = await runProbeCli(['--json', '--verify-tls', `127.0.0.1:${server.port}`], {
+      env: { NODE_EXTRA_CA_CERTS: files.caFile },
+    });
+
+    expect(jsonLines(stdout)[0]?.tls).toMatchObject({
+      verified: true,
+      verifyError: null,
+      issuer: 'CN=p25probe test CA',
+    });
+    expect(exitCode).toBe(0);
+  });
+
+  it('reports a trusted certificate for another name as unverified, naming the mismatch', async () => {
+    const { files, server } = await tlsServer(caSignedCertificate('mx.other.test', 'DNS:mx.other.test'));
+
+    const { exitCode, stdout } = await runProbeCli(['--json', '--starttls', `127.0.0.1:${server.port}`], {
+      env: { NODE_EXTRA_CA_CERTS: files.caFile },
+    });
+
+    expect(jsonLines(stdout)[0]?.tls).toMatchObject({ verified: false });
+    expect(jsonLines(stdout)[0]?.tls?.verifyError).toMatch(
+      /IP: 127\.0\.0\.1 is not in the cert's list.*\(ERR_TLS_CERT_ALTNAME_INVALID\)$/,
+    );
+    expect(exitCode).toBe(0);
+  });
+
+  it('exits 16 when --verify-tls meets a self-signed certificate', async () => {
+    const { server } = await tlsServer(selfSignedCertificate('localhost', 'DNS:localhost,IP:127.0.0.1'));
+
+    const { exitCode, stdout } = await runProbeBundle(['--json', '--verify-tls', `127.0.0.1:${server.port}`]);
+
+    expect(jsonLines(stdout)[0]?.outcome).toBe('tls-error');
+    expect(exitCode).toBe(EXIT_CODE_BY_OUTCOME['tls-error']);
+  });
+});
