@@ -1,0 +1,102 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { CanaryConfig, CanaryTarget } from '../functions/shared/config.js';
+import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
+import { formatTarget } from '../functions/shared/probe-command.js';
+import type { CanaryMetrics } from './canary-metrics.js';
+
+export interface CanaryAlarmsProps {
+  readonly config: CanaryConfig;
+  readonly metrics: CanaryMetrics;
+}
+
+/**
+ * One alarm per target (the observation did not match the expectation, or there was none) and two on the canary
+ * itself (targets it could not judge; runs that stopped). Every alarm notifies one SNS topic on ALARM and on OK.
+ */
+export class CanaryAlarms extends Construct {
+  readonly topic: sns.Topic;
+  readonly targetAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  readonly inconclusiveAlarm: cloudwatch.Alarm;
+  readonly runsStoppedAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: CanaryAlarmsProps) {
+    super(scope, id);
+    const { config, metrics } = props;
+    const { alarmEvaluationPeriods: evaluationPeriods, alarmDatapointsToAlarm: datapointsToAlarm } = config.deployment;
+    const prefix = `port25-canary ${config.canaryName}`;
+
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: `${prefix} alarms`,
+      enforceSSL: true,
+    });
+    for (const email of config.deployment.notifyEmails) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+
+    const targetAlarms = new Map<string, cloudwatch.Alarm>();
+    for (const target of config.targets) {
+      targetAlarms.set(
+        target.name,
+        new cloudwatch.Alarm(this, `Target-${target.name}`, {
+          alarmName: `${prefix} ${target.name} expectation not met`,
+          alarmDescription: targetAlarmDescription(target),
+          metric: metrics.forTarget(TARGET_METRICS.expectationMet, target.name, 'Minimum'),
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          threshold: 1,
+          evaluationPeriods,
+          datapointsToAlarm,
+          // ExpectationMet is absent when a run was inconclusive or did not happen: neither proves the path.
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        }),
+      );
+    }
+    this.targetAlarms = targetAlarms;
+
+    this.inconclusiveAlarm = new cloudwatch.Alarm(this, 'TargetsInconclusive', {
+      alarmName: `${prefix} targets inconclusive`,
+      alarmDescription:
+        'The canary could not judge at least one target (probe task failed, DNS error, ICMP unreachable on a blocked target). Check the run report in the orchestrator log.',
+      metric: metrics.forRun(RUN_METRICS.targetsInconclusive, 'Maximum'),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: 0,
+      evaluationPeriods,
+      datapointsToAlarm,
+      // Missing runs are the runs-stopped alarm's business.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.runsStoppedAlarm = new cloudwatch.Alarm(this, 'RunsStopped', {
+      alarmName: `${prefix} runs stopped`,
+      alarmDescription:
+        'No canary run finished in the schedule period: the schedule, the orchestrator function or its permissions are broken. Check the orchestrator log.',
+      metric: metrics.forRun(RUN_METRICS.runDuration, 'SampleCount'),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods,
+      datapointsToAlarm,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
+    const notify = new actions.SnsAction(this.topic);
+    for (const alarm of this.all()) {
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+    }
+  }
+
+  all(): cloudwatch.Alarm[] {
+    return [...this.targetAlarms.values(), this.inconclusiveAlarm, this.runsStoppedAlarm];
+  }
+}
+
+function targetAlarmDescription(target: CanaryTarget): string {
+  const expectation = target.expect === 'auto' ? "AWS's port-25 rule" : `configured: ${target.expect}`;
+  return (
+    `TCP ${formatTarget(target.host, target.port)} (${target.name}) did not behave as expected (${expectation}), ` +
+    'or no run could tell. Run the InvokeCommand from the stack outputs and read the target diagnosis.'
+  );
+}

@@ -1,0 +1,47 @@
+// The CDK app (cdk.json: `npx tsx infra/app.ts`). Config path from `-c config=<file>`.
+import { resolve } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadCanaryConfig } from '../functions/shared/config.js';
+import { InputError } from '../functions/shared/errors.js';
+import { CanaryStack, stackNameFor } from './canary-stack.js';
+import type { ReservedConcurrency } from './orchestrator-function.js';
+
+const DEFAULT_CONFIG_FILE = 'examples/canary.config.json';
+/** `-c reservedConcurrency=unreserved` for accounts without spare unreserved concurrency (see README). */
+const RESERVED_CONCURRENCY_CONTEXT = 'reservedConcurrency';
+
+async function main(): Promise<void> {
+  const app = new App();
+  const configFile = resolve(String(app.node.tryGetContext('config') ?? DEFAULT_CONFIG_FILE));
+  const config = await loadCanaryConfig(configFile);
+  const reservedConcurrency = app.node.tryGetContext(RESERVED_CONCURRENCY_CONTEXT);
+  new CanaryStack(app, stackNameFor(config.canaryName), {
+    config,
+    configFile,
+    buildDirectory: resolve('dist'),
+    orchestratorReservedConcurrency: parseReservedConcurrency(reservedConcurrency),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  app.synth();
+}
+
+function parseReservedConcurrency(value: unknown): ReservedConcurrency | undefined {
+  if (value === undefined || value === 'unreserved') return value;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new InputError(
+      `-c ${RESERVED_CONCURRENCY_CONTEXT}=${String(value)}: must be a positive integer or "unreserved"`,
+    );
+  }
+  return number;
+}
+
+try {
+  await main();
+} catch (error) {
+  // Bad config or missing build output: one line naming the culprit, not a stack trace.
+  if (!(error instanceof InputError)) throw error;
+  process.stderr.write(`port25-canary stack: ${error.message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,47 @@
+import type { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  CANARY_DIMENSION,
+  type MetricDefinition,
+  type RUN_METRICS,
+  TARGET_DIMENSION,
+  type TARGET_METRICS,
+} from '../functions/shared/metrics.js';
+
+type TargetMetric = (typeof TARGET_METRICS)[keyof typeof TARGET_METRICS];
+type RunMetric = (typeof RUN_METRICS)[keyof typeof RUN_METRICS];
+
+/**
+ * CloudWatch metrics as the orchestrator publishes them (shared/metrics.ts): per-target metrics carry the Target
+ * dimension, per-run metrics the Canary dimension. No unit is set, so an alarm matches whatever unit was published;
+ * no label either, which would turn an alarm's metric into a metric-math query.
+ */
+export class CanaryMetrics {
+  constructor(
+    private readonly namespace: string,
+    private readonly canaryName: string,
+    private readonly period: Duration,
+  ) {}
+
+  forTarget(definition: TargetMetric, targetName: string, statistic: string): cloudwatch.Metric {
+    return this.metric(definition, { [TARGET_DIMENSION]: targetName }, statistic);
+  }
+
+  forRun(definition: RunMetric, statistic: string): cloudwatch.Metric {
+    return this.metric(definition, { [CANARY_DIMENSION]: this.canaryName }, statistic);
+  }
+
+  private metric(
+    definition: MetricDefinition,
+    dimensionsMap: Record<string, string>,
+    statistic: string,
+  ): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.namespace,
+      metricName: definition.name,
+      dimensionsMap,
+      statistic,
+      period: this.period,
+    });
+  }
+}

@@ -1,0 +1,117 @@
+import { Annotations, Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import type { CanaryConfig } from '../functions/shared/config.js';
+import { CanaryAlarms } from './alarms.js';
+import { CanaryMetrics } from './canary-metrics.js';
+import { CanaryDashboard } from './dashboard.js';
+import { CanaryNetwork } from './network.js';
+import { OrchestratorFunction, type ReservedConcurrency } from './orchestrator-function.js';
+import { ProbeTask } from './probe-task.js';
+import { MAX_ORCHESTRATOR_TIMEOUT_SECONDS, orchestratorRunSeconds, resolveStackSettings } from './stack-settings.js';
+
+export interface CanaryStackProps extends StackProps {
+  /** The parsed canary config; the stack throws ConfigError (naming the field) for what it cannot deploy. */
+  readonly config: CanaryConfig;
+  /** The file `config` was read from; shipped beside the orchestrator handler. */
+  readonly configFile: string;
+  /** `npm run build` output: `orchestrator/index.mjs` and `probe/index.mjs`. */
+  readonly buildDirectory: string;
+  /**
+   * The orchestrator's reserved concurrency, or 'unreserved' for accounts without spare concurrency.
+   * @default ORCHESTRATOR_RESERVED_CONCURRENCY (2)
+   */
+  readonly orchestratorReservedConcurrency?: ReservedConcurrency | undefined;
+}
+
+/** One canary: probe task, orchestrator, schedule, alarms, dashboard. Environment-agnostic, no lookups. */
+export class CanaryStack extends Stack {
+  readonly network: CanaryNetwork;
+  readonly probe: ProbeTask;
+  readonly orchestrator: OrchestratorFunction;
+  readonly alarms: CanaryAlarms;
+  readonly dashboard: CanaryDashboard;
+
+  constructor(scope: Construct, id: string, props: CanaryStackProps) {
+    const { config, configFile, buildDirectory, orchestratorReservedConcurrency, ...stackProps } = props;
+    super(scope, id, {
+      description: `port25-canary ${config.canaryName}: proves from Fargate whether TCP port 25 gets through and alarms when that differs from AWS's port-25 rule`,
+      ...stackProps,
+    });
+    const settings = resolveStackSettings(config);
+
+    const network = new CanaryNetwork(this, 'Network', {
+      network: settings.network,
+      egress: settings.egress,
+      extraSecurityGroupIds: config.network.securityGroups,
+    });
+    this.network = network;
+    this.probe = new ProbeTask(this, 'Probe', {
+      config,
+      settings,
+      vpc: network.vpc,
+      buildDirectory,
+    });
+    this.orchestrator = new OrchestratorFunction(this, 'Orchestrator', {
+      config,
+      configFile,
+      settings,
+      network,
+      probe: this.probe,
+      buildDirectory,
+      reservedConcurrency: orchestratorReservedConcurrency,
+    });
+    if (orchestratorRunSeconds(config) > MAX_ORCHESTRATOR_TIMEOUT_SECONDS) {
+      Annotations.of(this.orchestrator).addWarningV2(
+        'port25-canary:orchestratorTimeout',
+        `A run needs about ${Math.ceil(orchestratorRunSeconds(config) / 60)} minutes (targets / maxConcurrentTasks waves of Fargate starts and probes), more than Lambda's 15; raise maxConcurrentTasks or split the targets.`,
+      );
+    }
+
+    new events.Rule(this, 'Schedule', {
+      description: `port25-canary ${config.canaryName}: scheduled run`,
+      schedule: events.Schedule.expression(config.deployment.schedule),
+      targets: [
+        // The orchestrator reads EventBridge's own "Scheduled Event" as a run of every configured target.
+        new targets.LambdaFunction(this.orchestrator.function, {
+          retryAttempts: 2,
+          maxEventAge: Duration.seconds(Math.min(settings.alarmPeriodSeconds, 86_400)),
+        }),
+      ],
+    });
+
+    const metrics = new CanaryMetrics(
+      config.metricNamespace,
+      config.canaryName,
+      Duration.seconds(settings.alarmPeriodSeconds),
+    );
+    this.alarms = new CanaryAlarms(this, 'Alarms', { config, metrics });
+    this.dashboard = new CanaryDashboard(this, 'Dashboard', {
+      config,
+      metrics,
+      vpcPrimaryCidr: settings.vpcPrimaryCidr,
+      alarms: this.alarms.all(),
+    });
+
+    const functionName = this.orchestrator.function.functionName;
+    new CfnOutput(this, 'FunctionName', { description: 'The orchestrator Lambda', value: functionName });
+    new CfnOutput(this, 'InvokeCommand', {
+      description: 'Run the canary now and print its report',
+      value: `port25-canary invoke --function ${functionName}`,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'CloudWatch dashboard',
+      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboard.dashboard.dashboardName}`,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic that receives every alarm and OK notification',
+      value: this.alarms.topic.topicArn,
+    });
+  }
+}
+
+/** Stack names allow letters, digits and dashes; canary names may also hold dots and underscores. */
+export function stackNameFor(canaryName: string): string {
+  return `port25-canary-${canaryName.replace(/[^A-Za-z0-9-]/g, '-')}`;
+}

@@ -1,0 +1,104 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import type { CanaryConfig } from '../functions/shared/config.js';
+import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
+import type { CanaryMetrics } from './canary-metrics.js';
+import { ruleSummaryMarkdown } from './rule-summary.js';
+
+export interface CanaryDashboardProps {
+  readonly config: CanaryConfig;
+  readonly metrics: CanaryMetrics;
+  readonly vpcPrimaryCidr: string;
+  readonly alarms: readonly cloudwatch.IAlarm[];
+}
+
+/** Series per graph: enough for every target of a small canary, few enough to stay readable. */
+export const SERIES_PER_GRAPH = 50;
+const FULL_WIDTH = 24;
+
+/** The canary at a glance: the rule and expectations, alarm states, run summary, and per-target graphs. */
+export class CanaryDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: CanaryDashboardProps) {
+    super(scope, id);
+    const { config, metrics } = props;
+    const targetNames = config.targets.map((target) => target.name);
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: dashboardNameFor(config.canaryName),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: ruleSummaryMarkdown(config, props.vpcPrimaryCidr),
+        width: FULL_WIDTH,
+        height: Math.min(40, 7 + Math.ceil(targetNames.length * 0.7)),
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: [...props.alarms],
+        width: FULL_WIDTH,
+        height: Math.min(20, 2 + Math.ceil(props.alarms.length / 4)),
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Runs: targets passed, failed, inconclusive; run duration (right)',
+        left: [
+          metrics.forRun(RUN_METRICS.targetsPassed, 'Sum'),
+          metrics.forRun(RUN_METRICS.targetsFailed, 'Sum'),
+          metrics.forRun(RUN_METRICS.targetsInconclusive, 'Sum'),
+        ],
+        right: [metrics.forRun(RUN_METRICS.runDuration, 'Maximum')],
+        leftYAxis: { min: 0, showUnits: false },
+        width: FULL_WIDTH,
+        height: 6,
+      }),
+    );
+    for (const [index, names] of chunks(targetNames, SERIES_PER_GRAPH).entries()) {
+      const part = targetNames.length > SERIES_PER_GRAPH ? ` (${index + 1})` : '';
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: `ExpectationMet: 1 as expected, 0 not${part}`,
+          left: names.map((name) =>
+            metrics.forTarget(TARGET_METRICS.expectationMet, name, 'Minimum').with({ label: name }),
+          ),
+          leftYAxis: { min: 0, max: 1, showUnits: false },
+          width: 8,
+          height: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `Port25Reachable: 1 an SMTP server answered${part}`,
+          left: names.map((name) =>
+            metrics.forTarget(TARGET_METRICS.port25Reachable, name, 'Minimum').with({ label: name }),
+          ),
+          leftYAxis: { min: 0, max: 1, showUnits: false },
+          width: 8,
+          height: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `ConnectTime (ms)${part}`,
+          left: names.map((name) =>
+            metrics.forTarget(TARGET_METRICS.connectTime, name, 'Average').with({ label: name }),
+          ),
+          leftYAxis: { min: 0, showUnits: false },
+          width: 8,
+          height: 6,
+        }),
+      );
+    }
+  }
+}
+
+/** Dashboard names allow letters, digits, `-` and `_`; canary names may also hold dots. */
+export function dashboardNameFor(canaryName: string): string {
+  return `port25-canary-${canaryName.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}

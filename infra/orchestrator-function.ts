@@ -1,0 +1,187 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { CanaryConfig } from '../functions/shared/config.js';
+import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../functions/shared/runtime-environment.js';
+import { requireBuildOutput } from './build-output.js';
+import { acknowledgeWildcardResource } from './nag.js';
+import type { CanaryNetwork } from './network.js';
+import type { ProbeTask } from './probe-task.js';
+import type { StackSettings } from './stack-settings.js';
+
+export interface OrchestratorFunctionProps {
+  readonly config: CanaryConfig;
+  /** The config file as written; bundled beside the handler as BUNDLED_CONFIG_FILE_NAME. */
+  readonly configFile: string;
+  readonly settings: StackSettings;
+  readonly network: CanaryNetwork;
+  readonly probe: ProbeTask;
+  /** Holds `orchestrator/index.mjs` from `npm run build`. */
+  readonly buildDirectory: string;
+  /**
+   * Reserved concurrent executions, or 'unreserved' to run from the account's unreserved pool.
+   * @default ORCHESTRATOR_RESERVED_CONCURRENCY
+   */
+  readonly reservedConcurrency?: ReservedConcurrency | undefined;
+}
+
+export const ORCHESTRATOR_ENTRY_FILE = 'index.mjs';
+/** The orchestrator mostly waits on ECS; 256 MB is ample for the SDK clients and a report. */
+export const ORCHESTRATOR_MEMORY_MB = 256;
+/**
+ * One scheduled run plus one on-demand `port25-canary invoke`; a third concurrent run is throttled, so runs that
+ * outlast the schedule cannot pile up. Reserving needs that much unreserved account concurrency (see README).
+ */
+export const ORCHESTRATOR_RESERVED_CONCURRENCY = 2;
+export type ReservedConcurrency = number | 'unreserved';
+
+function reservedConcurrentExecutions(setting: ReservedConcurrency | undefined): number | undefined {
+  if (setting === 'unreserved') return undefined;
+  return setting ?? ORCHESTRATOR_RESERVED_CONCURRENCY;
+}
+
+/** The Lambda that runs one canary round: RunTask per target, read results, judge, publish metrics. */
+export class OrchestratorFunction extends Construct {
+  readonly function: lambda.Function;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: OrchestratorFunctionProps) {
+    super(scope, id);
+    const { config, settings, network, probe } = props;
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: config.deployment.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `port25-canary ${config.canaryName} orchestrator`,
+    });
+    this.function = new lambda.Function(this, 'Function', {
+      description: `port25-canary ${config.canaryName}: runs the port-25 probes on Fargate and publishes the verdicts`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture:
+        config.deployment.cpuArchitecture === 'ARM64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      handler: 'index.handler',
+      code: orchestratorCode(props.buildDirectory, props.configFile),
+      timeout: Duration.seconds(settings.orchestratorTimeoutSeconds),
+      memorySize: ORCHESTRATOR_MEMORY_MB,
+      role,
+      logGroup: this.logGroup,
+      reservedConcurrentExecutions: reservedConcurrentExecutions(props.reservedConcurrency),
+      // A failed or stale scheduled run is not retried: the next scheduled run is the retry.
+      retryAttempts: 0,
+      maxEventAge: Duration.seconds(Math.min(settings.alarmPeriodSeconds, 6 * 3_600)),
+      environment: {
+        [RUNTIME_ENVIRONMENT.cluster]: probe.clusterArn,
+        [RUNTIME_ENVIRONMENT.taskDefinition]: probe.taskDefinition.taskDefinitionArn,
+        [RUNTIME_ENVIRONMENT.containerName]: probe.containerName,
+        [RUNTIME_ENVIRONMENT.subnets]: network.subnets.map((subnet) => subnet.subnetId).join(','),
+        [RUNTIME_ENVIRONMENT.securityGroups]: network.securityGroups.map((group) => group.securityGroupId).join(','),
+        [RUNTIME_ENVIRONMENT.assignPublicIp]: String(settings.assignPublicIp),
+        [RUNTIME_ENVIRONMENT.logGroup]: probe.logGroup.logGroupName,
+        [RUNTIME_ENVIRONMENT.logStreamPrefix]: probe.logStreamPrefix,
+        [RUNTIME_ENVIRONMENT.vpcPrimaryCidr]: settings.vpcPrimaryCidr,
+      },
+    });
+    grantOrchestratorPermissions(role, this.logGroup, config, probe);
+  }
+}
+
+/**
+ * The handler bundle and the config file, copied by a local bundler (no Docker). The asset hash covers the output,
+ * so a config change alone redeploys the function.
+ */
+function orchestratorCode(buildDirectory: string, configFile: string): lambda.Code {
+  const bundleDirectory = join(buildDirectory, 'orchestrator');
+  const entry = requireBuildOutput(join(bundleDirectory, ORCHESTRATOR_ENTRY_FILE));
+  const config = requireBuildOutput(configFile);
+  return lambda.Code.fromAsset(bundleDirectory, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: the local bundler below always succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-alpine'),
+      local: {
+        tryBundle(outputDirectory: string): boolean {
+          copyFileSync(entry, join(outputDirectory, ORCHESTRATOR_ENTRY_FILE));
+          copyFileSync(config, join(outputDirectory, BUNDLED_CONFIG_FILE_NAME));
+          return true;
+        },
+      },
+    },
+  });
+}
+
+function grantOrchestratorPermissions(
+  role: iam.Role,
+  functionLogGroup: logs.LogGroup,
+  config: CanaryConfig,
+  probe: ProbeTask,
+): void {
+  const clusterCondition = { ArnEquals: { 'ecs:cluster': probe.clusterArn } };
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [functionLogGroup.logGroupArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'RunProbeTask',
+      actions: ['ecs:RunTask'],
+      resources: [probe.taskDefinitionFamilyArn],
+      conditions: clusterCondition,
+    }),
+    new iam.PolicyStatement({
+      // RunTask tags each task with its run and target; ECS authorizes those tags as ecs:TagResource.
+      sid: 'TagProbeTasksAtLaunch',
+      actions: ['ecs:TagResource'],
+      resources: [probe.clusterTasksArn],
+      conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'PassProbeRoles',
+      actions: ['iam:PassRole'],
+      resources: [probe.taskDefinition.taskRole.roleArn, probe.executionRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'WatchProbeTasks',
+      actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
+      resources: [probe.clusterTasksArn],
+      conditions: clusterCondition,
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadProbeLogs',
+      actions: ['logs:GetLogEvents'],
+      resources: [probe.logGroup.logGroupArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'PublishCanaryMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      // PutMetricData has no resource type; the namespace condition is the boundary.
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': config.metricNamespace } },
+    }),
+  ];
+  for (const statement of statements) role.addToPolicy(statement);
+
+  acknowledgeWildcardResource(
+    role,
+    probe.taskDefinitionFamilyArn,
+    'RunTask on any revision of the probe task family only, and only in the probe cluster (ecs:cluster condition).',
+  );
+  acknowledgeWildcardResource(
+    role,
+    probe.clusterTasksArn,
+    'Probe task IDs are known only at run time; tagging at launch, DescribeTasks and StopTask are limited to tasks of the probe cluster.',
+  );
+  acknowledgeWildcardResource(
+    role,
+    '*',
+    'cloudwatch:PutMetricData has no resource type; the cloudwatch:namespace condition limits it to the canary namespace.',
+  );
+}

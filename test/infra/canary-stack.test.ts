@@ -1,0 +1,594 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CfnResource } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ALL_METRICS,
+  CANARY_DIMENSION,
+  type MetricDefinition,
+  RUN_METRICS,
+  TARGET_DIMENSION,
+  TARGET_METRICS,
+} from '../../functions/shared/metrics.js';
+import { EXEMPT_RANGES } from '../../functions/shared/port25-rule.js';
+import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../../functions/shared/runtime-environment.js';
+import { CREATED_VPC_CONFIG, EXISTING_VPC_CONFIG, withField } from './fixtures.js';
+import { type SynthesizedCanary, synthesizeCanary, Workspace } from './synthesize.js';
+
+type Json = Record<string, unknown>;
+
+let workspace: Workspace;
+beforeAll(() => {
+  workspace = new Workspace();
+});
+afterAll(() => {
+  workspace.remove();
+});
+
+function resourcesOfType(canary: SynthesizedCanary, type: string): Record<string, Json> {
+  return canary.template.findResources(type) as Record<string, Json>;
+}
+
+function propertiesOf(resource: Json): Json {
+  return resource.Properties as Json;
+}
+
+function logicalId(canary: SynthesizedCanary, construct: { node: { defaultChild?: unknown } }): string {
+  return canary.stack.getLogicalId(construct.node.defaultChild as CfnResource);
+}
+
+function orchestratorStatements(canary: SynthesizedCanary): Json[] {
+  const role = canary.stack.orchestrator.function.role as unknown as { node: { defaultChild?: unknown } };
+  const roleId = logicalId(canary, role);
+  const policies = Object.values(resourcesOfType(canary, 'AWS::IAM::Policy')).filter((policy) =>
+    (propertiesOf(policy).Roles as Json[]).some((ref) => ref.Ref === roleId),
+  );
+  return policies.flatMap((policy) => (propertiesOf(policy).PolicyDocument as { Statement: Json[] }).Statement);
+}
+
+function statement(canary: SynthesizedCanary, sid: string): Json {
+  const found = orchestratorStatements(canary).find((candidate) => candidate.Sid === sid);
+  if (!found) throw new Error(`no statement ${sid}`);
+  return found;
+}
+
+function orchestratorEnvironment(canary: SynthesizedCanary): Json {
+  const fn = resourcesOfType(canary, 'AWS::Lambda::Function')[logicalId(canary, canary.stack.orchestrator.function)];
+  return (propertiesOf(fn as Json).Environment as { Variables: Json }).Variables;
+}
+
+function nagFindings(canary: SynthesizedCanary): string[] {
+  const report = new AwsSolutionsChecks().validateScope(canary.stack);
+  return report.violations.map(
+    (violation) =>
+      `${violation.severity} ${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
+  );
+}
+
+/** The dashboard body with every CloudFormation token replaced by a placeholder, parsed. */
+function dashboardBody(canary: SynthesizedCanary): { widgets: { type: string; properties: Json }[] } {
+  const [dashboard] = Object.values(resourcesOfType(canary, 'AWS::CloudWatch::Dashboard'));
+  const body = propertiesOf(dashboard as Json).DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+  const text =
+    typeof body === 'string'
+      ? body
+      : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  return JSON.parse(text);
+}
+
+interface UsedMetric {
+  readonly where: string;
+  readonly namespace: unknown;
+  readonly name: unknown;
+  readonly dimensions: Record<string, unknown>;
+}
+
+function metricsUsed(canary: SynthesizedCanary): UsedMetric[] {
+  const fromAlarms = Object.entries(resourcesOfType(canary, 'AWS::CloudWatch::Alarm')).map(([id, alarm]) => {
+    const properties = propertiesOf(alarm);
+    const dimensions = Object.fromEntries(
+      (properties.Dimensions as { Name: string; Value: unknown }[]).map((d) => [d.Name, d.Value]),
+    );
+    return { where: `alarm ${id}`, namespace: properties.Namespace, name: properties.MetricName, dimensions };
+  });
+  const fromDashboard = dashboardBody(canary).widgets.flatMap((widget) =>
+    ((widget.properties.metrics as unknown[][] | undefined) ?? []).map((line) => {
+      const [namespace, name, ...rest] = line;
+      const pairs = rest.filter((item) => typeof item === 'string') as string[];
+      const dimensions: Record<string, unknown> = {};
+      for (let index = 0; index + 1 < pairs.length; index += 2) dimensions[pairs[index] as string] = pairs[index + 1];
+      return { where: `widget ${String(widget.properties.title)}`, namespace, name, dimensions };
+    }),
+  );
+  return [...fromAlarms, ...fromDashboard];
+}
+
+describe('CanaryStack in an existing VPC', () => {
+  let canary: SynthesizedCanary;
+  beforeAll(() => {
+    canary = synthesizeCanary(workspace, EXISTING_VPC_CONFIG);
+  });
+
+  it('creates one ExpectationMet alarm per target that breaches below 1 and on missing data', () => {
+    for (const target of canary.config.targets) {
+      canary.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'Port25Canary/Test',
+        MetricName: TARGET_METRICS.expectationMet.name,
+        Dimensions: [{ Name: TARGET_DIMENSION, Value: target.name }],
+        Statistic: 'Minimum',
+        Period: 900,
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        TreatMissingData: 'breaching',
+      });
+    }
+    const expectationAlarms = Object.values(resourcesOfType(canary, 'AWS::CloudWatch::Alarm')).filter(
+      (alarm) => propertiesOf(alarm).MetricName === TARGET_METRICS.expectationMet.name,
+    );
+    expect(expectationAlarms).toHaveLength(canary.config.targets.length);
+  });
+
+  it('alarms when a run leaves a target inconclusive, ignoring runs that did not happen', () => {
+    canary.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Port25Canary/Test',
+      MetricName: RUN_METRICS.targetsInconclusive.name,
+      Dimensions: [{ Name: CANARY_DIMENSION, Value: 'mail-egress' }],
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms when no run finishes within the schedule period', () => {
+    canary.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Port25Canary/Test',
+      MetricName: RUN_METRICS.runDuration.name,
+      Dimensions: [{ Name: CANARY_DIMENSION, Value: 'mail-egress' }],
+      Statistic: 'SampleCount',
+      Period: 900,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('sends every alarm and OK transition to the topic', () => {
+    const topicRef = { Ref: logicalId(canary, canary.stack.alarms.topic) };
+    const alarms = Object.values(resourcesOfType(canary, 'AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(canary.config.targets.length + 2);
+    for (const alarm of alarms) {
+      expect(propertiesOf(alarm).AlarmActions).toEqual([topicRef]);
+      expect(propertiesOf(alarm).OKActions).toEqual([topicRef]);
+    }
+  });
+
+  it('denies non-TLS publishing to the topic and subscribes the configured emails', () => {
+    canary.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    canary.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+  });
+
+  it('invokes the orchestrator with the scheduled event on the configured schedule', () => {
+    canary.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(canary, canary.stack.orchestrator.function), 'Arn'] },
+          Input: Match.absent(),
+        }),
+      ],
+    });
+  });
+
+  it('defines the probe task: family, size, architecture, read-only root, non-root user, awslogs', () => {
+    canary.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: 'mail-egress-probe',
+      Cpu: '256',
+      Memory: '512',
+      NetworkMode: 'awsvpc',
+      RequiresCompatibilities: ['FARGATE'],
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      ContainerDefinitions: [
+        Match.objectLike({
+          Name: 'smtp-probe',
+          EntryPoint: ['node', '/app/index.mjs'],
+          User: '1000:1000',
+          ReadonlyRootFilesystem: true,
+          LogConfiguration: {
+            LogDriver: 'awslogs',
+            Options: {
+              'awslogs-group': { Ref: logicalId(canary, canary.stack.probe.logGroup) },
+              'awslogs-stream-prefix': 'canary',
+              'awslogs-region': { Ref: 'AWS::Region' },
+            },
+          },
+        }),
+      ],
+    });
+  });
+
+  it('keeps probe and orchestrator logs for the configured retention', () => {
+    const groups = Object.values(resourcesOfType(canary, 'AWS::Logs::LogGroup'));
+    expect(groups.map((group) => propertiesOf(group).RetentionInDays)).toEqual([14, 14]);
+  });
+
+  it('runs the orchestrator on Node.js 24 from index.handler with a timeout that covers a Fargate start', () => {
+    canary.template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 600,
+      ReservedConcurrentExecutions: 2,
+      LoggingConfig: { LogGroup: { Ref: logicalId(canary, canary.stack.orchestrator.logGroup) } },
+    });
+  });
+
+  it('drops scheduled events it cannot run within one period instead of retrying them', () => {
+    canary.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 900,
+    });
+  });
+
+  it('hands the orchestrator the deployed cluster, task definition, network and log group', () => {
+    const { stack } = canary;
+    expect(orchestratorEnvironment(canary)).toEqual({
+      [RUNTIME_ENVIRONMENT.cluster]: stack.resolve(stack.probe.clusterArn),
+      [RUNTIME_ENVIRONMENT.taskDefinition]: { Ref: logicalId(canary, stack.probe.taskDefinition) },
+      [RUNTIME_ENVIRONMENT.containerName]: 'smtp-probe',
+      [RUNTIME_ENVIRONMENT.subnets]: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+      [RUNTIME_ENVIRONMENT.securityGroups]: {
+        'Fn::Join': [
+          '',
+          [{ 'Fn::GetAtt': [logicalId(canary, stack.network.probeSecurityGroup), 'GroupId'] }, ',sg-0123456789abcdef0'],
+        ],
+      },
+      [RUNTIME_ENVIRONMENT.assignPublicIp]: 'false',
+      [RUNTIME_ENVIRONMENT.logGroup]: { Ref: logicalId(canary, stack.probe.logGroup) },
+      [RUNTIME_ENVIRONMENT.logStreamPrefix]: 'canary',
+      [RUNTIME_ENVIRONMENT.vpcPrimaryCidr]: '10.0.0.0/16',
+    });
+  });
+
+  it('ships the handler bundle and the config file in the function asset', () => {
+    const fn = resourcesOfType(canary, 'AWS::Lambda::Function')[logicalId(canary, canary.stack.orchestrator.function)];
+    const key = (propertiesOf(fn as Json).Code as { S3Key: string }).S3Key;
+    const assetDirectory = join(canary.assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+    expect(readdirSync(assetDirectory).sort()).toEqual([BUNDLED_CONFIG_FILE_NAME, 'index.mjs']);
+    expect(readFileSync(join(assetDirectory, BUNDLED_CONFIG_FILE_NAME), 'utf8')).toBe(
+      readFileSync(canary.configFile, 'utf8'),
+    );
+  });
+
+  it('builds the probe image for the task architecture from the Dockerfile and the probe bundle', () => {
+    const manifest = JSON.parse(
+      readFileSync(join(canary.assembly.directory, `${canary.stack.artifactId}.assets.json`), 'utf8'),
+    ) as { dockerImages: Record<string, { source: { directory: string; platform?: string } }> };
+    const images = Object.values(manifest.dockerImages);
+    expect(images).toHaveLength(1);
+    const source = (images[0] as { source: { directory: string; platform?: string } }).source;
+    expect(source.platform).toBe('linux/arm64');
+    expect(readdirSync(join(canary.assembly.directory, source.directory)).sort()).toEqual(['Dockerfile', 'index.mjs']);
+  });
+
+  it('allows RunTask only on the probe task family, only in the probe cluster', () => {
+    const { stack } = canary;
+    expect(statement(canary, 'RunProbeTask')).toEqual({
+      Sid: 'RunProbeTask',
+      Effect: 'Allow',
+      Action: 'ecs:RunTask',
+      Resource: stack.resolve(stack.probe.taskDefinitionFamilyArn),
+      Condition: { ArnEquals: { 'ecs:cluster': stack.resolve(stack.probe.clusterArn) } },
+    });
+    expect(JSON.stringify(stack.resolve(stack.probe.taskDefinitionFamilyArn))).toContain(
+      ':task-definition/mail-egress-probe:*',
+    );
+  });
+
+  it('allows tags on probe tasks only as part of RunTask, only in the probe cluster', () => {
+    const { stack } = canary;
+    expect(statement(canary, 'TagProbeTasksAtLaunch')).toEqual({
+      Sid: 'TagProbeTasksAtLaunch',
+      Effect: 'Allow',
+      Action: 'ecs:TagResource',
+      Resource: stack.resolve(stack.probe.clusterTasksArn),
+      Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+    });
+  });
+
+  it('passes only the probe task and execution roles, only to ECS tasks', () => {
+    const { stack } = canary;
+    expect(statement(canary, 'PassProbeRoles')).toEqual({
+      Sid: 'PassProbeRoles',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: [
+        stack.resolve(stack.probe.taskDefinition.taskRole.roleArn),
+        stack.resolve(stack.probe.executionRole.roleArn),
+      ],
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    });
+  });
+
+  it('describes and stops only tasks of the probe cluster', () => {
+    const { stack } = canary;
+    expect(statement(canary, 'WatchProbeTasks')).toEqual({
+      Sid: 'WatchProbeTasks',
+      Effect: 'Allow',
+      Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
+      Resource: stack.resolve(stack.probe.clusterTasksArn),
+      Condition: { ArnEquals: { 'ecs:cluster': stack.resolve(stack.probe.clusterArn) } },
+    });
+    expect(JSON.stringify(stack.resolve(stack.probe.clusterTasksArn))).toMatch(/:task\/.*\/\*"/);
+  });
+
+  it('reads log events only from the probe log group', () => {
+    expect(statement(canary, 'ReadProbeLogs')).toEqual({
+      Sid: 'ReadProbeLogs',
+      Effect: 'Allow',
+      Action: 'logs:GetLogEvents',
+      Resource: { 'Fn::GetAtt': [logicalId(canary, canary.stack.probe.logGroup), 'Arn'] },
+    });
+  });
+
+  it('publishes metrics only to the configured namespace', () => {
+    expect(statement(canary, 'PublishCanaryMetrics')).toEqual({
+      Sid: 'PublishCanaryMetrics',
+      Effect: 'Allow',
+      Action: 'cloudwatch:PutMetricData',
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'Port25Canary/Test' } },
+    });
+  });
+
+  it('grants the orchestrator nothing beyond those statements and its own log writes', () => {
+    expect(orchestratorStatements(canary).map((entry) => entry.Sid)).toEqual([
+      'WriteOwnLogs',
+      'RunProbeTask',
+      'TagProbeTasksAtLaunch',
+      'PassProbeRoles',
+      'WatchProbeTasks',
+      'ReadProbeLogs',
+      'PublishCanaryMetrics',
+    ]);
+    expect(statement(canary, 'WriteOwnLogs').Resource).toEqual({
+      'Fn::GetAtt': [logicalId(canary, canary.stack.orchestrator.logGroup), 'Arn'],
+    });
+    const roleId = logicalId(canary, canary.stack.orchestrator.function.role as never);
+    expect(propertiesOf(resourcesOfType(canary, 'AWS::IAM::Role')[roleId] as Json).ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('gives the probe task role no permissions at all', () => {
+    const taskRoleId = logicalId(canary, canary.stack.probe.taskDefinition.taskRole as never);
+    const taskRole = propertiesOf(resourcesOfType(canary, 'AWS::IAM::Role')[taskRoleId] as Json);
+    expect(taskRole.ManagedPolicyArns).toBeUndefined();
+    expect(taskRole.Policies).toBeUndefined();
+    const attached = Object.values(resourcesOfType(canary, 'AWS::IAM::Policy')).filter((policy) =>
+      (propertiesOf(policy).Roles as Json[]).some((ref) => ref.Ref === taskRoleId),
+    );
+    expect(attached).toEqual([]);
+  });
+
+  it('lets nothing into the probe security group', () => {
+    const groups = Object.values(resourcesOfType(canary, 'AWS::EC2::SecurityGroup'));
+    expect(groups).toHaveLength(1);
+    expect(propertiesOf(groups[0] as Json).SecurityGroupIngress).toBeUndefined();
+    canary.template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    canary.template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+  });
+
+  it('lets the probe out only to target and control ports, DNS and HTTPS', () => {
+    const [group] = Object.values(resourcesOfType(canary, 'AWS::EC2::SecurityGroup'));
+    const egress = (propertiesOf(group as Json).SecurityGroupEgress as Json[]).map(
+      (rule) => `${rule.IpProtocol} ${rule.FromPort}-${rule.ToPort} ${rule.CidrIp ?? rule.CidrIpv6}`,
+    );
+    expect(egress.sort()).toEqual(
+      [
+        'tcp 25-25 0.0.0.0/0',
+        'tcp 25-25 ::/0',
+        'tcp 53-53 0.0.0.0/0',
+        'udp 53-53 0.0.0.0/0',
+        'tcp 443-443 0.0.0.0/0',
+        'tcp 443-443 ::/0',
+        'tcp 587-587 0.0.0.0/0',
+        'tcp 587-587 ::/0',
+        'tcp 8443-8443 0.0.0.0/0',
+        'tcp 8443-8443 ::/0',
+      ].sort(),
+    );
+  });
+
+  it('uses the existing VPC without creating network resources', () => {
+    canary.template.resourceCountIs('AWS::EC2::VPC', 0);
+    canary.template.resourceCountIs('AWS::EC2::Subnet', 0);
+    canary.template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: 'vpc-0123456789abcdef0' });
+  });
+
+  it('outputs the function name, the invoke command, the dashboard URL and the topic ARN', () => {
+    const functionRef = { Ref: logicalId(canary, canary.stack.orchestrator.function) };
+    canary.template.hasOutput('FunctionName', { Value: functionRef });
+    canary.template.hasOutput('InvokeCommand', {
+      Value: { 'Fn::Join': ['', ['port25-canary invoke --function ', functionRef]] },
+    });
+    canary.template.hasOutput('DashboardUrl', {
+      Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('console.aws.amazon.com/cloudwatch')])] },
+    });
+    canary.template.hasOutput('AlarmTopicArn', { Value: { Ref: logicalId(canary, canary.stack.alarms.topic) } });
+  });
+
+  it('states the port-25 rule and each target expectation on the dashboard', () => {
+    const text = dashboardBody(canary).widgets.find((widget) => widget.type === 'text');
+    const markdown = String(text?.properties.markdown);
+    for (const range of EXEMPT_RANGES) expect(markdown).toContain(range.cidr);
+    expect(markdown).toContain('`10.0.0.0/16`');
+    expect(markdown).toContain('| relay-in-vpc | 10.0.12.25:25 | auto | open (VPC primary CIDR 10.0.0.0/16) |');
+    expect(markdown).toContain('| internet-mx-v6 | [2001:db8::25]:25 | auto | blocked (IPv6 outside RFC 4193) |');
+    expect(markdown).toContain('| submission | mx.example.com:587 | open | open (configured) |');
+  });
+
+  it('shows every alarm, the run summary and per-target graphs on the dashboard', () => {
+    const widgets = dashboardBody(canary).widgets;
+    const alarmWidget = widgets.find((widget) => widget.type === 'alarm');
+    expect(alarmWidget?.properties.alarms).toHaveLength(canary.config.targets.length + 2);
+    const graphed = metricsUsed(canary).filter((metric) => metric.where.startsWith('widget'));
+    for (const target of canary.config.targets) {
+      for (const definition of [
+        TARGET_METRICS.expectationMet,
+        TARGET_METRICS.port25Reachable,
+        TARGET_METRICS.connectTime,
+      ]) {
+        expect(graphed).toContainEqual(
+          expect.objectContaining({ name: definition.name, dimensions: { [TARGET_DIMENSION]: target.name } }),
+        );
+      }
+    }
+    for (const definition of Object.values(RUN_METRICS)) {
+      expect(graphed).toContainEqual(
+        expect.objectContaining({ name: definition.name, dimensions: { [CANARY_DIMENSION]: 'mail-egress' } }),
+      );
+    }
+  });
+
+  it('watches only metrics the orchestrator publishes, with their own dimension and namespace', () => {
+    const published = new Map<string, MetricDefinition>(ALL_METRICS.map((metric) => [metric.name, metric]));
+    const used = metricsUsed(canary);
+    expect(used.length).toBeGreaterThan(canary.config.targets.length * 4);
+    for (const metric of used) {
+      const definition = published.get(String(metric.name));
+      expect(definition, `${metric.where} uses ${String(metric.name)}`).toBeDefined();
+      expect(Object.keys(metric.dimensions), metric.where).toEqual([definition?.dimension]);
+      expect(metric.namespace, metric.where).toBe('Port25Canary/Test');
+    }
+  });
+
+  it('passes the AwsSolutions checks with every exception acknowledged', () => {
+    expect(nagFindings(canary)).toEqual([]);
+  });
+});
+
+describe('CanaryStack with a VPC of its own', () => {
+  let canary: SynthesizedCanary;
+  beforeAll(() => {
+    canary = synthesizeCanary(workspace, CREATED_VPC_CONFIG);
+  });
+
+  it('creates the VPC with the configured CIDR, public subnets only and no NAT gateway', () => {
+    canary.template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.20.0.0/24' });
+    canary.template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    const subnets = Object.values(resourcesOfType(canary, 'AWS::EC2::Subnet'));
+    expect(subnets).toHaveLength(2);
+    for (const subnet of subnets) expect(propertiesOf(subnet).MapPublicIpOnLaunch).toBe(true);
+  });
+
+  it('gives probe tasks a public IP and hands the orchestrator the created VPC CIDR', () => {
+    const environment = orchestratorEnvironment(canary);
+    expect(environment[RUNTIME_ENVIRONMENT.assignPublicIp]).toBe('true');
+    expect(environment[RUNTIME_ENVIRONMENT.vpcPrimaryCidr]).toBe('10.20.0.0/24');
+  });
+
+  it('runs the probe and the orchestrator on x86 when the config says so', () => {
+    canary.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: 'lab.v2-probe',
+      RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
+    });
+    canary.template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['x86_64'],
+    });
+  });
+
+  it('derives the alarm period from a cron schedule', () => {
+    canary.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0/30 * * * ? *)' });
+    for (const alarm of Object.values(resourcesOfType(canary, 'AWS::CloudWatch::Alarm'))) {
+      expect(propertiesOf(alarm).Period).toBe(1800);
+    }
+  });
+
+  it('passes the AwsSolutions checks with every exception acknowledged', () => {
+    expect(nagFindings(canary)).toEqual([]);
+  });
+});
+
+describe('CanaryStack with a prebuilt image and an existing cluster', () => {
+  let canary: SynthesizedCanary;
+  beforeAll(() => {
+    const config = withField(
+      withField(EXISTING_VPC_CONFIG, ['network', 'cluster'], 'shared-probes'),
+      ['deployment', 'probeImageUri'],
+      '111122223333.dkr.ecr.eu-west-1.amazonaws.com/port25/probe:1.2.3',
+    );
+    canary = synthesizeCanary(workspace, config);
+  });
+
+  it('creates no cluster and scopes RunTask to the named one', () => {
+    canary.template.resourceCountIs('AWS::ECS::Cluster', 0);
+    const condition = statement(canary, 'RunProbeTask').Condition as { ArnEquals: Json };
+    expect(JSON.stringify(condition.ArnEquals['ecs:cluster'])).toContain(':cluster/shared-probes');
+    expect(JSON.stringify(statement(canary, 'WatchProbeTasks').Resource)).toContain(':task/shared-probes/*');
+  });
+
+  it('runs the prebuilt image and lets the execution role pull only from its repository', () => {
+    canary.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Image: {
+            'Fn::Join': ['', ['111122223333.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/port25/probe:1.2.3']],
+          },
+        }),
+      ],
+    });
+    canary.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+            Resource: 'arn:aws:ecr:eu-west-1:111122223333:repository/port25/probe',
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('builds no image asset', () => {
+    const manifest = JSON.parse(
+      readFileSync(join(canary.assembly.directory, `${canary.stack.artifactId}.assets.json`), 'utf8'),
+    ) as { dockerImages: Record<string, unknown> };
+    expect(manifest.dockerImages).toEqual({});
+  });
+
+  it('passes the AwsSolutions checks with every exception acknowledged', () => {
+    expect(nagFindings(canary)).toEqual([]);
+  });
+});
+
+describe('CanaryStack reserved concurrency', () => {
+  it('leaves the orchestrator on the unreserved pool when asked to', () => {
+    const canary = synthesizeCanary(workspace, EXISTING_VPC_CONFIG, { orchestratorReservedConcurrency: 'unreserved' });
+    const fn = resourcesOfType(canary, 'AWS::Lambda::Function')[logicalId(canary, canary.stack.orchestrator.function)];
+    expect(propertiesOf(fn as Json).ReservedConcurrentExecutions).toBeUndefined();
+  });
+});
+
+describe('the example config', () => {
+  it('synthesizes and passes the AwsSolutions checks', () => {
+    const example = JSON.parse(readFileSync('examples/canary.config.json', 'utf8')) as Json;
+    const canary = synthesizeCanary(workspace, example);
+    expect(nagFindings(canary)).toEqual([]);
+    expect(existsSync(canary.assembly.directory)).toBe(true);
+  });
+});
