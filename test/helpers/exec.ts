@@ -7,16 +7,31 @@ export interface ProcessResult {
   readonly exitCode: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** Wall time from spawn to exit, to show the process does not linger on open handles. */
+  readonly elapsedMs: number;
 }
 
-/**
- * Runs the built CLI as a separate process with a clean environment (only PATH and what the test passes), so a
- * developer's AWS settings can never leak into a test.
- */
-export function runCli(args: readonly string[], env: Record<string, string> = {}, argv0: readonly string[] = []): Promise<ProcessResult> {
+export interface ProcessOptions {
+  /** Added to a clean environment that holds only PATH, so a developer's AWS settings never leak into a test. */
+  readonly env?: Record<string, string>;
+  /** A command prefix such as `ip netns exec NAME`. */
+  readonly prefix?: readonly string[];
+}
+
+/** Runs `node <script> ...args` as a separate process and collects its output and exit code. */
+export function runNodeScript(
+  script: string,
+  args: readonly string[],
+  options: ProcessOptions = {},
+): Promise<ProcessResult> {
+  const [command, ...commandArgs] = [...(options.prefix ?? []), process.execPath, script, ...args] as [
+    string,
+    ...string[],
+  ];
+  const startedAt = performance.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(...commandLine(argv0, args), {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    const child = spawn(command, commandArgs, {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -28,12 +43,13 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
       stderr += chunk.toString('utf8');
     });
     child.on('error', reject);
-    child.on('close', (exitCode) => resolvePromise({ exitCode, stdout, stderr }));
+    child.on('close', (exitCode) =>
+      resolvePromise({ exitCode, stdout, stderr, elapsedMs: performance.now() - startedAt }),
+    );
   });
 }
 
-/** `node dist/cli.mjs ...args`, optionally behind a prefix such as `ip netns exec NAME`. */
-function commandLine(prefix: readonly string[], args: readonly string[]): [string, string[]] {
-  const full = [...prefix, process.execPath, CLI_PATH, ...args];
-  return [full[0] as string, full.slice(1)];
+/** The built CLI, `port25-canary ...args`. */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<ProcessResult> {
+  return runNodeScript(CLI_PATH, args, { env });
 }
