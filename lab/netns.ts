@@ -74,8 +74,16 @@ export async function createNamespace(name: string, hosts: Readonly<Record<strin
   await deleteNamespace(name);
   await run(['ip', 'netns', 'add', name]);
   await inNamespace(name, ['ip', 'link', 'set', 'lo', 'up']);
-  // No duplicate address detection: IPv6 addresses, link-local ones included, are usable the moment they are added.
-  await inNamespace(name, ['sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
+  // IPv6 on even where the host (a container) disables it; no duplicate address detection, so IPv6 addresses, link-local
+  // ones included, are usable the moment they are added.
+  await inNamespace(name, [
+    'sysctl',
+    '-qw',
+    'net.ipv6.conf.all.disable_ipv6=0',
+    'net.ipv6.conf.default.disable_ipv6=0',
+    'net.ipv6.conf.all.accept_dad=0',
+    'net.ipv6.conf.default.accept_dad=0',
+  ]);
   // `ip netns exec` bind-mounts these over /etc/hosts and /etc/resolv.conf: lab names never reach the real resolver.
   await mkdir(`/etc/netns/${name}`, { recursive: true });
   const hostLines = Object.entries(hosts).map(([host, address]) => `${address}\t${host}`);
@@ -162,4 +170,11 @@ export async function deleteNftTable(namespace: string, family: string, table: s
 
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
+}
+
+/** The nftables tables of a namespace as `family name` pairs. */
+export async function listNftTables(namespace: string): Promise<{ family: string; name: string }[]> {
+  const { stdout } = await inNamespace(namespace, ['nft', '-j', 'list', 'tables']);
+  const entries = (JSON.parse(stdout) as { nftables?: { table?: { family: string; name: string } }[] }).nftables ?? [];
+  return entries.flatMap((entry) => (entry.table ? [{ family: entry.table.family, name: entry.table.name }] : []));
 }

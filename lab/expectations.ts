@@ -1,0 +1,100 @@
+import type { Verdict } from '../functions/shared/judge.js';
+import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
+import type { TargetOutcome } from '../functions/shared/outcomes.js';
+import type { AlarmState } from './alarms.js';
+
+/**
+ * What the lab must observe, in one place: per phase, each target's outcome and verdict; after both runs, each alarm's
+ * state. The target names are those of lab/lab.config.json; the addresses behind them are in topology.ts.
+ */
+
+export const LAB_TARGET_NAMES = [
+  'server-a',
+  'server-b',
+  'server-b6',
+  'server-ula6',
+  'control-reset',
+  'control-sg-drop',
+] as const;
+export type LabTargetName = (typeof LAB_TARGET_NAMES)[number];
+
+export interface TargetExpectation {
+  readonly outcome: TargetOutcome;
+  readonly verdict: Verdict;
+  /** Why, in words, for the table. */
+  readonly because: string;
+}
+
+export type PhaseId = 'scheduled' | 'released';
+
+export interface RunPhaseExpectation {
+  readonly title: string;
+  readonly targets: Readonly<Record<LabTargetName, TargetExpectation>>;
+  /** Exit code of `port25-canary invoke` when the phase runs through the CLI. */
+  readonly cliExitCode?: number;
+}
+
+// The negative controls fail in every phase: a canary that cannot fail proves nothing.
+const CONTROLS = {
+  'control-reset': {
+    outcome: 'refused',
+    verdict: 'fail',
+    because: 'RFC 1918, expected open; the host answers RST',
+  },
+  'control-sg-drop': {
+    outcome: 'timeout',
+    verdict: 'fail',
+    because: 'configured open; a security group drops every port',
+  },
+} as const satisfies Partial<Record<LabTargetName, TargetExpectation>>;
+
+export const RUN_PHASE_EXPECTATIONS: Readonly<Record<PhaseId, RunPhaseExpectation>> = {
+  scheduled: {
+    title: 'Phase 1: scheduled run, port 25 not released',
+    targets: {
+      'server-a': { outcome: 'open', verdict: 'pass', because: 'RFC 1918 is exempt from the throttle' },
+      'server-b': { outcome: 'timeout', verdict: 'pass', because: 'public IPv4: the throttle drops port 25' },
+      'server-b6': { outcome: 'timeout', verdict: 'pass', because: 'public IPv6: the throttle drops port 25' },
+      'server-ula6': { outcome: 'open', verdict: 'pass', because: 'RFC 4193 is exempt from the throttle' },
+      ...CONTROLS,
+    },
+  },
+  released: {
+    title: 'Phase 2: restriction lifted, `port25-canary invoke --released`',
+    targets: {
+      'server-a': { outcome: 'open', verdict: 'pass', because: 'released: everything expected open' },
+      'server-b': { outcome: 'open', verdict: 'pass', because: 'released: the throttle is gone' },
+      'server-b6': { outcome: 'open', verdict: 'pass', because: 'released: the throttle is gone' },
+      'server-ula6': { outcome: 'open', verdict: 'pass', because: 'released: everything expected open' },
+      ...CONTROLS,
+    },
+    // The controls fail, so invoke reports "some failed".
+    cliExitCode: 1,
+  },
+};
+
+/**
+ * Alarm states after both runs, evaluated at the end of the lab (both runs fall in the alarms' period):
+ * per-target alarms by metric and target, canary-level alarms by metric. An alarm of the template that is not listed
+ * here fails the lab, so a new alarm needs a stated expectation.
+ */
+export const EXPECTED_ALARM_STATES: {
+  readonly perTarget: Readonly<Record<string, Readonly<Record<LabTargetName, AlarmState>>>>;
+  readonly perCanary: Readonly<Record<string, AlarmState>>;
+} = {
+  perTarget: {
+    [TARGET_METRICS.expectationMet.name]: {
+      'server-a': 'OK',
+      'server-b': 'OK',
+      'server-b6': 'OK',
+      'server-ula6': 'OK',
+      'control-reset': 'ALARM',
+      'control-sg-drop': 'ALARM',
+    },
+  },
+  perCanary: {
+    [RUN_METRICS.targetsInconclusive.name]: 'OK',
+    // SampleCount of RunDuration: did runs happen at all.
+    [RUN_METRICS.runDuration.name]: 'OK',
+  },
+};

@@ -1,0 +1,273 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { cloudWatchService, MetricStore } from './cloudwatch.js';
+import { type ContainerLauncher, LocalEcs, type TaskDefinitionSpec } from './ecs.js';
+import { LocalLambda } from './lambda.js';
+import { LogStore, logsService } from './logs.js';
+import { AwsServiceError, type JsonObject, type JsonService, unknownOperation } from './protocol.js';
+
+/**
+ * A local AWS endpoint on 127.0.0.1 speaking the real wire protocols of the four services the canary uses, so the
+ * unmodified AWS SDK v3 clients of the orchestrator and the CLI talk to it through AWS_ENDPOINT_URL_* variables.
+ */
+
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: 'AKIAP25LABLOCAL00000',
+  secretAccessKey: 'port25-canary-lab-secret-not-a-real-key',
+} as const;
+
+export interface LocalAwsOptions {
+  readonly region?: string;
+  readonly accountId?: string;
+  readonly clusterName: string;
+  readonly taskDefinition: TaskDefinitionSpec;
+  readonly logGroup: string;
+  readonly logStreamPrefix: string;
+  readonly launchContainer: ContainerLauncher;
+  readonly taskStartDelayMs?: () => number;
+  readonly taskStopDelayMs?: number;
+  readonly taskStopTimeoutMs?: number;
+}
+
+/** An error the endpoint returns instead of running an operation (throttling, outages), for retry tests. */
+export interface InjectedFault {
+  readonly operation: string;
+  readonly type: string;
+  readonly message: string;
+  readonly statusCode: number;
+  remaining: number;
+}
+
+export interface RequestRecord {
+  readonly operation: string;
+  readonly contentEncoding: string | undefined;
+  readonly bytes: number;
+}
+
+export interface LocalAws {
+  readonly url: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly ecs: LocalEcs;
+  readonly logs: LogStore;
+  readonly metrics: MetricStore;
+  readonly lambda: LocalLambda;
+  /** Requests per operation name (RunTask, DescribeTasks, StopTask, GetLogEvents, PutMetricData, Invoke, ...). */
+  callCounts(): Record<string, number>;
+  /** Every request received: operation, Content-Encoding and body size on the wire. */
+  requests(): readonly RequestRecord[];
+  /** The next `count` calls of `operation` fail with this AWS error. */
+  injectFault(operation: string, type: string, message: string, count?: number, statusCode?: number): void;
+  /** Variables that point the AWS SDK of a child process at this endpoint, with dummy credentials. */
+  environment(): Record<string, string>;
+  close(): Promise<void>;
+}
+
+const LAMBDA_INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+async function readBody(request: IncomingMessage, operation: string, log: RequestRecord[]): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  log.push({ operation, contentEncoding: request.headers['content-encoding'], bytes: body.length });
+  // The SDK gzips large PutMetricData bodies (request compression).
+  return (request.headers['content-encoding'] ?? '').includes('gzip') ? gunzipSync(body) : body;
+}
+
+function sendError(response: ServerResponse, error: AwsServiceError, jsonVersion: string, requestId: string): void {
+  response.writeHead(error.statusCode, {
+    'content-type': `application/x-amz-json-${jsonVersion}`,
+    'x-amzn-requestid': requestId,
+    'x-amzn-errortype': error.type,
+    ...(error.queryCode ? { 'x-amzn-query-error': `${error.queryCode};Sender` } : {}),
+  });
+  response.end(JSON.stringify({ __type: error.type, message: error.message }));
+}
+
+export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
+  const counts: Record<string, number> = {};
+  const faults: InjectedFault[] = [];
+  const requestLog: RequestRecord[] = [];
+  const logs = new LogStore();
+  const metrics = new MetricStore();
+  logs.createGroup(options.logGroup);
+  const ecs = new LocalEcs({
+    region,
+    accountId,
+    clusterName: options.clusterName,
+    taskDefinition: options.taskDefinition,
+    logGroup: options.logGroup,
+    logStreamPrefix: options.logStreamPrefix,
+    logs,
+    launchContainer: options.launchContainer,
+    startDelayMs: options.taskStartDelayMs ?? (() => 1000 + Math.random() * 2000),
+    stopDelayMs: options.taskStopDelayMs ?? 200,
+    stopTimeoutMs: options.taskStopTimeoutMs ?? 5000,
+  });
+  let url = '';
+  const environment = (): Record<string, string> => ({
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    // Anything the SDK would otherwise read from the machine stays out: no profile, no instance metadata.
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    // The catch-all keeps any other service away from real AWS too.
+    AWS_ENDPOINT_URL: url,
+    AWS_ENDPOINT_URL_ECS: url,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
+    AWS_ENDPOINT_URL_CLOUDWATCH: url,
+    AWS_ENDPOINT_URL_LAMBDA: url,
+  });
+  const lambda = new LocalLambda({ region, accountId, logs, runtimeEnvironment: environment });
+  const services = new Map<string, JsonService>(
+    [ecs.service(), logsService(logs), cloudWatchService(metrics)].map((service) => [service.targetPrefix, service]),
+  );
+
+  const takeFault = (operation: string): AwsServiceError | undefined => {
+    const fault = faults.find((candidate) => candidate.operation === operation && candidate.remaining > 0);
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    return new AwsServiceError(fault.type, fault.message, { statusCode: fault.statusCode });
+  };
+
+  const checkSigned = (request: IncomingMessage) => {
+    // The SDK signs with SigV4; an unsigned request or foreign credentials means a client is not the one we set up.
+    const authorization = request.headers.authorization ?? '';
+    if (!authorization.startsWith(`AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/`)) {
+      throw new AwsServiceError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+        { statusCode: 403 },
+      );
+    }
+  };
+
+  const handleJson = async (request: IncomingMessage, response: ServerResponse, target: string, requestId: string) => {
+    const [prefix = '', operation = ''] = target.split('.');
+    const service = services.get(prefix);
+    const jsonVersion = service?.jsonVersion ?? '1.1';
+    try {
+      counts[operation] = (counts[operation] ?? 0) + 1;
+      checkSigned(request);
+      const body = await readBody(request, operation, requestLog);
+      const run = service?.operations[operation];
+      if (!service || !run) throw unknownOperation(target);
+      const fault = takeFault(operation);
+      if (fault) throw fault;
+      let input: JsonObject;
+      try {
+        input = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as JsonObject);
+      } catch {
+        throw new AwsServiceError('SerializationException', 'The request body is not valid JSON');
+      }
+      const output = await run(input);
+      response.writeHead(200, {
+        'content-type': `application/x-amz-json-${jsonVersion}`,
+        'x-amzn-requestid': requestId,
+      });
+      response.end(JSON.stringify(output));
+    } catch (error) {
+      if (!(error instanceof AwsServiceError)) throw error;
+      sendError(response, error, jsonVersion, requestId);
+    }
+  };
+
+  const handleInvoke = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    functionName: string,
+    requestId: string,
+  ) => {
+    try {
+      counts.Invoke = (counts.Invoke ?? 0) + 1;
+      checkSigned(request);
+      const body = await readBody(request, 'Invoke', requestLog);
+      const fault = takeFault('Invoke');
+      if (fault) throw fault;
+      const qualifier = new URL(request.url ?? '/', 'http://localhost').searchParams.get('Qualifier') ?? undefined;
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : value]),
+      );
+      const result = await lambda.handleInvoke(decodeURIComponent(functionName), qualifier, headers, body);
+      response.writeHead(result.statusCode, result.headers);
+      response.end(result.body);
+    } catch (error) {
+      if (!(error instanceof AwsServiceError)) throw error;
+      // REST-JSON errors: the type in x-amzn-ErrorType, Lambda's body shape.
+      response.writeHead(error.statusCode, {
+        'content-type': 'application/json',
+        'x-amzn-requestid': requestId,
+        'x-amzn-errortype': error.type,
+      });
+      response.end(JSON.stringify({ Type: 'User', message: error.message }));
+    }
+  };
+
+  let requestCount = 0;
+  const server = createServer((request, response) => {
+    requestCount += 1;
+    const requestId = `p25lab-${process.pid}-${requestCount}`;
+    const target = request.headers['x-amz-target'];
+    const invokeMatch = LAMBDA_INVOKE_PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const handled =
+      typeof target === 'string' && request.method === 'POST'
+        ? handleJson(request, response, target, requestId)
+        : invokeMatch && request.method === 'POST'
+          ? handleInvoke(request, response, invokeMatch[1] as string, requestId)
+          : Promise.reject(
+              new AwsServiceError('UnknownOperationException', `No operation at ${request.method} ${request.url}`, {
+                statusCode: 404,
+              }),
+            );
+    handled.catch((error: unknown) => {
+      const serviceError =
+        error instanceof AwsServiceError
+          ? error
+          : new AwsServiceError(
+              'InternalFailure',
+              `lab endpoint failure: ${error instanceof Error ? error.stack : String(error)}`,
+              {
+                statusCode: 500,
+              },
+            );
+      if (!response.headersSent) sendError(response, serviceError, '1.1', requestId);
+      else response.destroy();
+    });
+  });
+  // An invocation may run for minutes; the socket must stay open for it.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0 }, () => resolve());
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    region,
+    accountId,
+    ecs,
+    logs,
+    metrics,
+    lambda,
+    callCounts: () => ({ ...counts }),
+    requests: () => requestLog,
+    injectFault(operation, type, message, count = 1, statusCode = 400) {
+      faults.push({ operation, type, message, statusCode, remaining: count });
+    },
+    environment,
+    async close() {
+      lambda.shutdown();
+      await ecs.shutdown();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}

@@ -1,0 +1,325 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+/**
+ * `npm run synth` for the lab config, then a local "deploy": the template's resources get physical names in the lab's
+ * account and region, and the orchestrator function, the probe task definition and the alarms are read back from the
+ * template so the lab runs what the stack would deploy (its Lambda asset, environment, container name, log settings).
+ */
+
+export class DeploymentError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DeploymentError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+export interface CloudFormationResource {
+  readonly Type: string;
+  readonly Properties?: Json;
+  readonly Metadata?: Json;
+}
+
+export interface CloudFormationTemplate {
+  readonly Resources: Readonly<Record<string, CloudFormationResource>>;
+  readonly Outputs?: Readonly<Record<string, { readonly Value: unknown }>>;
+}
+
+export interface SynthesizedStack {
+  readonly stackName: string;
+  readonly template: CloudFormationTemplate;
+  /** The cloud assembly directory (cdk.out) holding the template and its assets. */
+  readonly assemblyDirectory: string;
+}
+
+export interface OrchestratorDeployment {
+  readonly logicalId: string;
+  readonly functionName: string;
+  /** The function's asset directory: the handler bundle and the config file, as uploaded. */
+  readonly codeDirectory: string;
+  readonly handler: string;
+  readonly timeoutSeconds: number;
+  readonly memorySizeMb: number;
+  /** The function's environment with every CloudFormation reference resolved to the lab's physical names. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface ProbeTaskDeployment {
+  readonly clusterName: string;
+  readonly family: string;
+  readonly revision: number;
+  readonly containerName: string;
+  readonly logGroup: string;
+  readonly logStreamPrefix: string;
+  /** `uid:gid` the container runs as, when the task definition sets one. */
+  readonly user: string | undefined;
+}
+
+export interface LabDeployment {
+  readonly stack: SynthesizedStack;
+  readonly region: string;
+  readonly accountId: string;
+  readonly orchestrator: OrchestratorDeployment;
+  readonly probeTask: ProbeTaskDeployment;
+  /** What the schedule rule sends the function: its constant Input, or undefined for the EventBridge event itself. */
+  readonly scheduledInput: unknown;
+}
+
+export interface SynthesisOptions {
+  readonly projectDirectory: string;
+  readonly configFile: string;
+  readonly outputDirectory: string;
+}
+
+/** Runs the project's CDK app (cdk.json) with `-c config=FILE` into `outputDirectory`, offline. */
+export async function synthesizeStack(options: SynthesisOptions): Promise<SynthesizedStack> {
+  const cdk = join(options.projectDirectory, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+  const args = [
+    cdk,
+    'synth',
+    '--quiet',
+    '--no-notices',
+    '--no-version-reporting',
+    '-c',
+    `config=${resolve(options.configFile)}`,
+    '-o',
+    options.outputDirectory,
+  ];
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((done, fail) => {
+    const child = spawn(process.execPath, args, {
+      cwd: options.projectDirectory,
+      // No AWS credentials: synthesis must not look anything up. No telemetry, notices or update checks either.
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? options.outputDirectory,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        CDK_DISABLE_CLI_TELEMETRY: 'true',
+        CDK_DISABLE_VERSION_CHECK: 'true',
+        npm_config_update_notifier: 'false',
+        npm_config_fund: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.once('error', fail);
+    child.once('close', (exitCode) => done({ code: exitCode, output }));
+  });
+  if (code !== 0) {
+    throw new DeploymentError(`cdk synth -c config=${options.configFile} failed (exit ${code}):\n${output.trim()}`);
+  }
+  const templates = (await readdir(options.outputDirectory)).filter((name) => name.endsWith('.template.json'));
+  if (templates.length !== 1) {
+    throw new DeploymentError(
+      `expected one stack template in ${options.outputDirectory}, found ${templates.length}: ${templates.join(', ')}`,
+    );
+  }
+  const file = templates[0] as string;
+  const template = JSON.parse(await readFile(join(options.outputDirectory, file), 'utf8')) as CloudFormationTemplate;
+  return { stackName: file.replace(/\.template\.json$/, ''), template, assemblyDirectory: options.outputDirectory };
+}
+
+/** A stable fake ID such as subnet-0a1b2c3d4e5f60718 derived from the resource's logical ID. */
+function fakeId(prefix: string, logicalId: string): string {
+  return `${prefix}-0${createHash('sha256').update(logicalId).digest('hex').slice(0, 16)}`;
+}
+
+/** Resolves the intrinsic functions the stack's environment values use, with lab physical names. */
+class LocalResolver {
+  constructor(
+    private readonly stack: SynthesizedStack,
+    private readonly region: string,
+    private readonly accountId: string,
+  ) {}
+
+  private resource(logicalId: string): CloudFormationResource {
+    const resource = this.stack.template.Resources[logicalId];
+    if (!resource) throw new DeploymentError(`the template references a resource it does not define: ${logicalId}`);
+    return resource;
+  }
+
+  /** Physical name as CloudFormation would generate it (stack name + logical ID), or the one the template sets. */
+  nameOf(logicalId: string, nameProperty?: string): string {
+    const given = nameProperty ? this.resource(logicalId).Properties?.[nameProperty] : undefined;
+    if (typeof given === 'string') return given;
+    return `${this.stack.stackName}-${logicalId}`.slice(0, 64);
+  }
+
+  ref(logicalId: string): string {
+    const pseudo: Record<string, string> = {
+      'AWS::Region': this.region,
+      'AWS::AccountId': this.accountId,
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::Partition': 'aws',
+      'AWS::StackName': this.stack.stackName,
+    };
+    const pseudoValue = pseudo[logicalId];
+    if (pseudoValue !== undefined) return pseudoValue;
+    const { Type: type } = this.resource(logicalId);
+    switch (type) {
+      case 'AWS::ECS::Cluster':
+        return this.nameOf(logicalId, 'ClusterName');
+      case 'AWS::ECS::TaskDefinition':
+        return `arn:aws:ecs:${this.region}:${this.accountId}:task-definition/${this.taskDefinitionFamily(logicalId)}:1`;
+      case 'AWS::EC2::Subnet':
+        return fakeId('subnet', logicalId);
+      case 'AWS::EC2::SecurityGroup':
+        return fakeId('sg', logicalId);
+      case 'AWS::EC2::VPC':
+        return fakeId('vpc', logicalId);
+      case 'AWS::Logs::LogGroup':
+        return this.nameOf(logicalId, 'LogGroupName');
+      case 'AWS::Lambda::Function':
+        return this.nameOf(logicalId, 'FunctionName');
+      case 'AWS::SNS::Topic':
+        return `arn:aws:sns:${this.region}:${this.accountId}:${this.nameOf(logicalId, 'TopicName')}`;
+      default:
+        return this.nameOf(logicalId);
+    }
+  }
+
+  getAtt(logicalId: string, attribute: string): string {
+    const { Type: type } = this.resource(logicalId);
+    const key = `${type}.${attribute}`;
+    switch (key) {
+      case 'AWS::ECS::Cluster.Arn':
+        return `arn:aws:ecs:${this.region}:${this.accountId}:cluster/${this.ref(logicalId)}`;
+      case 'AWS::EC2::SecurityGroup.GroupId':
+        return this.ref(logicalId);
+      case 'AWS::Logs::LogGroup.Arn':
+        return `arn:aws:logs:${this.region}:${this.accountId}:log-group:${this.ref(logicalId)}:*`;
+      case 'AWS::Lambda::Function.Arn':
+        return `arn:aws:lambda:${this.region}:${this.accountId}:function:${this.ref(logicalId)}`;
+      case 'AWS::IAM::Role.Arn':
+        return `arn:aws:iam::${this.accountId}:role/${this.nameOf(logicalId, 'RoleName')}`;
+      default:
+        throw new DeploymentError(`the lab cannot resolve Fn::GetAtt ${logicalId}.${attribute} (${type})`);
+    }
+  }
+
+  taskDefinitionFamily(logicalId: string): string {
+    return this.nameOf(logicalId, 'Family');
+  }
+
+  resolve(value: unknown): string {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const [[intrinsic, argument] = []] = Object.entries(value);
+      if (intrinsic === 'Ref' && typeof argument === 'string') return this.ref(argument);
+      if (intrinsic === 'Fn::GetAtt' && Array.isArray(argument))
+        return this.getAtt(String(argument[0]), String(argument[1]));
+      if (intrinsic === 'Fn::Join' && Array.isArray(argument) && Array.isArray(argument[1])) {
+        return (argument[1] as unknown[]).map((part) => this.resolve(part)).join(String(argument[0]));
+      }
+      if (intrinsic === 'Fn::Sub' && typeof argument === 'string') {
+        return argument.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+          const [logicalId, attribute] = name.split('.');
+          return attribute === undefined ? this.ref(logicalId as string) : this.getAtt(logicalId as string, attribute);
+        });
+      }
+    }
+    throw new DeploymentError(`the lab cannot resolve ${JSON.stringify(value)}`);
+  }
+}
+
+function resourcesOfType(template: CloudFormationTemplate, type: string): [string, CloudFormationResource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+function single<T>(items: readonly T[], what: string): T {
+  if (items.length !== 1)
+    throw new DeploymentError(`expected exactly one ${what} in the template, found ${items.length}`);
+  return items[0] as T;
+}
+
+/** Lambda's task root inside the function's sandbox; paths below it live in the asset directory in the lab. */
+export const LAMBDA_TASK_ROOT = '/var/task';
+
+/** Reads the orchestrator function, the probe task definition and the schedule from the synthesized template. */
+export function localDeployment(
+  stack: SynthesizedStack,
+  account: { readonly region: string; readonly accountId: string },
+): LabDeployment {
+  const resolver = new LocalResolver(stack, account.region, account.accountId);
+  const { template } = stack;
+
+  // The orchestrator: the function whose code is a bundled asset with the handler (not CDK's own helper functions).
+  const functions = resourcesOfType(template, 'AWS::Lambda::Function').filter(
+    ([, resource]) => resource.Metadata?.['aws:asset:is-bundled'] === true,
+  );
+  const [functionId, functionResource] = single(functions, 'bundled Lambda function (the orchestrator)');
+  const properties = functionResource.Properties ?? {};
+  const assetPath = functionResource.Metadata?.['aws:asset:path'];
+  if (typeof assetPath !== 'string') throw new DeploymentError(`${functionId} has no aws:asset:path metadata`);
+  const codeDirectory = resolve(stack.assemblyDirectory, assetPath);
+  const variables = ((properties.Environment as Json | undefined)?.Variables ?? {}) as Json;
+  const environment = Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => {
+      const resolved = resolver.resolve(value);
+      // The sandbox's /var/task is the asset directory here.
+      return [
+        name,
+        resolved.startsWith(`${LAMBDA_TASK_ROOT}/`)
+          ? join(codeDirectory, resolved.slice(LAMBDA_TASK_ROOT.length + 1))
+          : resolved,
+      ];
+    }),
+  );
+
+  const [clusterId] = single(resourcesOfType(template, 'AWS::ECS::Cluster'), 'ECS cluster');
+  const [taskDefinitionId, taskDefinition] = single(
+    resourcesOfType(template, 'AWS::ECS::TaskDefinition'),
+    'ECS task definition',
+  );
+  const containers = (taskDefinition.Properties?.ContainerDefinitions ?? []) as Json[];
+  const container = single(containers, 'container in the probe task definition');
+  const logOptions = ((container.LogConfiguration as Json | undefined)?.Options ?? {}) as Json;
+  if ((container.LogConfiguration as Json | undefined)?.LogDriver !== 'awslogs') {
+    throw new DeploymentError('the probe container does not log with the awslogs driver');
+  }
+
+  const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, rule]) =>
+    ((rule.Properties?.Targets ?? []) as Json[]).some((target) => JSON.stringify(target.Arn).includes(functionId)),
+  );
+  const scheduleTarget = (
+    (single(rules, 'schedule rule targeting the orchestrator')[1].Properties?.Targets ?? []) as Json[]
+  ).find((target) => JSON.stringify(target.Arn).includes(functionId));
+  const input = scheduleTarget?.Input;
+
+  return {
+    stack,
+    region: account.region,
+    accountId: account.accountId,
+    orchestrator: {
+      logicalId: functionId,
+      functionName: resolver.ref(functionId),
+      codeDirectory,
+      handler: resolver.resolve(properties.Handler),
+      timeoutSeconds: Number(properties.Timeout ?? 3),
+      memorySizeMb: Number(properties.MemorySize ?? 128),
+      environment,
+    },
+    probeTask: {
+      clusterName: resolver.ref(clusterId),
+      family: resolver.taskDefinitionFamily(taskDefinitionId),
+      revision: 1,
+      containerName: resolver.resolve(container.Name),
+      logGroup: resolver.resolve(logOptions['awslogs-group']),
+      logStreamPrefix: resolver.resolve(logOptions['awslogs-stream-prefix']),
+      user: typeof container.User === 'string' ? container.User : undefined,
+    },
+    scheduledInput: typeof input === 'string' ? JSON.parse(input) : undefined,
+  };
+}

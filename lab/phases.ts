@@ -1,0 +1,503 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmod, copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { CanaryReport } from '../functions/shared/report.js';
+import { type AlarmEvaluation, type AlarmState, alarmDefinitions, evaluateAlarm } from './alarms.js';
+import {
+  EXPECTED_ALARM_STATES,
+  LAB_TARGET_NAMES,
+  type LabTargetName,
+  type PhaseId,
+  RUN_PHASE_EXPECTATIONS,
+  type TargetExpectation,
+} from './expectations.js';
+import type { ContainerLauncher } from './local-aws/ecs.js';
+import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from './local-aws/server.js';
+import { type LabDeployment, localDeployment, synthesizeStack } from './local-deployment.js';
+import { inNamespace, spawnInNamespace } from './netns.js';
+import type { Teardown } from './teardown.js';
+import { createLabTopology, type LabTopology } from './topology.js';
+
+/**
+ * The lab's scenario, shared by `npm run lab` and its test: build the network, "deploy" the synthesized stack onto the
+ * local AWS endpoint, run the canary twice (scheduled and throttled; through the CLI once released), then evaluate
+ * the stack's alarms over the metrics the runs published.
+ */
+
+export const LAB_REGION = 'us-east-1';
+export const LAB_ACCOUNT_ID = '000000000000';
+
+export interface LabScenarioOptions {
+  /** Namespace and scratch-directory prefix. */
+  readonly prefix: string;
+  /** The repository root: dist/, node_modules/ and cdk.json live here. */
+  readonly projectDirectory: string;
+  readonly configFile: string;
+  /** RunTask to container start (Fargate's provisioning, shortened). */
+  readonly taskStartDelayMs: () => number;
+  /** One line of progress for a human. */
+  readonly progress: (line: string) => void;
+  /** Undo steps land here; the caller may run it early (signals), the scenario always runs it at the end. */
+  readonly teardown: Teardown;
+}
+
+export interface TargetComparison {
+  readonly target: LabTargetName;
+  readonly expected: TargetExpectation;
+  readonly actual: {
+    readonly outcome: string;
+    readonly verdict: string;
+    readonly address: string | null;
+    readonly rule: string;
+    readonly diagnosis: string;
+  } | null;
+  readonly matched: boolean;
+}
+
+export interface RunPhaseResult {
+  readonly id: PhaseId;
+  readonly title: string;
+  /** How the run was started, in words. */
+  readonly how: string;
+  readonly matched: boolean;
+  readonly comparisons: readonly TargetComparison[];
+  readonly report: CanaryReport | null;
+  readonly exitCode: number | null;
+  readonly expectedExitCode: number | null;
+  /** Everything that did not match, in words. */
+  readonly problems: readonly string[];
+  /** The orchestrator's log lines of this run, kept when something did not match. */
+  readonly functionLog: readonly string[];
+  /** The probe task's log lines of each target that did not match. */
+  readonly taskLogs: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface AlarmCheck {
+  readonly evaluation: AlarmEvaluation;
+  readonly expected: AlarmState | null;
+  readonly matched: boolean;
+}
+
+export interface AlarmPhaseResult {
+  readonly id: 'alarms';
+  readonly title: string;
+  readonly matched: boolean;
+  readonly evaluatedAt: string;
+  readonly alarms: readonly AlarmCheck[];
+  readonly problems: readonly string[];
+}
+
+export interface LabRunResult {
+  readonly reproduced: boolean;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly prefix: string;
+  readonly stackName: string | null;
+  readonly functionName: string | null;
+  readonly phases: readonly (RunPhaseResult | AlarmPhaseResult)[];
+  /** Requests the local endpoint received, per operation. */
+  readonly callCounts: Readonly<Record<string, number>>;
+  /** Set when the scenario could not run to the end (a setup step failed). */
+  readonly error: string | null;
+}
+
+function compareTargets(id: PhaseId, report: CanaryReport | null): TargetComparison[] {
+  const expectations = RUN_PHASE_EXPECTATIONS[id].targets;
+  return LAB_TARGET_NAMES.map((target) => {
+    const result = report?.results.find((candidate) => candidate.target === target);
+    const expected = expectations[target];
+    return {
+      target,
+      expected,
+      actual: result
+        ? {
+            outcome: result.outcome,
+            verdict: result.verdict,
+            address: result.address,
+            rule: result.rule,
+            diagnosis: result.diagnosis,
+          }
+        : null,
+      matched: result !== undefined && result.outcome === expected.outcome && result.verdict === expected.verdict,
+    };
+  });
+}
+
+function runPhaseResult(
+  id: PhaseId,
+  how: string,
+  report: CanaryReport | null,
+  exitCode: number | null,
+  failure: string | null,
+  logs: { readonly functionLog: readonly string[]; readonly taskLog: (taskArn: string) => string[] },
+): RunPhaseResult {
+  const expectation = RUN_PHASE_EXPECTATIONS[id];
+  const comparisons = compareTargets(id, report);
+  const expectedExitCode = expectation.cliExitCode ?? null;
+  const problems = [
+    ...(failure ? [failure] : []),
+    ...comparisons
+      .filter((comparison) => !comparison.matched)
+      .map(
+        (comparison) =>
+          `${comparison.target}: expected ${comparison.expected.outcome}/${comparison.expected.verdict}, got ${
+            comparison.actual ? `${comparison.actual.outcome}/${comparison.actual.verdict}` : 'no result'
+          }`,
+      ),
+    ...(expectedExitCode !== null && exitCode !== expectedExitCode
+      ? [`exit code ${exitCode}, expected ${expectedExitCode}`]
+      : []),
+  ];
+  const matched = problems.length === 0;
+  return {
+    id,
+    title: expectation.title,
+    how,
+    matched,
+    comparisons,
+    report,
+    exitCode,
+    expectedExitCode,
+    problems,
+    functionLog: matched ? [] : logs.functionLog,
+    taskLogs: Object.fromEntries(
+      comparisons
+        .filter((comparison) => !comparison.matched)
+        .flatMap((comparison) => {
+          const taskArn = report?.results.find((result) => result.target === comparison.target)?.taskArn;
+          return taskArn ? [[comparison.target, logs.taskLog(taskArn)]] : [];
+        }),
+    ),
+  };
+}
+
+function isCanaryReport(value: unknown): value is CanaryReport {
+  const candidate = value as Partial<CanaryReport> | null;
+  return typeof candidate === 'object' && candidate !== null && Array.isArray(candidate.results);
+}
+
+/** What EventBridge delivers for a schedule rule without a constant input. */
+function scheduledEvent(deployment: LabDeployment): unknown {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: deployment.accountId,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: deployment.region,
+    resources: [
+      `arn:aws:events:${deployment.region}:${deployment.accountId}:rule/${deployment.stack.stackName}-Schedule`,
+    ],
+    detail: {},
+  };
+}
+
+/** The run's logs for the report: the orchestrator's invocations since `invocationsBefore`, and any probe task's. */
+function runLogs(endpoint: LocalAws, deployment: LabDeployment, invocationsBefore: number) {
+  const { logGroup, logStreamPrefix, containerName } = deployment.probeTask;
+  return {
+    functionLog: endpoint.lambda.invocations.slice(invocationsBefore).flatMap((invocation) => {
+      const group = `/aws/lambda/${invocation.functionName}`;
+      return endpoint.logs
+        .streams(group)
+        .filter((stream) => stream.endsWith(invocation.requestId.replaceAll('-', '')))
+        .flatMap((stream) => endpoint.logs.events(group, stream).map((event) => event.message));
+    }),
+    taskLog: (taskArn: string) =>
+      endpoint.logs
+        .events(logGroup, `${logStreamPrefix}/${containerName}/${taskArn.split('/').at(-1)}`)
+        .map((event) => event.message),
+  };
+}
+
+/** Phase 1: what the schedule does, through the endpoint's Lambda Invoke with the real SDK client. */
+async function runScheduledPhase(
+  endpoint: LocalAws,
+  deployment: LabDeployment,
+  topology: LabTopology,
+): Promise<RunPhaseResult> {
+  const { functionName, timeoutSeconds } = deployment.orchestrator;
+  if (!(await topology.throttle.isActive())) {
+    return runPhaseResult('scheduled', 'not run', null, null, 'the port-25 throttle is not in place', {
+      functionLog: [],
+      taskLog: () => [],
+    });
+  }
+  const input = deployment.scheduledInput;
+  const event = input === undefined ? scheduledEvent(deployment) : input;
+  const how =
+    input === undefined
+      ? 'Lambda Invoke with an EventBridge scheduled event'
+      : `Lambda Invoke with the schedule rule's input ${JSON.stringify(input)}`;
+  const invocationsBefore = endpoint.lambda.invocations.length;
+  const client = new LambdaClient({
+    region: deployment.region,
+    endpoint: endpoint.url,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: (timeoutSeconds + 30) * 1000 },
+  });
+  let report: CanaryReport | null = null;
+  let failure: string | null = null;
+  try {
+    const response = await client.send(
+      new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }),
+    );
+    const payload = Buffer.from(response.Payload ?? []).toString('utf8');
+    const parsed: unknown = JSON.parse(payload);
+    if (response.FunctionError) failure = `the function failed (${response.FunctionError}): ${payload}`;
+    else if (isCanaryReport(parsed)) report = parsed;
+    else failure = `the function returned something that is not a canary report: ${payload.slice(0, 500)}`;
+  } finally {
+    client.destroy();
+  }
+  return runPhaseResult('scheduled', how, report, null, failure, runLogs(endpoint, deployment, invocationsBefore));
+}
+
+/** Phase 2: the restriction is lifted and an operator runs `port25-canary invoke --released` against the endpoint. */
+async function runReleasedPhase(
+  endpoint: LocalAws,
+  deployment: LabDeployment,
+  topology: LabTopology,
+  projectDirectory: string,
+  teardown: Teardown,
+): Promise<RunPhaseResult> {
+  await topology.throttle.lift();
+  if (await topology.throttle.isActive()) {
+    return runPhaseResult('released', 'not run', null, null, 'the port-25 throttle is still in place', {
+      functionLog: [],
+      taskLog: () => [],
+    });
+  }
+  const { functionName } = deployment.orchestrator;
+  const args = [
+    join(projectDirectory, 'dist', 'cli.mjs'),
+    'invoke',
+    '--function',
+    functionName,
+    '--released',
+    '--json',
+  ];
+  const how = `port25-canary invoke --function ${functionName} --released --json (a separate process)`;
+  const invocationsBefore = endpoint.lambda.invocations.length;
+  const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number | null; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      // A clean environment: only PATH and what points the SDK at the local endpoint.
+      const child = spawn(process.execPath, args, {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...endpoint.environment() },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      teardown.add('stop port25-canary invoke', async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString('utf8');
+      });
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ exitCode: code, stdout: out, stderr: err }));
+    },
+  );
+  let report: CanaryReport | null = null;
+  let failure: string | null = null;
+  try {
+    const parsed: unknown = JSON.parse(stdout);
+    if (isCanaryReport(parsed)) report = parsed;
+    else failure = `port25-canary invoke printed no canary report: ${stdout.slice(0, 500)}`;
+  } catch {
+    failure =
+      `port25-canary invoke printed no JSON (exit ${exitCode}): ${stdout.slice(0, 500)} ${stderr.slice(0, 1000)}`.trim();
+  }
+  return runPhaseResult('released', how, report, exitCode, failure, runLogs(endpoint, deployment, invocationsBefore));
+}
+
+/** Phase 3: every alarm of the template, evaluated now over what the two runs published. */
+function evaluateAlarms(endpoint: LocalAws, deployment: LabDeployment, now: number): AlarmPhaseResult {
+  const checks = alarmDefinitions(deployment.stack.template).map((alarm): AlarmCheck => {
+    const evaluation = evaluateAlarm(alarm, endpoint.metrics.series(alarm.metric), now);
+    const target = alarm.metric.dimensions.Target;
+    const expected =
+      target !== undefined
+        ? (EXPECTED_ALARM_STATES.perTarget[alarm.metric.metricName]?.[target as LabTargetName] ?? null)
+        : (EXPECTED_ALARM_STATES.perCanary[alarm.metric.metricName] ?? null);
+    return { evaluation, expected, matched: evaluation.seriesExists && evaluation.state === expected };
+  });
+  const problems = [
+    ...(checks.length === 0 ? ['the template has no alarms'] : []),
+    ...checks
+      .filter((check) => !check.matched)
+      .map((check) => {
+        const name = check.evaluation.alarm.alarmName;
+        if (!check.evaluation.seriesExists) return `${name}: ${check.evaluation.reason}`;
+        if (check.expected === null)
+          return `${name}: the lab states no expected state for this alarm (lab/expectations.ts)`;
+        return `${name}: ${check.evaluation.state}, expected ${check.expected} (${check.evaluation.reason})`;
+      }),
+  ];
+  return {
+    id: 'alarms',
+    title: "Phase 3: the stack's alarms over the published metrics",
+    matched: problems.length === 0,
+    evaluatedAt: new Date(now).toISOString(),
+    alarms: checks,
+    problems,
+  };
+}
+
+/** The probe container: the probe bundle, copied like the image's COPY, run in the VPC namespace as the task's user. */
+async function probeContainerLauncher(
+  topology: LabTopology,
+  deployment: LabDeployment,
+  projectDirectory: string,
+  imageDirectory: string,
+  progress: (line: string) => void,
+): Promise<ContainerLauncher> {
+  await mkdir(imageDirectory, { recursive: true, mode: 0o755 });
+  await chmod(imageDirectory, 0o755);
+  const entry = join(imageDirectory, 'index.mjs');
+  await copyFile(join(projectDirectory, 'dist', 'probe', 'index.mjs'), entry);
+  await chmod(entry, 0o644);
+  const user = deployment.probeTask.user;
+  let asUser: string[] = [];
+  if (user !== undefined) {
+    const [uid, gid = uid] = user.split(':');
+    asUser = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
+    try {
+      await inNamespace(topology.namespaces.vpc, [...asUser, process.execPath, '-e', '']);
+    } catch (error) {
+      progress(`note: cannot run ${process.execPath} as ${user} (${String(error)}); the probe runs as root`);
+      asUser = [];
+    }
+  }
+  return ({ command, environment }) =>
+    spawnInNamespace(topology.namespaces.vpc, [...asUser, process.execPath, entry, ...command], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', ...environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+}
+
+export class LabInterruptedError extends Error {
+  constructor() {
+    super('interrupted: the teardown started before the scenario finished');
+    this.name = 'LabInterruptedError';
+  }
+}
+
+// The lab's own errors say what went wrong; anything else is a bug and keeps its stack.
+const EXPLAINED_ERRORS = new Set([
+  'LabInterruptedError',
+  'LabBusyError',
+  'DeploymentError',
+  'PostfixError',
+  'NamespaceError',
+  'AlarmDefinitionError',
+  'TeardownError',
+]);
+
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return EXPLAINED_ERRORS.has(error.name) ? error.message : (error.stack ?? error.message);
+}
+
+/** Runs the whole scenario; teardown always runs before it returns. */
+export async function runLabScenario(options: LabScenarioOptions): Promise<LabRunResult> {
+  const { prefix, progress, teardown } = options;
+  const startedAt = new Date().toISOString();
+  const phases: (RunPhaseResult | AlarmPhaseResult)[] = [];
+  let endpoint: LocalAws | undefined;
+  let deployment: LabDeployment | undefined;
+  let callCounts: Record<string, number> = {};
+  let error: string | null = null;
+  try {
+    progress(`building the network: namespaces ${prefix}vpc and ${prefix}mail, Postfix, port-25 throttle`);
+    const topology = await createLabTopology(prefix);
+    teardown.add('destroy the lab network', () => topology.destroy());
+    if (topology.leftoversRemoved.length > 0) {
+      progress(`removed leftovers of an earlier run: ${topology.leftoversRemoved.join(', ')}`);
+    }
+    const { workDirectory } = topology;
+
+    progress(`synthesizing the stack for ${options.configFile} (cdk synth)`);
+    const stack = await synthesizeStack({
+      projectDirectory: options.projectDirectory,
+      configFile: options.configFile,
+      outputDirectory: join(workDirectory, 'cdk.out'),
+    });
+    deployment = localDeployment(stack, { region: LAB_REGION, accountId: LAB_ACCOUNT_ID });
+
+    const launchContainer = await probeContainerLauncher(
+      topology,
+      deployment,
+      options.projectDirectory,
+      join(workDirectory, 'probe-image'),
+      progress,
+    );
+    const { probeTask, orchestrator } = deployment;
+    endpoint = await startLocalAws({
+      region: deployment.region,
+      accountId: deployment.accountId,
+      clusterName: probeTask.clusterName,
+      taskDefinition: {
+        family: probeTask.family,
+        revision: probeTask.revision,
+        containerName: probeTask.containerName,
+        defaultCommand: [],
+      },
+      logGroup: probeTask.logGroup,
+      logStreamPrefix: probeTask.logStreamPrefix,
+      launchContainer,
+      taskStartDelayMs: options.taskStartDelayMs,
+    });
+    const started = endpoint;
+    teardown.add('stop the local AWS endpoint', () => started.close());
+    endpoint.lambda.register({
+      name: orchestrator.functionName,
+      taskRoot: orchestrator.codeDirectory,
+      handler: orchestrator.handler,
+      environment: orchestrator.environment,
+      timeoutSeconds: orchestrator.timeoutSeconds,
+      memorySizeMb: orchestrator.memorySizeMb,
+    });
+    progress(`local AWS endpoint on ${endpoint.url}; function ${orchestrator.functionName}`);
+
+    // A signal starts the teardown while a phase runs: stop at the next phase instead of starting it.
+    const stopIfInterrupted = () => {
+      if (teardown.started) throw new LabInterruptedError();
+    };
+    progress(RUN_PHASE_EXPECTATIONS.scheduled.title);
+    phases.push(await runScheduledPhase(endpoint, deployment, topology));
+    stopIfInterrupted();
+    progress(RUN_PHASE_EXPECTATIONS.released.title);
+    phases.push(await runReleasedPhase(endpoint, deployment, topology, options.projectDirectory, teardown));
+    stopIfInterrupted();
+    phases.push(evaluateAlarms(endpoint, deployment, Date.now()));
+  } catch (caught) {
+    error = describeFailure(caught);
+  } finally {
+    callCounts = endpoint?.callCounts() ?? {};
+    try {
+      await teardown.run();
+    } catch (teardownError) {
+      const message = teardownError instanceof Error ? teardownError.message : String(teardownError);
+      error = error === null ? message : `${error}\n${message}`;
+    }
+  }
+  return {
+    reproduced: error === null && phases.length === 3 && phases.every((phase) => phase.matched),
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    prefix,
+    stackName: deployment?.stack.stackName ?? null,
+    functionName: deployment?.orchestrator.functionName ?? null,
+    phases,
+    callCounts,
+    error,
+  };
+}

@@ -1,0 +1,70 @@
+import { writeFile } from 'node:fs/promises';
+import { formatTable } from '../functions/cli/table.js';
+import { describeSeries } from './alarms.js';
+import type { AlarmPhaseResult, LabRunResult, RunPhaseResult } from './phases.js';
+
+/** The lab's human output (one table per phase, then one line) and its JSON report file. */
+
+const mark = (matched: boolean) => (matched ? 'yes' : 'NO');
+
+function formatRunPhase(phase: RunPhaseResult): string {
+  const rows = phase.comparisons.map((comparison) => [
+    comparison.target,
+    comparison.actual?.address ?? null,
+    comparison.actual?.rule ?? null,
+    comparison.actual?.outcome ?? 'no result',
+    comparison.actual?.verdict ?? null,
+    `${comparison.expected.outcome}/${comparison.expected.verdict}`,
+    mark(comparison.matched),
+  ]);
+  const exitCode =
+    phase.expectedExitCode === null ? '' : `exit code ${phase.exitCode} (expected ${phase.expectedExitCode})\n`;
+  const problems = phase.problems.map((problem) => `  ! ${problem}\n`).join('');
+  const indent = (lines: readonly string[]) => lines.map((line) => `    ${line}\n`).join('');
+  const log = [
+    ...(phase.functionLog.length > 0 ? [`  orchestrator log:\n${indent(phase.functionLog)}`] : []),
+    ...Object.entries(phase.taskLogs).map(([target, lines]) => `  probe task log of ${target}:\n${indent(lines)}`),
+  ].join('');
+  return `${phase.title}\n${phase.how}\n\n${formatTable(
+    ['target', 'address', 'rule', 'outcome', 'verdict', 'lab expects', 'match'],
+    rows,
+  )}${exitCode}${problems}${log}`;
+}
+
+function formatAlarmPhase(phase: AlarmPhaseResult): string {
+  const rows = phase.alarms.map((check) => [
+    check.evaluation.alarm.alarmName,
+    describeSeries(check.evaluation.alarm.metric),
+    `${check.evaluation.alarm.statistic} ${check.evaluation.periodValues.map((value) => value ?? 'missing').join(',')}`,
+    check.evaluation.state,
+    check.expected ?? 'not stated',
+    mark(check.matched),
+  ]);
+  const problems = phase.problems.map((problem) => `  ! ${problem}\n`).join('');
+  return `${phase.title}\nevaluated at ${phase.evaluatedAt}\n\n${formatTable(
+    ['alarm', 'metric', 'value', 'state', 'lab expects', 'match'],
+    rows,
+  )}${problems}`;
+}
+
+export function formatLabResult(result: LabRunResult): string {
+  const sections = result.phases.map((phase) =>
+    phase.id === 'alarms' ? formatAlarmPhase(phase) : formatRunPhase(phase),
+  );
+  const counts = Object.entries(result.callCounts)
+    .map(([operation, count]) => `${operation} ${count}`)
+    .join(', ');
+  return `${sections.join('\n')}${result.error ? `\nThe lab could not finish: ${result.error}\n` : ''}\nlocal AWS calls: ${counts || 'none'}\n`;
+}
+
+export function verdictLine(result: LabRunResult, reportFile: string): string {
+  const mismatched = result.phases.filter((phase) => !phase.matched).map((phase) => phase.title.split(':')[0]);
+  const why = result.error ? 'the lab could not finish' : `${mismatched.join(', ')} did not match`;
+  return result.reproduced
+    ? `Experiment reproduced: every phase matched its expectations. Report: ${reportFile}\n`
+    : `Experiment NOT reproduced: ${why}. Report: ${reportFile}\n`;
+}
+
+export async function writeLabReport(result: LabRunResult, file: string): Promise<void> {
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+}

@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  EXPECTED_ALARM_STATES,
+  LAB_TARGET_NAMES,
+  type LabTargetName,
+  RUN_PHASE_EXPECTATIONS,
+} from '../../lab/expectations.js';
+import { isRoot, listNamespaces } from '../../lab/netns.js';
+import { type AlarmPhaseResult, type LabRunResult, type RunPhaseResult, runLabScenario } from '../../lab/phases.js';
+import { Teardown } from '../../lab/teardown.js';
+import { DEFAULT_LAB_PREFIX } from '../../lab/topology.js';
+
+/**
+ * `npm run lab` as a test: the same scenario (lab/phases.ts) over real namespaces, nftables, Postfix, the built probe,
+ * orchestrator and CLI bundles, and the synthesized stack. Runs once; each test checks one part of the result.
+ */
+
+const PROJECT_DIRECTORY = resolve(import.meta.dirname, '../..');
+const BUNDLES = ['dist/cli.mjs', 'dist/probe/index.mjs', 'dist/orchestrator/index.mjs'];
+// Under CI the lab must run (and fail loudly if it cannot); elsewhere it needs Linux and root.
+const skipReason =
+  process.env.CI === 'true' || (process.platform === 'linux' && isRoot())
+    ? undefined
+    : 'needs Linux and root (network namespaces, nftables, Postfix); CI runs it as root';
+
+let result: LabRunResult;
+
+function runPhase(id: 'scheduled' | 'released'): RunPhaseResult {
+  const phase = result.phases.find((candidate) => candidate.id === id);
+  if (phase === undefined || phase.id === 'alarms') throw new Error(`phase ${id} did not run: ${result.error}`);
+  return phase;
+}
+
+function alarmPhase(): AlarmPhaseResult {
+  const phase = result.phases.find((candidate) => candidate.id === 'alarms');
+  if (phase === undefined || phase.id !== 'alarms') throw new Error(`the alarm phase did not run: ${result.error}`);
+  return phase;
+}
+
+function actualOf(id: 'scheduled' | 'released', target: LabTargetName) {
+  const comparison = runPhase(id).comparisons.find((candidate) => candidate.target === target);
+  return comparison?.actual ? { outcome: comparison.actual.outcome, verdict: comparison.actual.verdict } : null;
+}
+
+describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  beforeAll(async () => {
+    const missing = BUNDLES.filter((bundle) => !existsSync(resolve(PROJECT_DIRECTORY, bundle)));
+    if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first (npm test does)`);
+    result = await runLabScenario({
+      prefix: DEFAULT_LAB_PREFIX,
+      projectDirectory: PROJECT_DIRECTORY,
+      configFile: resolve(PROJECT_DIRECTORY, 'lab/lab.config.json'),
+      taskStartDelayMs: () => 100 + Math.random() * 200,
+      progress: () => {},
+      teardown: new Teardown(),
+    });
+  }, 300_000);
+
+  it('runs every phase to the end', () => {
+    expect(result.error).toBeNull();
+    expect(result.phases.map((phase) => phase.id)).toEqual(['scheduled', 'released', 'alarms']);
+  });
+
+  describe.each(['scheduled', 'released'] as const)('%s run', (id) => {
+    it.each(LAB_TARGET_NAMES)('observes %s as the lab expects', (target) => {
+      const expected = RUN_PHASE_EXPECTATIONS[id].targets[target];
+
+      expect(actualOf(id, target)).toEqual({ outcome: expected.outcome, verdict: expected.verdict });
+    });
+  });
+
+  it('judges the scheduled run as not released and the CLI run as released', () => {
+    expect(runPhase('scheduled').report?.released).toBe(false);
+    expect(runPhase('released').report?.released).toBe(true);
+  });
+
+  it('exits port25-canary invoke with "some failed" because the controls fail', () => {
+    expect(runPhase('released').exitCode).toBe(RUN_PHASE_EXPECTATIONS.released.cliExitCode);
+  });
+
+  it("puts every alarm of the template into the lab's expected state", () => {
+    const states = alarmPhase().alarms.map((check) => ({
+      alarm: check.evaluation.alarm.alarmName,
+      state: check.evaluation.state,
+      expected: check.expected,
+    }));
+
+    expect(states.length).toBeGreaterThan(0);
+    for (const state of states) expect(state).toEqual({ ...state, state: state.expected });
+  });
+
+  it('raises the alarm of each negative control and of no other target', () => {
+    const alarmed = alarmPhase()
+      .alarms.filter((check) => check.evaluation.state === 'ALARM')
+      .map((check) => check.evaluation.alarm.metric.dimensions.Target)
+      .sort();
+
+    const expectedAlarmed = Object.entries(EXPECTED_ALARM_STATES.perTarget.ExpectationMet ?? {})
+      .filter(([, state]) => state === 'ALARM')
+      .map(([target]) => target)
+      .sort();
+    expect(alarmed).toEqual(expectedAlarmed);
+  });
+
+  it('finds a published metric series for every alarm', () => {
+    const watchingNothing = alarmPhase()
+      .alarms.filter((check) => !check.evaluation.seriesExists)
+      .map((check) => check.evaluation.alarm.alarmName);
+
+    expect(watchingNothing).toEqual([]);
+  });
+
+  it('makes the AWS calls one scheduled and one CLI run need', () => {
+    const counts = result.callCounts;
+
+    expect(counts.Invoke).toBe(2);
+    expect(counts.RunTask).toBe(2 * LAB_TARGET_NAMES.length);
+    expect(counts.DescribeTasks).toBeGreaterThanOrEqual(2);
+    expect(counts.GetLogEvents).toBeGreaterThanOrEqual(2 * LAB_TARGET_NAMES.length);
+    expect(counts.PutMetricData).toBeGreaterThanOrEqual(2);
+    expect(counts.StopTask ?? 0).toBe(0);
+  });
+
+  it('reports the experiment as reproduced', () => {
+    expect(result.reproduced).toBe(true);
+  });
+
+  it('leaves no namespace, work directory, claim or process behind', async () => {
+    const namespaces = (await listNamespaces()).filter((name) => name.startsWith(DEFAULT_LAB_PREFIX));
+    const directories = (await readdir(tmpdir())).filter((name) => name.startsWith(`${DEFAULT_LAB_PREFIX}work-`));
+    const processes: string[] = [];
+    for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+      const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (commandLine.includes(`${DEFAULT_LAB_PREFIX}work-`)) processes.push(commandLine.replaceAll('\0', ' '));
+    }
+
+    expect({ namespaces, directories, processes, claim: existsSync(`/run/${DEFAULT_LAB_PREFIX}lab.pid`) }).toEqual({
+      namespaces: [],
+      directories: [],
+      processes: [],
+      claim: false,
+    });
+  });
+});
