@@ -84,10 +84,12 @@ export async function createNamespace(name: string, hosts: Readonly<Record<strin
     'net.ipv6.conf.all.accept_dad=0',
     'net.ipv6.conf.default.accept_dad=0',
   ]);
-  // `ip netns exec` bind-mounts these over /etc/hosts and /etc/resolv.conf: lab names never reach the real resolver.
+  // `ip netns exec` bind-mounts these over their /etc twins: lab names never reach the machine's resolver.
   await mkdir(`/etc/netns/${name}`, { recursive: true });
   const hostLines = Object.entries(hosts).map(([host, address]) => `${address}\t${host}`);
   await writeFile(`/etc/netns/${name}/hosts`, ['127.0.0.1\tlocalhost', '::1\tlocalhost', ...hostLines, ''].join('\n'));
+  // Without this, a host whose nsswitch asks systemd-resolved would send unknown lab names to the real resolver.
+  await writeFile(`/etc/netns/${name}/nsswitch.conf`, 'hosts: files dns\n');
   await writeFile(
     `/etc/netns/${name}/resolv.conf`,
     '# lab namespace: no DNS server\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n',

@@ -14,7 +14,8 @@ const io = {
 
 runProbeProgram(process.argv.slice(2), io, systemProbeDependencies()).then(
   (exitCode) => {
-    process.exitCode = exitCode;
+    // A getaddrinfo that outlived its deadline cannot be cancelled; the task must not pay for it once the result is out.
+    process.stdout.write('', () => process.exit(exitCode));
   },
   (error: unknown) => {
     if (error instanceof InputError) {

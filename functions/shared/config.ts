@@ -99,7 +99,8 @@ export const LIMITS = {
 } as const;
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-const HOST_NAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const HOST_NAME_PATTERN =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
@@ -213,7 +214,10 @@ const PORT = [1, 65_535] as const;
 function hostField(fields: Fields): string {
   const host = fields.string('host');
   if (!isIpLiteral(host) && !HOST_NAME_PATTERN.test(host)) {
-    throw new ConfigError(fields.at('host'), `${JSON.stringify(host)} must be a host name or IP literal, without a port`);
+    throw new ConfigError(
+      fields.at('host'),
+      `${JSON.stringify(host)} must be a host name or IP literal, without a port`,
+    );
   }
   return host;
 }

@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, loadCanaryConfig, parseCanaryConfig } from '../../functions/shared/config.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 
@@ -57,8 +57,14 @@ describe('parseCanaryConfig', () => {
     [{ probe: { timeoutMs: '5s' } }, 'probe.timeoutMs: must be an integer'],
     [{ probe: { attempt: 2 } }, 'probe.attempt: unknown field'],
     [{ targets: [{ name: 'x', host: 'h', port: 70000 }] }, 'targets[0].port: must be an integer from 1 to 65535'],
-    [{ targets: [{ name: 'x', host: 'h', expect: 'closed' }] }, 'targets[0].expect: must be one of auto, open, blocked'],
-    [{ targets: [{ name: 'x', host: 'h:25' }] }, 'targets[0].host: "h:25" must be a host name or IP literal, without a port'],
+    [
+      { targets: [{ name: 'x', host: 'h', expect: 'closed' }] },
+      'targets[0].expect: must be one of auto, open, blocked',
+    ],
+    [
+      { targets: [{ name: 'x', host: 'h:25' }] },
+      'targets[0].host: "h:25" must be a host name or IP literal, without a port',
+    ],
     [{ network: { subnets: ['subnet-1'] } }, 'network.subnets[0]: "subnet-1" is not a subnet ID'],
     [{ network: { capacityProviderStrategy: [] } }, 'network.capacityProviderStrategy: must not be empty'],
     [{ deployment: { logRetentionDays: 10 } }, "deployment.logRetentionDays: must be one of CloudWatch Logs' values"],
@@ -91,20 +97,26 @@ describe('parseCanaryConfig', () => {
 });
 
 describe('loadCanaryConfig', () => {
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'p25-config-'));
+  });
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
   it('loads the example config', async () => {
     const config = await loadCanaryConfig('examples/canary.config.json');
     expect(config.targets.length).toBeGreaterThan(0);
   });
 
   it('names the file and the field when the content is invalid', async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'p25-config-'));
     const path = join(directory, 'bad.json');
     await writeFile(path, JSON.stringify({ ...minimal(), maxConcurrentTasks: -1 }));
     await expect(loadCanaryConfig(path)).rejects.toThrow(`${path}: maxConcurrentTasks: must be an integer`);
   });
 
   it('names the file when it is not JSON', async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'p25-config-'));
     const path = join(directory, 'broken.json');
     await writeFile(path, '{ "canaryName": ');
     await expect(loadCanaryConfig(path)).rejects.toThrow(`${path}: is not valid JSON`);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   EXIT_CODE_BY_OUTCOME,
-  PROBE_OUTCOMES,
-  USAGE_EXIT_CODE,
   exitCodeForOutcomes,
   outcomeForExitCode,
+  PROBE_OUTCOMES,
   summarizeAttempts,
+  USAGE_EXIT_CODE,
 } from '../../functions/shared/outcomes.js';
 
 describe('exit codes', () => {

@@ -4,7 +4,13 @@ import { classify, parseAddress, parseCidr } from '../../functions/shared/port25
 
 // Each exempt range: its first and last address are open, the addresses just outside it are blocked.
 const BOUNDARIES = [
-  { range: 'RFC 1918 10.0.0.0/8', first: '10.0.0.0', last: '10.255.255.255', before: '9.255.255.255', after: '11.0.0.0' },
+  {
+    range: 'RFC 1918 10.0.0.0/8',
+    first: '10.0.0.0',
+    last: '10.255.255.255',
+    before: '9.255.255.255',
+    after: '11.0.0.0',
+  },
   {
     range: 'RFC 1918 172.16.0.0/12',
     first: '172.16.0.0',
@@ -113,10 +119,13 @@ describe('classify', () => {
     expect(classify('2001:0DB8:0000::0025').address).toBe('2001:db8::25');
   });
 
-  it.each(['not-an-address', '300.1.1.1', '10.0.0.0/8', '', '1.2.3', 'fc00::/7'])('rejects %j with a typed error', (input) => {
-    expect(() => classify(input)).toThrow(AddressParseError);
-    expect(() => classify(input)).toThrow(JSON.stringify(input));
-  });
+  it.each(['not-an-address', '300.1.1.1', '10.0.0.0/8', '', '1.2.3', 'fc00::/7'])(
+    'rejects %j with a typed error',
+    (input) => {
+      expect(() => classify(input)).toThrow(AddressParseError);
+      expect(() => classify(input)).toThrow(JSON.stringify(input));
+    },
+  );
 
   it('rejects a bad VPC CIDR, quoting it', () => {
     expect(() => classify('10.0.0.1', { vpcPrimaryCidr: '10.0.0.0/33' })).toThrow('"10.0.0.0/33"');

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { InputError } from '../../shared/errors.js';
-import { type Port25Verdict, classify, isIpLiteral, parseCidr } from '../../shared/port25-rule.js';
-import { type Command, type CommandIo, UsageError, parseCommandLine } from '../arguments.js';
+import { classify, isIpLiteral, type Port25Verdict, parseCidr } from '../../shared/port25-rule.js';
+import { type Command, type CommandIo, parseCommandLine, UsageError } from '../arguments.js';
 import { formatTable } from '../table.js';
 
 const USAGE = `Usage: port25-canary explain [--vpc-cidr CIDR] [--released] [--resolve] [--json] ADDRESS...
@@ -32,9 +32,12 @@ async function resolveHost(host: string): Promise<string[]> {
     const answers = await lookup(host, { all: true, order: 'verbatim' });
     return answers.map((answer) => answer.address);
   } catch (cause) {
-    throw new InputError(`cannot resolve ${JSON.stringify(host)}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, {
-      cause,
-    });
+    throw new InputError(
+      `cannot resolve ${JSON.stringify(host)}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`,
+      {
+        cause,
+      },
+    );
   }
 }
 
