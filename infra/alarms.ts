@@ -49,7 +49,8 @@ export class CanaryAlarms extends Construct {
           threshold: 1,
           evaluationPeriods,
           datapointsToAlarm,
-          // ExpectationMet is absent when a run was inconclusive or did not happen: neither proves the path.
+          // ExpectationMet is absent when a run was inconclusive or did not happen: neither proves the path. The period
+          // (schedule interval + one run, stack-settings.ts) keeps a healthy schedule from ever leaving one empty.
           treatMissingData: cloudwatch.TreatMissingData.BREACHING,
         }),
       );

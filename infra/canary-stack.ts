@@ -76,20 +76,18 @@ export class CanaryStack extends Stack {
         // The orchestrator reads EventBridge's own "Scheduled Event" as a run of every configured target.
         new targets.LambdaFunction(this.orchestrator.function, {
           retryAttempts: 2,
-          maxEventAge: Duration.seconds(Math.min(settings.alarmPeriodSeconds, 86_400)),
+          maxEventAge: Duration.seconds(Math.min(settings.scheduleIntervalSeconds, 86_400)),
         }),
       ],
     });
 
-    const metrics = new CanaryMetrics(
-      config.metricNamespace,
-      config.canaryName,
-      Duration.seconds(settings.alarmPeriodSeconds),
-    );
-    this.alarms = new CanaryAlarms(this, 'Alarms', { config, metrics });
+    const metricsPer = (periodSeconds: number) =>
+      new CanaryMetrics(config.metricNamespace, config.canaryName, Duration.seconds(periodSeconds));
+    this.alarms = new CanaryAlarms(this, 'Alarms', { config, metrics: metricsPer(settings.alarmPeriodSeconds) });
     this.dashboard = new CanaryDashboard(this, 'Dashboard', {
       config,
-      metrics,
+      // One point per run on the graphs; the alarms need the longer period.
+      metrics: metricsPer(settings.scheduleIntervalSeconds),
       vpcPrimaryCidr: settings.vpcPrimaryCidr,
       alarms: this.alarms.all(),
     });

@@ -1,5 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { chunk } from '../functions/orchestrator/chunk.js';
 import type { CanaryConfig } from '../functions/shared/config.js';
 import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
 import type { CanaryMetrics } from './canary-metrics.js';
@@ -15,6 +16,8 @@ export interface CanaryDashboardProps {
 /** Series per graph: enough for every target of a small canary, few enough to stay readable. */
 export const SERIES_PER_GRAPH = 50;
 const FULL_WIDTH = 24;
+/** Four per-target graphs to a row. */
+const TARGET_GRAPH_WIDTH = FULL_WIDTH / 4;
 
 /** The canary at a glance: the rule and expectations, alarm states, run summary, and per-target graphs. */
 export class CanaryDashboard extends Construct {
@@ -57,7 +60,7 @@ export class CanaryDashboard extends Construct {
         height: 6,
       }),
     );
-    for (const [index, names] of chunks(targetNames, SERIES_PER_GRAPH).entries()) {
+    for (const [index, names] of chunk(targetNames, SERIES_PER_GRAPH).entries()) {
       const part = targetNames.length > SERIES_PER_GRAPH ? ` (${index + 1})` : '';
       this.dashboard.addWidgets(
         new cloudwatch.GraphWidget({
@@ -66,16 +69,16 @@ export class CanaryDashboard extends Construct {
             metrics.forTarget(TARGET_METRICS.expectationMet, name, 'Minimum').with({ label: name }),
           ),
           leftYAxis: { min: 0, max: 1, showUnits: false },
-          width: 8,
+          width: TARGET_GRAPH_WIDTH,
           height: 6,
         }),
         new cloudwatch.GraphWidget({
-          title: `Port25Reachable: 1 an SMTP server answered${part}`,
+          title: `Port25Reachable: 1 a TCP connection was made${part}`,
           left: names.map((name) =>
             metrics.forTarget(TARGET_METRICS.port25Reachable, name, 'Minimum').with({ label: name }),
           ),
           leftYAxis: { min: 0, max: 1, showUnits: false },
-          width: 8,
+          width: TARGET_GRAPH_WIDTH,
           height: 6,
         }),
         new cloudwatch.GraphWidget({
@@ -84,7 +87,16 @@ export class CanaryDashboard extends Construct {
             metrics.forTarget(TARGET_METRICS.connectTime, name, 'Average').with({ label: name }),
           ),
           leftYAxis: { min: 0, showUnits: false },
-          width: 8,
+          width: TARGET_GRAPH_WIDTH,
+          height: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `Inconclusive: 1 the run could not judge${part}`,
+          left: names.map((name) =>
+            metrics.forTarget(TARGET_METRICS.inconclusive, name, 'Maximum').with({ label: name }),
+          ),
+          leftYAxis: { min: 0, max: 1, showUnits: false },
+          width: TARGET_GRAPH_WIDTH,
           height: 6,
         }),
       );
@@ -95,10 +107,4 @@ export class CanaryDashboard extends Construct {
 /** Dashboard names allow letters, digits, `-` and `_`; canary names may also hold dots. */
 export function dashboardNameFor(canaryName: string): string {
   return `port25-canary-${canaryName.replace(/[^A-Za-z0-9_-]/g, '-')}`;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
 }

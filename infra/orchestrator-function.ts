@@ -75,7 +75,7 @@ export class OrchestratorFunction extends Construct {
       reservedConcurrentExecutions: reservedConcurrentExecutions(props.reservedConcurrency),
       // A failed or stale scheduled run is not retried: the next scheduled run is the retry.
       retryAttempts: 0,
-      maxEventAge: Duration.seconds(Math.min(settings.alarmPeriodSeconds, 6 * 3_600)),
+      maxEventAge: Duration.seconds(Math.min(settings.scheduleIntervalSeconds, 6 * 3_600)),
       environment: {
         [RUNTIME_ENVIRONMENT.cluster]: probe.clusterArn,
         [RUNTIME_ENVIRONMENT.taskDefinition]: probe.taskDefinition.taskDefinitionArn,

@@ -1,5 +1,6 @@
 import type { CanaryConfig } from '../functions/shared/config.js';
 import { ConfigError } from '../functions/shared/errors.js';
+import { classify, isIpLiteral } from '../functions/shared/port25-rule.js';
 import { type EgressPort, probeEgressPorts } from './probe-egress.js';
 import { scheduleIntervalSeconds } from './schedule-period.js';
 
@@ -15,7 +16,9 @@ export interface StackSettings {
   readonly cluster: NewCluster | ImportedCluster;
   readonly probeImage: ProbeImageSource;
   readonly egress: readonly EgressPort[];
-  /** Alarm and dashboard period: the longest gap between two scheduled runs. */
+  /** The longest gap between two scheduled runs: the dashboard's period, and how long a scheduled event stays useful. */
+  readonly scheduleIntervalSeconds: number;
+  /** The alarms' period: one schedule interval plus one run (alarmPeriodSeconds). */
   readonly alarmPeriodSeconds: number;
   readonly orchestratorTimeoutSeconds: number;
 }
@@ -64,6 +67,10 @@ export const MIN_ORCHESTRATOR_TIMEOUT_SECONDS = 600;
 export const FARGATE_START_ALLOWANCE_SECONDS = 240;
 /** Waiting for STOPPED, reading the log stream, publishing metrics. */
 export const RUN_OVERHEAD_SECONDS = 60;
+/** EventBridge fires up to a minute late; PutMetricData points take a minute or two to reach alarm evaluation. */
+export const ALARM_PERIOD_SLACK_SECONDS = 300;
+/** CloudWatch's longest alarm period. */
+export const MAX_ALARM_PERIOD_SECONDS = 86_400;
 
 const MAX_AZS_WITHOUT_LOOKUP = 2;
 const FARGATE_CAPACITY_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
@@ -80,8 +87,10 @@ export function resolveStackSettings(config: CanaryConfig): StackSettings {
     );
   }
   const network = resolveNetwork(config);
-  const alarmPeriodSeconds = scheduleIntervalSeconds(config.deployment.schedule);
-  checkAlarmEvaluationRange(alarmPeriodSeconds, config.deployment.alarmEvaluationPeriods);
+  const intervalSeconds = scheduleIntervalSeconds(config.deployment.schedule);
+  const timeoutSeconds = orchestratorTimeoutSeconds(config);
+  const periodSeconds = alarmPeriodSeconds(config.deployment.schedule, intervalSeconds, timeoutSeconds);
+  checkAlarmEvaluationRange(periodSeconds, config.deployment.alarmEvaluationPeriods);
   return {
     network,
     vpcPrimaryCidr: resolveVpcPrimaryCidr(config, network),
@@ -90,14 +99,38 @@ export function resolveStackSettings(config: CanaryConfig): StackSettings {
     cluster: resolveCluster(config),
     probeImage: resolveProbeImage(config.deployment.probeImageUri),
     egress: probeEgressPorts(config.targets),
-    alarmPeriodSeconds,
-    orchestratorTimeoutSeconds: orchestratorTimeoutSeconds(config),
+    scheduleIntervalSeconds: intervalSeconds,
+    alarmPeriodSeconds: periodSeconds,
+    orchestratorTimeoutSeconds: timeoutSeconds,
   };
+}
+
+/** Points carry a run's start but arrive at its end: interval + longest run + slack keeps an arrived run in every period. */
+export function alarmPeriodSeconds(schedule: string, intervalSeconds: number, orchestratorTimeout: number): number {
+  const periodSeconds = Math.ceil((intervalSeconds + orchestratorTimeout + ALARM_PERIOD_SLACK_SECONDS) / 60) * 60;
+  if (periodSeconds > MAX_ALARM_PERIOD_SECONDS) {
+    const longestInterval = MAX_ALARM_PERIOD_SECONDS - orchestratorTimeout - ALARM_PERIOD_SLACK_SECONDS;
+    throw new ConfigError(
+      'deployment.schedule',
+      `${schedule} leaves up to ${describeSeconds(intervalSeconds)} between runs; an alarm period spans that plus ` +
+        `the longest run and slack (${describeSeconds(orchestratorTimeout + ALARM_PERIOD_SLACK_SECONDS)}) and ` +
+        `CloudWatch allows one day: run at least every ${describeSeconds(longestInterval)}`,
+    );
+  }
+  return periodSeconds;
+}
+
+function describeSeconds(seconds: number): string {
+  const hours = Math.floor(seconds / 3_600);
+  const minutes = Math.floor((seconds % 3_600) / 60);
+  if (hours === 0) return `${minutes} minutes`;
+  return minutes === 0 ? `${hours} hours` : `${hours} h ${minutes} min`;
 }
 
 function resolveNetwork(config: CanaryConfig): CreatedNetwork | ImportedNetwork {
   const createVpc = config.deployment.createVpc;
   if (createVpc) {
+    checkTargetsReachableOverIpv4(config);
     // Without an account and region at synth (no lookups), CDK can only address two AZs: Fn::Select 0 and 1.
     if (createVpc.maxAzs > MAX_AZS_WITHOUT_LOOKUP) {
       throw new ConfigError(
@@ -123,6 +156,20 @@ function resolveNetwork(config: CanaryConfig): CreatedNetwork | ImportedNetwork 
     throw new ConfigError('network.subnets', 'must list at least one subnet ID unless deployment.createVpc is set');
   }
   return { kind: 'import', vpcId: config.network.vpcId, subnetIds: config.network.subnets };
+}
+
+/** The created VPC is IPv4-only: a probe there cannot dial an IPv6 literal (ENETUNREACH), so no run could judge it. */
+function checkTargetsReachableOverIpv4(config: CanaryConfig): void {
+  config.targets.forEach((target, index) => {
+    if (isIpLiteral(target.host) && classify(target.host).family === 'IPv6') {
+      throw new ConfigError(
+        `targets[${index}].host`,
+        `${target.host} is an IPv6 address, but the VPC deployment.createVpc creates is IPv4-only: every probe would ` +
+          'fail with "network unreachable" and no run could judge the target; use a dual-stack VPC of your own ' +
+          '(network.vpcId, network.subnets) or an IPv4 target',
+      );
+    }
+  });
 }
 
 function resolveVpcPrimaryCidr(config: CanaryConfig, network: CreatedNetwork | ImportedNetwork): string {
@@ -195,7 +242,8 @@ function checkAlarmEvaluationRange(periodSeconds: number, evaluationPeriods: num
   if (periodSeconds * evaluationPeriods > limitSeconds) {
     throw new ConfigError(
       'deployment.alarmEvaluationPeriods',
-      `${evaluationPeriods} periods of ${periodSeconds / 60} minutes exceed CloudWatch's ${limitSeconds / 86_400}-day evaluation range`,
+      `${evaluationPeriods} alarm periods of ${periodSeconds / 60} minutes (schedule interval plus one run) exceed ` +
+        `CloudWatch's ${limitSeconds / 86_400}-day evaluation range`,
     );
   }
 }

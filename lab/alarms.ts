@@ -3,7 +3,9 @@ import type { CloudFormationTemplate } from './local-deployment.js';
 
 /**
  * CloudWatch alarm evaluation over the lab's stored metrics: each AWS::CloudWatch::Alarm of the synthesized template
- * is evaluated as CloudWatch would at one moment, over its EvaluationPeriods periods ending then.
+ * is evaluated as CloudWatch would at one moment, over its EvaluationPeriods periods ending then. Alarm periods slide
+ * with the evaluation minute (a state reason's startDate is not period-aligned), unlike a dashboard's clock-aligned
+ * ones. Stricter than CloudWatch: its wider evaluation range, which can skip missing periods, is not modelled.
  */
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';

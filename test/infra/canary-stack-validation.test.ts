@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXISTING_VPC_CONFIG, withField } from './fixtures.js';
+import { CREATED_VPC_CONFIG, EXISTING_VPC_CONFIG, withField } from './fixtures.js';
 import { buildCanaryStack, Workspace } from './synthesize.js';
 
 let workspace: Workspace;
@@ -49,6 +49,11 @@ describe('CanaryStack with a config it cannot deploy', () => {
   it('fails synthesis naming deployment.schedule when no alarm period can be derived', () => {
     const config = withField(EXISTING_VPC_CONFIG, ['deployment', 'schedule'], 'cron(0 9 ? * MON *)');
     expect(() => buildCanaryStack(workspace, config)).toThrow(/^deployment\.schedule: /);
+  });
+
+  it('fails synthesis naming the target when an IPv6 literal meets the IPv4-only VPC the stack creates', () => {
+    const config = withField(CREATED_VPC_CONFIG, ['targets'], [{ name: 'ula-relay', host: 'fd25:25::4' }]);
+    expect(() => buildCanaryStack(workspace, config)).toThrow(/^targets\[0\]\.host: fd25:25::4 is an IPv6 address/);
   });
 
   it('fails synthesis telling to build when the orchestrator bundle is missing', () => {

@@ -4,15 +4,12 @@ import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ALL_METRICS,
-  CANARY_DIMENSION,
-  type MetricDefinition,
-  RUN_METRICS,
-  TARGET_DIMENSION,
-  TARGET_METRICS,
-} from '../../functions/shared/metrics.js';
+import { metricDataFor } from '../../functions/orchestrator/metric-publishing.js';
+import type { CanaryConfig } from '../../functions/shared/config.js';
+import type { Verdict } from '../../functions/shared/judge.js';
+import { CANARY_DIMENSION, RUN_METRICS, TARGET_DIMENSION, TARGET_METRICS } from '../../functions/shared/metrics.js';
 import { EXEMPT_RANGES } from '../../functions/shared/port25-rule.js';
+import type { CanaryReport, TargetReport } from '../../functions/shared/report.js';
 import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../../functions/shared/runtime-environment.js';
 import { CREATED_VPC_CONFIG, EXISTING_VPC_CONFIG, withField } from './fixtures.js';
 import { type SynthesizedCanary, synthesizeCanary, Workspace } from './synthesize.js';
@@ -83,6 +80,7 @@ interface UsedMetric {
   readonly namespace: unknown;
   readonly name: unknown;
   readonly dimensions: Record<string, unknown>;
+  readonly period: unknown;
 }
 
 function metricsUsed(canary: SynthesizedCanary): UsedMetric[] {
@@ -91,7 +89,13 @@ function metricsUsed(canary: SynthesizedCanary): UsedMetric[] {
     const dimensions = Object.fromEntries(
       (properties.Dimensions as { Name: string; Value: unknown }[]).map((d) => [d.Name, d.Value]),
     );
-    return { where: `alarm ${id}`, namespace: properties.Namespace, name: properties.MetricName, dimensions };
+    return {
+      where: `alarm ${id}`,
+      namespace: properties.Namespace,
+      name: properties.MetricName,
+      dimensions,
+      period: properties.Period,
+    };
   });
   const fromDashboard = dashboardBody(canary).widgets.flatMap((widget) =>
     ((widget.properties.metrics as unknown[][] | undefined) ?? []).map((line) => {
@@ -99,10 +103,75 @@ function metricsUsed(canary: SynthesizedCanary): UsedMetric[] {
       const pairs = rest.filter((item) => typeof item === 'string') as string[];
       const dimensions: Record<string, unknown> = {};
       for (let index = 0; index + 1 < pairs.length; index += 2) dimensions[pairs[index] as string] = pairs[index + 1];
-      return { where: `widget ${String(widget.properties.title)}`, namespace, name, dimensions };
+      const options = rest.find((item): item is Json => typeof item === 'object' && item !== null) ?? {};
+      return {
+        where: `widget ${String(widget.properties.title)}`,
+        namespace,
+        name,
+        dimensions,
+        period: options.period,
+      };
     }),
   );
   return [...fromAlarms, ...fromDashboard];
+}
+
+function seriesKey(namespace: unknown, name: unknown, dimensions: Record<string, unknown>): string {
+  const pairs = Object.entries(dimensions)
+    .map(([dimension, value]) => `${dimension}=${String(value)}`)
+    .sort();
+  return `${String(namespace)}/${String(name)}{${pairs.join(',')}}`;
+}
+
+/** One run of `config` in which every target got `verdict`, as the orchestrator reports it. */
+function runWhereEveryTarget(config: CanaryConfig, verdict: Verdict): CanaryReport {
+  const judged = verdict !== 'inconclusive';
+  const results = config.targets.map(
+    (target): TargetReport => ({
+      target: target.name,
+      host: target.host,
+      port: target.port,
+      address: judged ? '198.51.100.25' : null,
+      expected: judged ? 'open' : null,
+      rule: 'configured: open',
+      outcome: verdict === 'pass' ? 'open' : verdict === 'fail' ? 'timeout' : 'task-failed',
+      verdict,
+      diagnosis: verdict,
+      connectMs: verdict === 'pass' ? 12 : null,
+      greeting: verdict === 'pass' ? '220 mx.example.com ESMTP' : null,
+      taskArn: null,
+      detail: null,
+    }),
+  );
+  const count = config.targets.length;
+  return {
+    runId: `run-${verdict}`,
+    canary: config.canaryName,
+    startedAt: '2030-01-01T00:00:00.000Z',
+    finishedAt: '2030-01-01T00:04:00.000Z',
+    released: false,
+    results,
+    summary: {
+      pass: verdict === 'pass' ? count : 0,
+      fail: verdict === 'fail' ? count : 0,
+      inconclusive: verdict === 'inconclusive' ? count : 0,
+    },
+  };
+}
+
+/** Every series the orchestrator publishes over passing, failing and inconclusive runs, in config.metricNamespace. */
+function publishedSeries(config: CanaryConfig): Set<string> {
+  const verdicts: Verdict[] = ['pass', 'fail', 'inconclusive'];
+  const data = verdicts.flatMap((verdict) => metricDataFor(runWhereEveryTarget(config, verdict)));
+  return new Set(
+    data.map((datum) =>
+      seriesKey(
+        config.metricNamespace,
+        datum.MetricName,
+        Object.fromEntries((datum.Dimensions ?? []).map((dimension) => [dimension.Name, dimension.Value])),
+      ),
+    ),
+  );
 }
 
 describe('CanaryStack in an existing VPC', () => {
@@ -118,7 +187,8 @@ describe('CanaryStack in an existing VPC', () => {
         MetricName: TARGET_METRICS.expectationMet.name,
         Dimensions: [{ Name: TARGET_DIMENSION, Value: target.name }],
         Statistic: 'Minimum',
-        Period: 900,
+        // 15-minute schedule + 10-minute orchestrator timeout + 5 minutes of slack.
+        Period: 1800,
         ComparisonOperator: 'LessThanThreshold',
         Threshold: 1,
         EvaluationPeriods: 3,
@@ -144,13 +214,13 @@ describe('CanaryStack in an existing VPC', () => {
     });
   });
 
-  it('alarms when no run finishes within the schedule period', () => {
+  it('alarms when no run finishes within the alarm period', () => {
     canary.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Port25Canary/Test',
       MetricName: RUN_METRICS.runDuration.name,
       Dimensions: [{ Name: CANARY_DIMENSION, Value: 'mail-egress' }],
       Statistic: 'SampleCount',
-      Period: 900,
+      Period: 1800,
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
       TreatMissingData: 'breaching',
@@ -189,6 +259,7 @@ describe('CanaryStack in an existing VPC', () => {
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [logicalId(canary, canary.stack.orchestrator.function), 'Arn'] },
           Input: Match.absent(),
+          RetryPolicy: { MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 2 },
         }),
       ],
     });
@@ -447,11 +518,7 @@ describe('CanaryStack in an existing VPC', () => {
     expect(alarmWidget?.properties.alarms).toHaveLength(canary.config.targets.length + 2);
     const graphed = metricsUsed(canary).filter((metric) => metric.where.startsWith('widget'));
     for (const target of canary.config.targets) {
-      for (const definition of [
-        TARGET_METRICS.expectationMet,
-        TARGET_METRICS.port25Reachable,
-        TARGET_METRICS.connectTime,
-      ]) {
+      for (const definition of Object.values(TARGET_METRICS)) {
         expect(graphed).toContainEqual(
           expect.objectContaining({ name: definition.name, dimensions: { [TARGET_DIMENSION]: target.name } }),
         );
@@ -464,16 +531,24 @@ describe('CanaryStack in an existing VPC', () => {
     }
   });
 
-  it('watches only metrics the orchestrator publishes, with their own dimension and namespace', () => {
-    const published = new Map<string, MetricDefinition>(ALL_METRICS.map((metric) => [metric.name, metric]));
+  it('graphs one point per run and alarms over a schedule interval plus one run', () => {
     const used = metricsUsed(canary);
-    expect(used.length).toBeGreaterThan(canary.config.targets.length * 4);
-    for (const metric of used) {
-      const definition = published.get(String(metric.name));
-      expect(definition, `${metric.where} uses ${String(metric.name)}`).toBeDefined();
-      expect(Object.keys(metric.dimensions), metric.where).toEqual([definition?.dimension]);
-      expect(metric.namespace, metric.where).toBe('Port25Canary/Test');
-    }
+    const periods = (where: string) => [...new Set(used.filter((m) => m.where.startsWith(where)).map((m) => m.period))];
+
+    expect(periods('widget')).toEqual([900]);
+    expect(periods('alarm')).toEqual([1800]);
+  });
+
+  it('watches and graphs only series the orchestrator publishes for passing, failing and inconclusive runs', () => {
+    const published = publishedSeries(canary.config);
+    const used = metricsUsed(canary);
+
+    const unpublished = used
+      .filter((metric) => !published.has(seriesKey(metric.namespace, metric.name, metric.dimensions)))
+      .map((metric) => `${metric.where}: ${seriesKey(metric.namespace, metric.name, metric.dimensions)}`);
+
+    expect(used.length).toBeGreaterThan(canary.config.targets.length * 5);
+    expect(unpublished).toEqual([]);
   });
 
   it('passes the AwsSolutions checks with every exception acknowledged', () => {
@@ -515,7 +590,8 @@ describe('CanaryStack with a VPC of its own', () => {
   it('derives the alarm period from a cron schedule', () => {
     canary.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0/30 * * * ? *)' });
     for (const alarm of Object.values(resourcesOfType(canary, 'AWS::CloudWatch::Alarm'))) {
-      expect(propertiesOf(alarm).Period).toBe(1800);
+      // 30-minute schedule + 10-minute orchestrator timeout + 5 minutes of slack.
+      expect(propertiesOf(alarm).Period).toBe(2700);
     }
   });
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseCanaryConfig } from '../../functions/shared/config.js';
 import { probeEgressPorts } from '../../infra/probe-egress.js';
 import {
+  ALARM_PERIOD_SLACK_SECONDS,
+  alarmPeriodSeconds,
   MAX_ORCHESTRATOR_TIMEOUT_SECONDS,
   MIN_ORCHESTRATOR_TIMEOUT_SECONDS,
   orchestratorRunSeconds,
@@ -76,6 +78,20 @@ describe('resolveStackSettings: network', () => {
       settingsFor(withField(CREATED_VPC_CONFIG, ['deployment', 'createVpc'], { cidr: 'fd00:1::/56' })),
     ).toThrow(/^deployment\.createVpc\.cidr: /);
   });
+
+  it('refuses an IPv6 literal target in the IPv4-only VPC it creates, naming the target', () => {
+    const targets = [
+      { name: 'relay', host: '10.20.0.9' },
+      { name: 'internet-mx-v6', host: '2001:db8::25' },
+    ];
+    expect(() => settingsFor(withField(CREATED_VPC_CONFIG, ['targets'], targets))).toThrow(
+      /^targets\[1\]\.host: 2001:db8::25 is an IPv6 address, but the VPC deployment\.createVpc creates is IPv4-only/,
+    );
+  });
+
+  it('accepts IPv6 literal targets in an existing VPC, which may be dual-stack', () => {
+    expect(() => settingsFor(EXISTING_VPC_CONFIG)).not.toThrow();
+  });
 });
 
 describe('resolveStackSettings: cluster and image', () => {
@@ -130,17 +146,40 @@ describe('resolveStackSettings: cluster and image', () => {
 });
 
 describe('resolveStackSettings: alarms and limits', () => {
-  it('sets the alarm period to the schedule interval', () => {
-    expect(settingsFor(EXISTING_VPC_CONFIG).alarmPeriodSeconds).toBe(900);
+  it('sets the alarm period to the schedule interval plus the orchestrator timeout and the slack', () => {
+    const settings = settingsFor(EXISTING_VPC_CONFIG);
+    expect(settings.scheduleIntervalSeconds).toBe(900);
+    expect(settings.alarmPeriodSeconds).toBe(900 + MIN_ORCHESTRATOR_TIMEOUT_SECONDS + ALARM_PERIOD_SLACK_SECONDS);
+  });
+
+  it('lengthens the alarm period with a longer orchestrator timeout', () => {
+    const config = parseCanaryConfig({
+      ...withField(EXISTING_VPC_CONFIG, ['targets'], manyTargets(20)),
+      maxConcurrentTasks: 10,
+      probe: { timeoutMs: 25_000, attempts: 2, controlPort: 443 },
+    });
+    expect(resolveStackSettings(config).alarmPeriodSeconds).toBe(900 + 720 + ALARM_PERIOD_SLACK_SECONDS);
+  });
+
+  it("refuses a daily schedule: interval plus run exceed CloudWatch's one-day alarm period", () => {
+    expect(() => settingsFor(withField(EXISTING_VPC_CONFIG, ['deployment', 'schedule'], 'rate(1 day)'))).toThrow(
+      /^deployment\.schedule: rate\(1 day\) leaves up to 24 hours between runs; .* run at least every 23 h 45 min$/,
+    );
+  });
+
+  it('accepts the longest interval whose alarm period still fits in one day', () => {
+    expect(alarmPeriodSeconds('rate(1425 minutes)', 1_425 * 60, MIN_ORCHESTRATOR_TIMEOUT_SECONDS)).toBe(86_400);
   });
 
   it("refuses evaluation periods beyond CloudWatch's one-day range for short periods", () => {
     const config = withField(
-      withField(EXISTING_VPC_CONFIG, ['deployment', 'alarmEvaluationPeriods'], 97),
+      withField(EXISTING_VPC_CONFIG, ['deployment', 'alarmEvaluationPeriods'], 49),
       ['deployment', 'alarmDatapointsToAlarm'],
       1,
     );
-    expect(() => settingsFor(config)).toThrow(/^deployment\.alarmEvaluationPeriods: 97 periods of 15 minutes exceed/);
+    expect(() => settingsFor(config)).toThrow(
+      /^deployment\.alarmEvaluationPeriods: 49 alarm periods of 30 minutes \(schedule interval plus one run\) exceed/,
+    );
   });
 
   it('refuses more targets than one stack can alarm on', () => {
