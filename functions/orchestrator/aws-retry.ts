@@ -32,7 +32,28 @@ const THROTTLING_ERROR_NAMES = new Set([
 ]);
 
 /** Server-side errors worth another try; a RunTask retried after one reuses its clientToken, so it cannot start twice. */
-const TRANSIENT_ERROR_NAMES = new Set(['ServerException', 'ServiceUnavailableException', 'InternalFailure']);
+const TRANSIENT_ERROR_NAMES = new Set([
+  'ServerException',
+  'ServiceUnavailableException',
+  'InternalFailure',
+  // The clients make one attempt per call (aws-clients.ts), so what the SDK's retryer used to absorb lands here.
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+/** Connection failures the SDK's own retryer treats as transient. */
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+const TRANSIENT_HTTP_STATUS_CODES = new Set([429, 500, 502, 503, 504]);
 
 /** ECS also throttles with a ClientException whose message is "Rate exceeded". */
 export function isThrottlingError(error: unknown): boolean {
@@ -42,13 +63,23 @@ export function isThrottlingError(error: unknown): boolean {
 }
 
 export function isTransientError(error: unknown): boolean {
-  return isThrottlingError(error) || TRANSIENT_ERROR_NAMES.has(errorName(error));
+  const details = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  return (
+    isThrottlingError(error) ||
+    TRANSIENT_ERROR_NAMES.has(errorName(error)) ||
+    (typeof details.code === 'string' && NETWORK_ERROR_CODES.has(details.code)) ||
+    (typeof details.$metadata?.httpStatusCode === 'number' &&
+      TRANSIENT_HTTP_STATUS_CODES.has(details.$metadata.httpStatusCode))
+  );
 }
 
 export interface RetryOptions {
   readonly policy?: RetryPolicy;
-  /** Give up instead of sleeping past this instant (epoch ms). */
-  readonly notAfter?: number;
+  /** Give up instead of sleeping past this instant (epoch ms): every call of a run has one. */
+  readonly notAfter: number;
 }
 
 /**
@@ -59,7 +90,7 @@ export async function callWithRetry<T>(
   operation: string,
   call: () => Promise<T>,
   clock: Clock,
-  options: RetryOptions = {},
+  options: RetryOptions,
 ): Promise<T> {
   const policy = options.policy ?? AWS_RETRY_POLICY;
   for (let retry = 0; ; retry += 1) {
@@ -67,7 +98,7 @@ export async function callWithRetry<T>(
       return await call();
     } catch (error) {
       const delayMs = backoffDelayMs(policy, retry);
-      const pastDeadline = options.notAfter !== undefined && clock.now() + delayMs > options.notAfter;
+      const pastDeadline = clock.now() + delayMs > options.notAfter;
       if (!isTransientError(error) || retry >= policy.maxRetries || pastDeadline) {
         throw new AwsCallError(operation, error, retry + 1);
       }

@@ -1,3 +1,4 @@
+import { describeError } from '../shared/errors.js';
 import type { CanaryReport } from '../shared/report.js';
 
 /** The error's service name (ThrottlingException, AccessDeniedException, ...), or its class name. */
@@ -9,22 +10,17 @@ export function errorName(error: unknown): string {
   return 'Error';
 }
 
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
-    return (error as { message: string }).message;
-  }
-  return String(error);
-}
-
-/** An AWS API call that failed for good (after any retries); `code` is the service's error name. */
+/**
+ * An AWS API call that failed for good (after any retries); `code` is the service's error name. The operation names
+ * the call and its input (cluster, log stream, namespace, function), so the message points at what to fix.
+ */
 export class AwsCallError extends Error {
   readonly operation: string;
   readonly code: string;
   constructor(operation: string, cause: unknown, attempts = 1) {
     const code = errorName(cause);
     const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-    super(`${operation} failed${tries}: ${code}: ${errorMessage(cause)}`, { cause });
+    super(`${operation} failed${tries}: ${code}: ${describeError(cause)}`, { cause });
     this.name = 'AwsCallError';
     this.operation = operation;
     this.code = code;
@@ -33,13 +29,11 @@ export class AwsCallError extends Error {
 
 /** The run could not go on (an ECS call failed for good); the probe tasks it had started were asked to stop. */
 export class RunAbortedError extends Error {
-  readonly stoppedTaskArns: readonly string[];
-  constructor(cause: unknown, stoppedTaskArns: readonly string[], stopFailures: readonly string[]) {
-    const stopped = stoppedTaskArns.length === 0 ? '' : `; stopped ${stoppedTaskArns.length} probe task(s)`;
+  constructor(cause: unknown, stoppedTaskCount: number, stopFailures: readonly string[]) {
+    const stopped = stoppedTaskCount === 0 ? '' : `; stopped ${stoppedTaskCount} probe task(s)`;
     const unstoppable = stopFailures.length === 0 ? '' : `; could not stop: ${stopFailures.join('; ')}`;
-    super(`the canary run was aborted: ${errorMessage(cause)}${stopped}${unstoppable}`, { cause });
+    super(`the canary run was aborted: ${describeError(cause)}${stopped}${unstoppable}`, { cause });
     this.name = 'RunAbortedError';
-    this.stoppedTaskArns = stoppedTaskArns;
   }
 }
 
@@ -47,7 +41,7 @@ export class RunAbortedError extends Error {
 export class MetricPublishError extends Error {
   readonly report: CanaryReport;
   constructor(report: CanaryReport, cause: unknown) {
-    super(`the canary run finished but its metrics were not published: ${errorMessage(cause)}`, { cause });
+    super(`the canary run finished but its metrics were not published: ${describeError(cause)}`, { cause });
     this.name = 'MetricPublishError';
     this.report = report;
   }

@@ -1,5 +1,6 @@
 import { type CanaryConfig, type CanaryTarget, LIMITS } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
+import { isPlainObject } from './plain-object.js';
 
 /** What one run is asked to do; every field is optional and falls back to the config. */
 export interface CanaryRunInput {
@@ -20,10 +21,6 @@ export interface ResolvedRunInput {
 
 const PAYLOAD_FIELDS = ['targets', 'released', 'attempts'] as const;
 const SCHEDULED_EVENT = { detailType: 'Scheduled Event', source: 'aws.events' } as const;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isScheduledEvent(event: Record<string, unknown>): boolean {
   return event['detail-type'] === SCHEDULED_EVENT.detailType && event.source === SCHEDULED_EVENT.source;

@@ -1,6 +1,6 @@
 import type { CanaryTarget } from '../shared/config.js';
 import { AddressParseError } from '../shared/errors.js';
-import { judgeAttempts, type Verdict } from '../shared/judge.js';
+import { judgeOutcome, type Verdict } from '../shared/judge.js';
 import type { TargetOutcome } from '../shared/outcomes.js';
 import { classify, type Expectation, type RuleContext } from '../shared/port25-rule.js';
 
@@ -27,7 +27,20 @@ export function expectationFor(target: CanaryTarget, address: string | null, con
   }
 }
 
-/** Every attempt must meet the expectation; without one the target cannot be judged. */
-export function verdictFor(expected: Expectation | null, attemptOutcomes: readonly TargetOutcome[]): Verdict {
-  return expected === null ? 'inconclusive' : judgeAttempts(expected, attemptOutcomes);
+export interface JudgedAttempt {
+  readonly expected: Expectation | null;
+  readonly outcome: TargetOutcome;
+}
+
+/**
+ * Every attempt must meet its own expectation (under `auto`, attempts may dial different addresses): any failed
+ * attempt fails the target, an attempt that cannot be judged makes it inconclusive.
+ */
+export function verdictFor(attempts: readonly JudgedAttempt[]): Verdict {
+  const verdicts = attempts.map(({ expected, outcome }) =>
+    expected === null ? 'inconclusive' : judgeOutcome(expected, outcome),
+  );
+  if (verdicts.includes('fail')) return 'fail';
+  if (verdicts.length === 0 || verdicts.includes('inconclusive')) return 'inconclusive';
+  return 'pass';
 }

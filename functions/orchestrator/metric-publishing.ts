@@ -1,7 +1,8 @@
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { MAX_METRIC_DATA_PER_CALL, type MetricDefinition, RUN_METRICS, TARGET_METRICS } from '../shared/metrics.js';
-import type { CanaryReport } from '../shared/report.js';
+import type { TargetOutcome } from '../shared/outcomes.js';
+import type { CanaryReport, TargetReport } from '../shared/report.js';
 import { type Clock, callWithRetry } from './aws-retry.js';
 import { chunk } from './chunk.js';
 
@@ -15,9 +16,22 @@ function datum(metric: MetricDefinition, dimensionValue: string, value: number, 
   };
 }
 
+/** These outcomes happen only after the TCP handshake, so they prove a connection even without a connect time. */
+const CONNECTED_OUTCOMES: ReadonlySet<TargetOutcome> = new Set([
+  'open',
+  'banner-timeout',
+  'protocol-error',
+  'tls-error',
+]);
+
+/** Port25Reachable: a TCP connection to the target port was established, whatever happened in SMTP after it. */
+function connectionEstablished(result: TargetReport): boolean {
+  return result.connectMs !== null || CONNECTED_OUTCOMES.has(result.outcome);
+}
+
 /**
  * The run's data points, all stamped with the run's start so one run lands in one period.
- * Per target (Target=name): ExpectationMet and Port25Reachable only when conclusive, ConnectTime only when connected,
+ * Per target (Target=name): ExpectationMet and Port25Reachable only when conclusive, ConnectTime only with a connect time,
  * Inconclusive always. Per run (Canary=name): the three counts and RunDuration.
  */
 export function metricDataFor(report: CanaryReport): MetricDatum[] {
@@ -27,7 +41,7 @@ export function metricDataFor(report: CanaryReport): MetricDatum[] {
     const conclusive = result.verdict !== 'inconclusive';
     if (conclusive) {
       data.push(datum(TARGET_METRICS.expectationMet, result.target, result.verdict === 'pass' ? 1 : 0, timestamp));
-      data.push(datum(TARGET_METRICS.port25Reachable, result.target, result.outcome === 'open' ? 1 : 0, timestamp));
+      data.push(datum(TARGET_METRICS.port25Reachable, result.target, connectionEstablished(result) ? 1 : 0, timestamp));
     }
     if (result.connectMs !== null)
       data.push(datum(TARGET_METRICS.connectTime, result.target, result.connectMs, timestamp));
@@ -41,19 +55,24 @@ export function metricDataFor(report: CanaryReport): MetricDatum[] {
   return data;
 }
 
-/** One PutMetricData call per MAX_METRIC_DATA_PER_CALL data points; throws AwsCallError when a call fails for good. */
+/**
+ * One PutMetricData call per MAX_METRIC_DATA_PER_CALL data points; no retry sleeps past `notAfter`.
+ * Throws AwsCallError when a call fails for good.
+ */
 export async function publishMetrics(
   cloudwatch: CloudWatchClient,
   namespace: string,
   data: readonly MetricDatum[],
   clock: Clock,
+  notAfter: number,
 ): Promise<number> {
   const batches = chunk(data, MAX_METRIC_DATA_PER_CALL);
   for (const batch of batches) {
     await callWithRetry(
-      'CloudWatch PutMetricData',
+      `CloudWatch PutMetricData (namespace ${namespace})`,
       () => cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch })),
       clock,
+      { notAfter },
     );
   }
   return batches.length;

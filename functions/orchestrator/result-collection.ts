@@ -87,13 +87,14 @@ async function readLogMessages(
   logGroupName: string,
   logStreamName: string,
   clock: Clock,
+  notAfter: number,
   isEnough: (messages: readonly string[]) => boolean,
 ): Promise<string[]> {
   const messages: string[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < LOG_READ_POLICY.maxPages; page += 1) {
     const response = await callWithRetry(
-      'CloudWatch Logs GetLogEvents',
+      `CloudWatch Logs GetLogEvents (${logGroupName}:${logStreamName})`,
       () =>
         logs.send(
           new GetLogEventsCommand({
@@ -104,6 +105,7 @@ async function readLogMessages(
           }),
         ),
       clock,
+      { notAfter },
     );
     for (const event of response.events ?? []) if (event.message !== undefined) messages.push(event.message);
     // GetLogEvents signals the end by handing back the token it was given.
@@ -119,24 +121,33 @@ interface LogReading {
   readonly problem: string;
 }
 
+/** Reads the stream up to LOG_READ_POLICY.attempts times, never sleeping past `notAfter`. */
 async function readProbeResult(
   logs: CloudWatchLogsClient,
   settings: ProbeTaskSettings,
   target: CanaryTarget,
   taskArn: string,
   clock: Clock,
+  notAfter: number,
 ): Promise<LogReading> {
   const stream = probeLogStreamName(settings, taskArn);
   const where = `log stream ${settings.logGroup}:${stream}`;
+  if (clock.now() >= notAfter)
+    return { result: undefined, problem: `${where} not read: no time left before the run deadline` };
   let problem = `no result line in ${where}`;
   for (let attempt = 1; attempt <= LOG_READ_POLICY.attempts; attempt += 1) {
-    if (attempt > 1) await clock.sleep(LOG_READ_POLICY.delayMs);
+    if (attempt > 1) {
+      if (clock.now() + LOG_READ_POLICY.delayMs > notAfter)
+        return { result: undefined, problem: `${problem}; gave up looking at the run deadline` };
+      await clock.sleep(LOG_READ_POLICY.delayMs);
+    }
     try {
       const messages = await readLogMessages(
         logs,
         settings.logGroup,
         stream,
         clock,
+        notAfter,
         (lines) => probeResultFor(lines, target) !== undefined,
       );
       const result = probeResultFor(messages, target);
@@ -144,8 +155,8 @@ async function readProbeResult(
       problem = `no result line for ${formatTarget(target.host, target.port)} in ${where} (${messages.length} lines)`;
     } catch (error) {
       if (!(error instanceof AwsCallError)) throw error;
-      if (error.code !== 'ResourceNotFoundException')
-        return { result: undefined, problem: `reading ${where}: ${error.message}` };
+      // The operation in the message names the log group and stream.
+      if (error.code !== 'ResourceNotFoundException') return { result: undefined, problem: error.message };
       problem = `${where} does not exist`;
     }
   }
@@ -165,8 +176,10 @@ function fromProbeResult(result: ProbeResult, exitCode: number, taskArn: string)
   const expectedExitCode = EXIT_CODE_BY_OUTCOME[result.outcome];
   return {
     outcome: result.outcome,
-    attemptOutcomes:
-      result.attempts.length === 0 ? [result.outcome] : result.attempts.map((attempt) => attempt.outcome),
+    attempts:
+      result.attempts.length === 0
+        ? [{ outcome: result.outcome, address: result.address }]
+        : result.attempts.map((attempt) => ({ outcome: attempt.outcome, address: attempt.address })),
     address: result.address,
     connectMs: result.connectMs,
     greeting: result.greeting,
@@ -176,6 +189,7 @@ function fromProbeResult(result: ProbeResult, exitCode: number, taskArn: string)
       exitCode === expectedExitCode
         ? null
         : `the probe reported ${result.outcome} but exited with code ${exitCode} (expected ${expectedExitCode})`,
+    source: 'result-line',
   };
 }
 
@@ -193,17 +207,19 @@ function fromExitCode(
 ): TargetObservation {
   const outcome = outcomeForExitCode(exitCode);
   const containerReason = container.reason === undefined ? '' : `; container reason: ${container.reason}`;
+  const address = outcome === undefined ? null : literalAddress(target.host);
   const base = {
-    attemptOutcomes: [outcome ?? 'error'],
+    attempts: [{ outcome: outcome ?? 'error', address }],
+    address,
     connectMs: null,
     greeting: null,
     taskArn,
+    source: 'exit-code',
   } as const;
   if (outcome === undefined) {
     return {
       ...base,
       outcome: 'error',
-      address: null,
       diagnosis: `The probe exited with code ${exitCode}, which it never uses: it crashed or was killed.`,
       detail: `${problem}; exit code ${exitCode} is not a probe exit code${containerReason}`,
     };
@@ -211,7 +227,6 @@ function fromExitCode(
   return {
     ...base,
     outcome,
-    address: literalAddress(target.host),
     diagnosis: `The probe exited with code ${exitCode} (${outcome}); its result line is missing, so only the outcome is known.`,
     detail: `${problem}; outcome taken from the container's exit code ${exitCode}${containerReason}`,
   };
@@ -219,7 +234,8 @@ function fromExitCode(
 
 /**
  * Turns a STOPPED probe task into an observation: the probe's JSON result line when the log stream has it, else the
- * container's exit code; a container that never exited makes the target task-failed, never a pass.
+ * container's exit code; a container that never exited makes the target task-failed, never a pass. No log read starts
+ * and no retry sleeps past `notAfter`.
  */
 export async function collectTargetObservation(
   logs: CloudWatchLogsClient,
@@ -227,6 +243,7 @@ export async function collectTargetObservation(
   target: CanaryTarget,
   task: Task,
   clock: Clock,
+  notAfter: number,
 ): Promise<TargetObservation> {
   const taskArn = task.taskArn ?? 'unknown';
   const container = findProbeContainer(task, settings.containerName);
@@ -242,7 +259,7 @@ export async function collectTargetObservation(
   if (exitCode === undefined || exitCode === null) {
     return taskFailedObservation(stoppedWithoutExitCode(task, container), taskArn);
   }
-  const reading = await readProbeResult(logs, settings, target, taskArn, clock);
+  const reading = await readProbeResult(logs, settings, target, taskArn, clock, notAfter);
   if (reading.result !== undefined) return fromProbeResult(reading.result, exitCode, taskArn);
   return fromExitCode(target, exitCode, container, reading.problem, taskArn);
 }

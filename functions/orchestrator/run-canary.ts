@@ -10,7 +10,7 @@ import { type CanaryRunInput, resolveRunInput } from './event.js';
 import { metricDataFor, publishMetrics } from './metric-publishing.js';
 import { taskFailedObservation } from './observation.js';
 import { buildCanaryReport, targetReportFor } from './report-building.js';
-import { probeTaskSettings } from './runtime-config.js';
+import { judgingContext, probeTaskSettings } from './runtime-config.js';
 import { runProbeTasks } from './task-pool.js';
 
 export interface CanaryClients {
@@ -25,8 +25,17 @@ export interface RunDependencies extends CanaryClients, Clock {
   readonly newRunId?: () => string;
 }
 
-/** Kept back from the time budget for stopping late tasks, reading their logs and publishing metrics. */
+/**
+ * Kept back from the time budget after the run deadline: the final grace (stopping late tasks, reading the logs of
+ * those that just stopped), a call that was in flight (AWS_REQUEST_TIMEOUT_MS), publishing metrics, returning.
+ */
 export const DEADLINE_SAFETY_MARGIN_MS = 60_000;
+
+/** After the deadline, StopTask calls and log reads may still start for this long. */
+export const FINAL_GRACE_MS = 15_000;
+
+/** No metric retry sleeps into the budget's last seconds: the report must still be returned and logged. */
+export const REPORT_RESERVE_MS = 15_000;
 
 /** The time budget when the caller gives none: a Lambda's maximum timeout. */
 export const DEFAULT_TIME_BUDGET_MS = 15 * 60_000;
@@ -43,10 +52,12 @@ export async function runCanary(
 ): Promise<CanaryReport> {
   const run = resolveRunInput(config, input);
   const settings = probeTaskSettings(config);
+  const judging = judgingContext(config, run);
   const clock: Clock = { now: dependencies.now, sleep: dependencies.sleep };
   const startedAt = clock.now();
   const runId = dependencies.newRunId?.() ?? randomUUID();
-  const timeBudgetMs = dependencies.remainingTimeMs?.() ?? DEFAULT_TIME_BUDGET_MS;
+  const endsAt = startedAt + (dependencies.remainingTimeMs?.() ?? DEFAULT_TIME_BUDGET_MS);
+  const deadlineAt = endsAt - DEADLINE_SAFETY_MARGIN_MS;
 
   const observations = await runProbeTasks(run.targets, {
     ecs: dependencies.ecs,
@@ -56,11 +67,11 @@ export async function runCanary(
     attempts: run.attempts,
     runId,
     maxConcurrentTasks: config.maxConcurrentTasks,
-    deadlineAt: startedAt + timeBudgetMs - DEADLINE_SAFETY_MARGIN_MS,
+    deadlineAt,
+    finalWorkNotAfter: deadlineAt + FINAL_GRACE_MS,
     clock,
   });
 
-  const judging = { vpcPrimaryCidr: config.vpcPrimaryCidr, released: run.released };
   const results = run.targets.map((target) =>
     targetReportFor(
       target,
@@ -73,7 +84,13 @@ export async function runCanary(
     results,
   );
   try {
-    await publishMetrics(dependencies.cloudwatch, config.metricNamespace, metricDataFor(report), clock);
+    await publishMetrics(
+      dependencies.cloudwatch,
+      config.metricNamespace,
+      metricDataFor(report),
+      clock,
+      endsAt - REPORT_RESERVE_MS,
+    );
   } catch (error) {
     throw new MetricPublishError(report, error);
   }

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { type CanaryConfig, type CapacityProviderStrategyItem, parseCanaryConfig } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../shared/runtime-environment.js';
+import type { ResolvedRunInput } from './event.js';
+import { isPlainObject } from './plain-object.js';
+import type { JudgingContext } from './report-building.js';
 
 type OverrideKind = 'string' | 'list' | 'boolean';
 
@@ -54,10 +57,6 @@ function overrideValue(env: string, kind: OverrideKind, raw: string): unknown {
     throw new ConfigError(env, `must be "true" or "false", got ${JSON.stringify(raw)}`);
   }
   return raw;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Applies the environment's overrides to the raw JSON so the one config parser validates them too. */
@@ -150,4 +149,22 @@ export function probeTaskSettings(config: CanaryConfig): ProbeTaskSettings {
     logGroup: required(network.logGroup, 'network.logGroup', RUNTIME_ENVIRONMENT.logGroup),
     logStreamPrefix: network.logStreamPrefix,
   };
+}
+
+const AUTO_NAMES_SHOWN = 5;
+
+/**
+ * The rule context for judging. `auto` needs the VPC's primary CIDR (the rule exempts it): without it an address in a
+ * VPC outside the private ranges would silently be expected blocked, so the run refuses before launching anything.
+ */
+export function judgingContext(config: CanaryConfig, run: ResolvedRunInput): JudgingContext {
+  const autoNames = run.targets.filter((target) => target.expect === 'auto').map((target) => target.name);
+  if (config.vpcPrimaryCidr === undefined && autoNames.length > 0) {
+    const more = autoNames.length > AUTO_NAMES_SHOWN ? `, ... (${autoNames.length} in all)` : '';
+    throw new ConfigError(
+      'vpcPrimaryCidr',
+      `is required when a target expects auto (${autoNames.slice(0, AUTO_NAMES_SHOWN).join(', ')}${more}): the port-25 rule exempts the VPC's primary CIDR; set it in the config file or in ${RUNTIME_ENVIRONMENT.vpcPrimaryCidr}`,
+    );
+  }
+  return { vpcPrimaryCidr: config.vpcPrimaryCidr, released: run.released };
 }

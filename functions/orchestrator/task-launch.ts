@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { ECSClient, Failure, RunTaskCommandInput, RunTaskCommandOutput } from '@aws-sdk/client-ecs';
+import type { ECSClient, Failure, RunTaskCommandInput } from '@aws-sdk/client-ecs';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import type { CanaryTarget } from '../shared/config.js';
 import { type ProbeRequest, probeCommandArguments } from '../shared/probe-command.js';
 import { AWS_RETRY_POLICY, backoffDelayMs, type Clock, callWithRetry, type RetryPolicy } from './aws-retry.js';
-import { AwsCallError } from './errors.js';
 import type { ProbeTaskSettings } from './runtime-config.js';
 
 /**
@@ -19,8 +18,13 @@ export const RETRYABLE_LAUNCH_FAILURES: readonly { readonly pattern: RegExp; rea
   { pattern: /rate exceeded|throttl/i, meaning: 'the ECS API is throttling the account' },
 ];
 
+/** What a `failures[]` reason worth retrying means, in words; undefined for a reason retrying cannot fix. */
+export function retryableLaunchFailure(reason: string): string | undefined {
+  return RETRYABLE_LAUNCH_FAILURES.find(({ pattern }) => pattern.test(reason))?.meaning;
+}
+
 export function isRetryableLaunchFailure(reason: string): boolean {
-  return RETRYABLE_LAUNCH_FAILURES.some(({ pattern }) => pattern.test(reason));
+  return retryableLaunchFailure(reason) !== undefined;
 }
 
 export const RUN_TAGS = { runId: 'runId', target: 'target' } as const;
@@ -30,7 +34,10 @@ export function startedByFor(runId: string): string {
   return `port25-canary/${runId.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 8)}`;
 }
 
-/** Unique per (run, target) and reused when a call is retried, so a retried RunTask cannot start a second task. */
+/**
+ * Unique per (run, target) and reused when a call is retried: ECS answers a repeated token with the same parameters
+ * with the original response, so a retried RunTask cannot start a second task.
+ */
 export function clientTokenFor(runId: string, targetName: string): string {
   return createHash('sha256').update(`${runId}\n${targetName}`).digest('hex');
 }
@@ -94,13 +101,6 @@ function describeFailures(failures: readonly Failure[] | undefined): string {
   return reasons.length === 0 ? 'RunTask returned neither a task nor a failure' : reasons.join('; ');
 }
 
-/** A retry after a lost response may meet the first call's task: ECS names it in the ConflictException. */
-function taskArnFromConflict(error: AwsCallError): string | undefined {
-  if (error.code !== 'ConflictException') return undefined;
-  const resourceIds = (error.cause as { resourceIds?: unknown }).resourceIds;
-  return Array.isArray(resourceIds) && typeof resourceIds[0] === 'string' ? resourceIds[0] : undefined;
-}
-
 export interface LaunchOptions {
   readonly policy?: RetryPolicy;
   /** No retry sleeps past this instant (epoch ms). */
@@ -110,7 +110,8 @@ export interface LaunchOptions {
 /**
  * Starts one probe task. Throttling is retried inside callWithRetry with the same clientToken; capacity-like
  * `failures[]` are retried here as new launches; other failures end as `{ started: false, detail }` for the target.
- * An exception that is not transient (access denied, no such cluster, ...) is thrown as AwsCallError: it dooms the run.
+ * An exception that is not transient (access denied, no such cluster, ...) is thrown as AwsCallError naming the
+ * cluster and task definition: it dooms the run.
  */
 export async function launchProbeTask(
   ecs: ECSClient,
@@ -119,27 +120,22 @@ export async function launchProbeTask(
   options: LaunchOptions,
 ): Promise<LaunchResult> {
   const policy = options.policy ?? AWS_RETRY_POLICY;
+  const operation = `ECS RunTask (cluster ${input.cluster}, task definition ${input.taskDefinition})`;
   for (let attempt = 1; ; attempt += 1) {
     const launchInput = { ...input, clientToken: input.clientToken && relaunchTokenFor(input.clientToken, attempt) };
-    let response: RunTaskCommandOutput;
-    try {
-      response = await callWithRetry('ECS RunTask', () => ecs.send(new RunTaskCommand(launchInput)), clock, {
-        policy,
-        notAfter: options.notAfter,
-      });
-    } catch (error) {
-      const existingTaskArn = error instanceof AwsCallError ? taskArnFromConflict(error) : undefined;
-      if (existingTaskArn !== undefined) return { started: true, taskArn: existingTaskArn };
-      throw error;
-    }
+    const response = await callWithRetry(operation, () => ecs.send(new RunTaskCommand(launchInput)), clock, {
+      policy,
+      notAfter: options.notAfter,
+    });
     const taskArn = response.tasks?.[0]?.taskArn;
     if (taskArn !== undefined) return { started: true, taskArn };
     const reason = describeFailures(response.failures);
     const delayMs = backoffDelayMs(policy, attempt - 1);
-    const retryable = isRetryableLaunchFailure(reason);
-    if (!retryable || attempt > policy.maxRetries || clock.now() + delayMs > options.notAfter) {
-      const tries = attempt > 1 ? ` (gave up after ${attempt} attempts)` : '';
-      return { started: false, detail: `RunTask failed: ${reason}${tries}` };
+    const meaning = retryableLaunchFailure(reason);
+    if (meaning === undefined) return { started: false, detail: `RunTask failed: ${reason}` };
+    if (attempt > policy.maxRetries || clock.now() + delayMs > options.notAfter) {
+      const tries = attempt > 1 ? `; gave up after ${attempt} attempts` : '';
+      return { started: false, detail: `RunTask failed: ${reason} (${meaning}${tries})` };
     }
     await clock.sleep(delayMs);
   }

@@ -1,8 +1,9 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ECSClient, Task } from '@aws-sdk/client-ecs';
 import type { CanaryTarget, ProbeDefaults } from '../shared/config.js';
 import { probeRequestFor } from '../shared/probe-command.js';
 import type { Clock } from './aws-retry.js';
+import { mapConcurrently } from './concurrency.js';
 import { RunAbortedError } from './errors.js';
 import { type TargetObservation, taskFailedObservation } from './observation.js';
 import { collectTargetObservation } from './result-collection.js';
@@ -18,8 +19,10 @@ export interface ProbeTaskPool {
   readonly attempts: number;
   readonly runId: string;
   readonly maxConcurrentTasks: number;
-  /** Epoch ms after which nothing new is launched and whatever still runs is stopped. */
+  /** Epoch ms after which nothing is launched or polled and whatever still runs is stopped. */
   readonly deadlineAt: number;
+  /** Epoch ms after which no log read or StopTask starts: the deadline plus a small grace for the final work. */
+  readonly finalWorkNotAfter: number;
   readonly clock: Clock;
 }
 
@@ -28,52 +31,104 @@ export const STOP_REASONS = {
   aborted: 'port25-canary: run aborted',
 } as const;
 
+/** Fargate takes tens of seconds from RunTask to a running probe (ENI, image pull); launch only with this to spare. */
+export const TASK_START_ALLOWANCE_MS = 60_000;
+
+/** ECS may not know a task for a poll right after RunTask; this many MISSING answers in a row mean it never will. */
+export const MISSING_POLLS_LIMIT = 3;
+
+/** Stopped tasks whose logs are read at once: GetLogEvents allows 25 requests a second per account and Region. */
+export const COLLECTION_CONCURRENCY = 5;
+
+/** The time a target's task needs before the deadline: starting, then every probe attempt and the control connect. */
+export function launchTimeNeededMs(target: CanaryTarget, probe: ProbeDefaults, attempts: number): number {
+  const connects = attempts + (target.controlPort === undefined ? 0 : 1);
+  return TASK_START_ALLOWANCE_MS + probe.timeoutMs * connects;
+}
+
+interface TaskInFlight {
+  readonly target: CanaryTarget;
+  lastStatus: string | undefined;
+  missingPolls: number;
+}
+
+const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
+
 /**
- * Runs one probe task per target with at most `maxConcurrentTasks` in flight, launching the next as one stops,
- * and collects each target's observation. At the deadline, tasks still running are stopped and marked task-failed.
- * When an ECS call fails for good, every task in flight is stopped and RunAbortedError is thrown.
+ * Runs one probe task per target with at most `maxConcurrentTasks` in flight, launching the next as one stops, and
+ * collects each target's observation, a few at a time. Every AWS call has a deadline: launching and polling end at
+ * `deadlineAt`; reading results and stopping the tasks still running end at `finalWorkNotAfter`. Targets the run could
+ * not finish are task-failed with the reason. When an ECS call fails for good, every task in flight is stopped and
+ * RunAbortedError is thrown.
  */
 export async function runProbeTasks(
   targets: readonly CanaryTarget[],
   pool: ProbeTaskPool,
 ): Promise<Map<string, TargetObservation>> {
-  const { ecs, settings, clock, deadlineAt } = pool;
+  const { ecs, settings, clock, deadlineAt, finalWorkNotAfter } = pool;
   const observations = new Map<string, TargetObservation>();
   const pending = [...targets];
-  const inFlight = new Map<string, CanaryTarget>();
-  const lastStatus = new Map<string, string>();
+  const inFlight = new Map<string, TaskInFlight>();
   let pollDelayMs: number = POLL_POLICY.initialDelayMs;
   try {
     for (;;) {
-      while (inFlight.size < pool.maxConcurrentTasks && pending.length > 0 && clock.now() < deadlineAt) {
+      while (inFlight.size < pool.maxConcurrentTasks && pending.length > 0) {
         const target = pending.shift() as CanaryTarget;
+        const neededMs = launchTimeNeededMs(target, pool.probe, pool.attempts);
+        const leftMs = deadlineAt - clock.now();
+        if (neededMs > leftMs) {
+          const why = `not launched: not enough time left before the deadline (needs ${seconds(neededMs)}, ${seconds(leftMs)} left)`;
+          observations.set(target.name, taskFailedObservation(why, null));
+          continue;
+        }
         const request = probeRequestFor(target, pool.probe, pool.attempts);
         const input = runTaskInputFor(settings, target, request, pool.runId);
         const launch = await launchProbeTask(ecs, input, clock, { notAfter: deadlineAt });
-        if (launch.started) inFlight.set(launch.taskArn, target);
+        if (launch.started) inFlight.set(launch.taskArn, { target, lastStatus: undefined, missingPolls: 0 });
         else observations.set(target.name, taskFailedObservation(launch.detail, null));
       }
       if (inFlight.size === 0 || clock.now() >= deadlineAt) break;
       await clock.sleep(Math.max(0, Math.min(pollDelayMs, deadlineAt - clock.now())));
-      const described = await describeTasks(ecs, settings.cluster, [...inFlight.keys()], clock);
-      let anyStopped = false;
-      for (const [taskArn, target] of [...inFlight]) {
+      const described = await describeTasks(ecs, settings.cluster, [...inFlight.keys()], clock, deadlineAt);
+      const stopped: { readonly target: CanaryTarget; readonly task: Task }[] = [];
+      for (const [taskArn, entry] of [...inFlight]) {
         const task = described.tasks.get(taskArn);
-        if (task?.lastStatus !== undefined) lastStatus.set(taskArn, task.lastStatus);
-        if (task === undefined || task.lastStatus !== 'STOPPED') continue;
+        if (task === undefined) {
+          const failure = described.failures.get(taskArn);
+          entry.missingPolls = failure === 'MISSING' ? entry.missingPolls + 1 : 0;
+          if (entry.missingPolls < MISSING_POLLS_LIMIT) continue;
+          inFlight.delete(taskArn);
+          const why = `DescribeTasks answered MISSING for the task ${MISSING_POLLS_LIMIT} polls in a row in cluster ${settings.cluster}: ECS does not know it there`;
+          observations.set(entry.target.name, taskFailedObservation(why, taskArn));
+          continue;
+        }
+        entry.missingPolls = 0;
+        entry.lastStatus = task.lastStatus ?? entry.lastStatus;
+        if (task.lastStatus !== 'STOPPED') continue;
         inFlight.delete(taskArn);
-        anyStopped = true;
-        observations.set(target.name, await collectTargetObservation(pool.logs, settings, target, task, clock));
+        stopped.push({ target: entry.target, task });
       }
-      pollDelayMs = anyStopped ? POLL_POLICY.initialDelayMs : nextPollDelayMs(pollDelayMs);
+      const collected = await mapConcurrently(stopped, COLLECTION_CONCURRENCY, async ({ target, task }) => ({
+        target,
+        observation: await collectTargetObservation(pool.logs, settings, target, task, clock, finalWorkNotAfter),
+      }));
+      for (const { target, observation } of collected) observations.set(target.name, observation);
+      pollDelayMs = stopped.length > 0 ? POLL_POLICY.initialDelayMs : nextPollDelayMs(pollDelayMs);
     }
   } catch (error) {
     const taskArns = [...inFlight.keys()];
-    const stopFailures = await stopTasks(ecs, settings.cluster, taskArns, STOP_REASONS.aborted, clock);
+    const stopFailures = await stopTasks(
+      ecs,
+      settings.cluster,
+      taskArns,
+      STOP_REASONS.aborted,
+      clock,
+      finalWorkNotAfter,
+    );
     throw new RunAbortedError(
       error,
-      taskArns.filter((taskArn) => !stopFailures.has(taskArn)),
-      [...stopFailures].map(([taskArn, stopError]) => `${taskArn}: ${stopError.message}`),
+      taskArns.length - stopFailures.size,
+      [...stopFailures].map(([taskArn, why]) => `${taskArn}: ${why}`),
     );
   }
 
@@ -84,11 +139,12 @@ export async function runProbeTasks(
     unfinished.map(([taskArn]) => taskArn),
     STOP_REASONS.deadline,
     clock,
+    finalWorkNotAfter,
   );
-  for (const [taskArn, target] of unfinished) {
+  for (const [taskArn, { target, lastStatus }] of unfinished) {
     const stopFailure = stopFailures.get(taskArn);
-    const stopped = stopFailure === undefined ? 'StopTask sent' : `and it could not be stopped: ${stopFailure.message}`;
-    const status = lastStatus.get(taskArn) ?? 'not yet described';
+    const stopped = stopFailure === undefined ? 'StopTask sent' : `and it was not stopped: ${stopFailure}`;
+    const status = lastStatus ?? 'not yet described';
     observations.set(
       target.name,
       taskFailedObservation(`run deadline reached while the probe task was ${status}; ${stopped}`, taskArn),

@@ -27,6 +27,9 @@ export class ConfigError extends InputError {
   }
 }
 
+/** The `name` of every input error above: where only the name survives (a Lambda error payload), these mean exit 2. */
+export const INPUT_ERROR_NAMES: readonly string[] = ['InputError', 'AddressParseError', 'ConfigError'];
+
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

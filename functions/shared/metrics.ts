@@ -27,7 +27,8 @@ export const TARGET_METRICS = {
     name: 'Port25Reachable',
     unit: 'None',
     dimension: TARGET_DIMENSION,
-    description: '1 when an SMTP server answered on the target port, 0 when not; only for conclusive results',
+    description:
+      '1 when a TCP connection to the target port was established (even if SMTP then failed), 0 when not; only for conclusive results',
   },
   connectTime: {
     name: 'ConnectTime',

@@ -2,9 +2,16 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../functions/cli/arguments.js';
-import { FUNCTION_NAME_ENV, invokeCommand } from '../../functions/cli/commands/invoke.js';
+import {
+  createInvokeLambdaClient,
+  FUNCTION_NAME_ENV,
+  INVOKE_REQUEST_TIMEOUT_MS,
+  invokeCommand,
+} from '../../functions/cli/commands/invoke.js';
+import { AddressParseError, ConfigError, InputError } from '../../functions/shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
 import type { CanaryReport } from '../../functions/shared/report.js';
+import { capture } from './fakes.js';
 
 const lambdaMock = mockClient(LambdaClient);
 
@@ -40,22 +47,6 @@ const REPORT: CanaryReport = {
 
 function payload(value: unknown) {
   return new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value)) as never;
-}
-
-function capture(env: NodeJS.ProcessEnv = {}) {
-  const output = { stdout: '', stderr: '' };
-  return {
-    output,
-    io: {
-      stdout: (text: string) => {
-        output.stdout += text;
-      },
-      stderr: (text: string) => {
-        output.stderr += text;
-      },
-      env,
-    },
-  };
 }
 
 function sentPayload(): unknown {
@@ -160,6 +151,22 @@ describe('port25-canary invoke', () => {
     expect(output.stdout).toBe('');
   });
 
+  it.each([new InputError('bad input'), new ConfigError('targets', 'bad'), new AddressParseError('x', 'address')])(
+    'exits 2 when the function fails with the input error %s',
+    async (error) => {
+      lambdaMock.on(InvokeCommand).resolves({
+        StatusCode: 200,
+        FunctionError: 'Unhandled',
+        Payload: payload({ errorType: error.name, errorMessage: error.message }),
+      });
+      const { io } = capture();
+
+      const exitCode = await invokeCommand.run(['--function', 'port25-canary'], io);
+
+      expect(exitCode).toBe(VERDICT_EXIT_CODES.usage);
+    },
+  );
+
   it('exits 1 when the function fails for another reason, printing the raw error payload with --json', async () => {
     const errorPayload = { errorType: 'RunAbortedError', errorMessage: 'the canary run was aborted: ...' };
     lambdaMock
@@ -194,7 +201,19 @@ describe('port25-canary invoke', () => {
 
     expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
     expect(output.stderr).toBe(
-      'port25-canary invoke: Lambda Invoke failed: ResourceNotFoundException: Function not found: port25-canary\n',
+      'port25-canary invoke: Lambda Invoke (function port25-canary) failed: ResourceNotFoundException: Function not found: port25-canary\n',
     );
+  });
+});
+
+describe('the invoke Lambda client', () => {
+  it('sends a synchronous Invoke once: a retry would start a second canary run', async () => {
+    const client = createInvokeLambdaClient();
+
+    await expect(client.config.maxAttempts()).resolves.toBe(1);
+  });
+
+  it('waits longer than the longest function run (15 minutes) before giving up on the response', () => {
+    expect(INVOKE_REQUEST_TIMEOUT_MS).toBeGreaterThan(15 * 60_000);
   });
 });

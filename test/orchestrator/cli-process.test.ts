@@ -50,11 +50,22 @@ class LoopbackEndpoint {
   }
 }
 
-const FAKE_CREDENTIALS = {
-  AWS_REGION: 'eu-west-1',
-  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'example-secret',
-};
+/** Fake credentials, no shared config or credential files, no instance metadata, every AWS endpoint on loopback. */
+function isolatedAwsEnvironment(endpointUrl: string): Record<string, string> {
+  return {
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'example-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_ENDPOINT_URL: endpointUrl,
+    AWS_ENDPOINT_URL_ECS: endpointUrl,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpointUrl,
+    AWS_ENDPOINT_URL_CLOUDWATCH: endpointUrl,
+    AWS_ENDPOINT_URL_LAMBDA: endpointUrl,
+  };
+}
 
 const endpoint = new LoopbackEndpoint();
 let directory: string;
@@ -100,10 +111,10 @@ describe('port25-canary run and invoke (built CLI)', () => {
       body: JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized to perform ecs:RunTask' }),
     };
 
-    const result = await runCli(['run', '--config', join(directory, 'canary.config.json')], {
-      ...FAKE_CREDENTIALS,
-      AWS_ENDPOINT_URL_ECS: endpoint.url,
-    });
+    const result = await runCli(
+      ['run', '--config', join(directory, 'canary.config.json')],
+      isolatedAwsEnvironment(endpoint.url),
+    );
 
     expect(endpoint.requests[0]?.headers['x-amz-target']).toBe('AmazonEC2ContainerServiceV20141113.RunTask');
     expect(JSON.parse(endpoint.requests[0]?.body ?? '{}')).toMatchObject({
@@ -111,7 +122,9 @@ describe('port25-canary run and invoke (built CLI)', () => {
       launchType: 'FARGATE',
     });
     expect(result.exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
-    expect(result.stderr).toMatch(/aborted: ECS RunTask failed: AccessDeniedException: not authorized/);
+    expect(result.stderr).toMatch(
+      /aborted: ECS RunTask \(cluster port25-canary, task definition port25-canary-probe:3\) failed: AccessDeniedException: not authorized/,
+    );
   });
 
   it('sends invoke to AWS_ENDPOINT_URL_LAMBDA and prints the returned report', async () => {
@@ -128,10 +141,10 @@ describe('port25-canary run and invoke (built CLI)', () => {
       }),
     };
 
-    const result = await runCli(['invoke', '--function', 'port25-canary', '--targets', 'internet-mx'], {
-      ...FAKE_CREDENTIALS,
-      AWS_ENDPOINT_URL_LAMBDA: endpoint.url,
-    });
+    const result = await runCli(
+      ['invoke', '--function', 'port25-canary', '--targets', 'internet-mx'],
+      isolatedAwsEnvironment(endpoint.url),
+    );
 
     expect(endpoint.requests[0]).toMatchObject({
       method: 'POST',
@@ -150,10 +163,10 @@ describe('port25-canary run and invoke (built CLI)', () => {
       body: JSON.stringify({ errorType: 'ConfigError', errorMessage: 'targets[0]: unknown target "x"' }),
     };
 
-    const result = await runCli(['invoke', '--function', 'port25-canary', '--targets', 'x'], {
-      ...FAKE_CREDENTIALS,
-      AWS_ENDPOINT_URL_LAMBDA: endpoint.url,
-    });
+    const result = await runCli(
+      ['invoke', '--function', 'port25-canary', '--targets', 'x'],
+      isolatedAwsEnvironment(endpoint.url),
+    );
 
     expect(result.exitCode).toBe(VERDICT_EXIT_CODES.usage);
     expect(result.stderr).toContain('function port25-canary failed: ConfigError: targets[0]: unknown target "x"');

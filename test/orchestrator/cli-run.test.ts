@@ -9,17 +9,7 @@ import { createRunCommand } from '../../functions/cli/commands/run.js';
 import { REPORT_TABLE_HEADERS } from '../../functions/cli/report-output.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
-import { FakeAws, fakeClock, probeResult, type TaskScript, TEST_NETWORK } from './fakes.js';
-
-const CONFIG = {
-  canaryName: 'mail-egress',
-  vpcPrimaryCidr: '10.0.0.0/16',
-  network: { ...TEST_NETWORK },
-  targets: [
-    { name: 'relay-in-vpc', host: '10.0.12.25', expect: 'auto' },
-    { name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' },
-  ],
-};
+import { capture, FakeAws, fakeClock, probeResult, type TaskScript, TEST_CONFIG_JSON } from './fakes.js';
 
 let directory: string;
 let aws: FakeAws | undefined;
@@ -27,7 +17,7 @@ let clientsCreated: number;
 
 beforeEach(async () => {
   directory = await mkdtemp(join(tmpdir(), 'port25-cli-run-'));
-  await writeFile(join(directory, 'canary.config.json'), JSON.stringify(CONFIG));
+  await writeFile(join(directory, 'canary.config.json'), JSON.stringify(TEST_CONFIG_JSON));
   clientsCreated = 0;
 });
 
@@ -52,22 +42,6 @@ function command(scriptFor: (target: string) => TaskScript = () => ({})) {
   });
 }
 
-function capture(env: NodeJS.ProcessEnv = {}) {
-  const output = { stdout: '', stderr: '' };
-  return {
-    output,
-    io: {
-      stdout: (text: string) => {
-        output.stdout += text;
-      },
-      stderr: (text: string) => {
-        output.stderr += text;
-      },
-      env,
-    },
-  };
-}
-
 const healthy = (target: string): TaskScript =>
   target === 'relay-in-vpc'
     ? { result: probeResult('10.0.12.25', 'open') }
@@ -78,7 +52,7 @@ describe('port25-canary run arguments', () => {
     [['--attempts', '0'], /--attempts must be a whole number from 1 to 10/],
     [['--attempts', 'two'], /--attempts must be a whole number/],
     [['--targets', 'a,,b'], /--targets must be a comma-separated list/],
-    [['--deadline', '10'], /--deadline must be a whole number from 90/],
+    [['--deadline', '10'], /--deadline must be a whole number from 150/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['internet-mx'], /unexpected argument "internet-mx"/],
   ])('rejects %j as a usage error before building any client', async (argv, message) => {
@@ -94,6 +68,40 @@ describe('port25-canary run arguments', () => {
 
     await expect(command().run(['--config', join(directory, 'absent.json')], io)).rejects.toThrow(ConfigError);
     expect(clientsCreated).toBe(0);
+  });
+
+  it('requires vpcPrimaryCidr for auto targets, naming the field and PORT25_VPC_PRIMARY_CIDR, before launching', async () => {
+    const { vpcPrimaryCidr: _omitted, ...withoutCidr } = TEST_CONFIG_JSON;
+    await writeFile(join(directory, 'canary.config.json'), JSON.stringify(withoutCidr));
+    const { io } = capture();
+    const run = command(healthy);
+
+    const error = await run.run([], io).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe('vpcPrimaryCidr');
+    expect((error as ConfigError).message).toMatch(/relay-in-vpc.*PORT25_VPC_PRIMARY_CIDR/);
+    expect(aws?.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
+
+  it('takes vpcPrimaryCidr for auto targets from PORT25_VPC_PRIMARY_CIDR', async () => {
+    const { vpcPrimaryCidr: _omitted, ...withoutCidr } = TEST_CONFIG_JSON;
+    await writeFile(join(directory, 'canary.config.json'), JSON.stringify(withoutCidr));
+    const { io } = capture({ PORT25_VPC_PRIMARY_CIDR: '10.0.0.0/16' });
+
+    const exitCode = await command(healthy).run([], io);
+
+    expect(exitCode).toBe(VERDICT_EXIT_CODES.allPassed);
+  });
+
+  it('runs without vpcPrimaryCidr when no selected target is auto', async () => {
+    const { vpcPrimaryCidr: _omitted, ...withoutCidr } = TEST_CONFIG_JSON;
+    await writeFile(join(directory, 'canary.config.json'), JSON.stringify(withoutCidr));
+    const { io } = capture();
+
+    const exitCode = await command(healthy).run(['--targets', 'internet-mx'], io);
+
+    expect(exitCode).toBe(VERDICT_EXIT_CODES.allPassed);
   });
 
   it('rejects an unknown --targets name without launching anything', async () => {
@@ -172,7 +180,7 @@ describe('port25-canary run', () => {
 
   it('reads the config named by --config and applies PORT25_* overrides', async () => {
     const other = join(directory, 'other.json');
-    await writeFile(other, JSON.stringify({ ...CONFIG, canaryName: 'other' }));
+    await writeFile(other, JSON.stringify({ ...TEST_CONFIG_JSON, canaryName: 'other' }));
     const { io, output } = capture({ PORT25_CLUSTER: 'override-cluster' });
 
     await command(healthy).run(['--config', other, '--json'], io);
@@ -190,7 +198,9 @@ describe('port25-canary run', () => {
 
     expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
     expect(output.stdout).toContain('2 passed');
-    expect(output.stderr).toMatch(/metrics were not published: CloudWatch PutMetricData failed: AccessDenied/);
+    expect(output.stderr).toMatch(
+      /metrics were not published: CloudWatch PutMetricData \(namespace Port25Canary\) failed: AccessDenied/,
+    );
   });
 
   it('exits 1 with the AWS error when the run is aborted', async () => {
@@ -203,6 +213,8 @@ describe('port25-canary run', () => {
     const exitCode = await run.run([], io);
 
     expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
-    expect(output.stderr).toMatch(/aborted: ECS RunTask failed: ClusterNotFoundException: no such cluster/);
+    expect(output.stderr).toMatch(
+      /aborted: ECS RunTask \(cluster port25-canary, .*\) failed: ClusterNotFoundException/,
+    );
   });
 });

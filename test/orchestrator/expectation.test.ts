@@ -58,19 +58,33 @@ describe('expectationFor', () => {
 });
 
 describe('verdictFor', () => {
-  it('is inconclusive without an expectation', () => {
-    expect(verdictFor(null, ['open'])).toBe('inconclusive');
+  it('is inconclusive for an attempt without an expectation', () => {
+    expect(verdictFor([{ expected: null, outcome: 'open' }])).toBe('inconclusive');
   });
 
-  it('fails when any attempt contradicts the expectation', () => {
-    expect(verdictFor('blocked', ['timeout', 'open'])).toBe('fail');
+  it('fails when any attempt contradicts its expectation', () => {
+    expect(
+      verdictFor([
+        { expected: 'blocked', outcome: 'timeout' },
+        { expected: 'blocked', outcome: 'open' },
+      ]),
+    ).toBe('fail');
   });
 
   it('is inconclusive for a task that failed', () => {
-    expect(verdictFor('blocked', ['task-failed'])).toBe('inconclusive');
+    expect(verdictFor([{ expected: 'blocked', outcome: 'task-failed' }])).toBe('inconclusive');
   });
 
-  it('passes when every attempt meets the expectation', () => {
-    expect(verdictFor('blocked', ['timeout', 'timeout'])).toBe('pass');
+  it('passes when every attempt meets its own expectation', () => {
+    expect(
+      verdictFor([
+        { expected: 'open', outcome: 'open' },
+        { expected: 'blocked', outcome: 'timeout' },
+      ]),
+    ).toBe('pass');
+  });
+
+  it('is inconclusive without attempts', () => {
+    expect(verdictFor([])).toBe('inconclusive');
   });
 });

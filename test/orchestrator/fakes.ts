@@ -21,17 +21,55 @@ import { EXIT_CODE_BY_OUTCOME, type ProbeOutcome } from '../../functions/shared/
 import { formatTarget } from '../../functions/shared/probe-command.js';
 import type { ProbeResult } from '../../functions/shared/probe-result.js';
 
-/** A clock whose sleep only moves time forward, so retries, polling and deadlines cost nothing. */
+/**
+ * A clock whose sleep only moves time forward, so retries, polling and deadlines cost nothing. Sleepers wake in order
+ * of their wake-up time once every other piece of work is blocked, so concurrent sleeps overlap as they would for real.
+ */
 export function fakeClock(startMs = Date.parse('2030-01-01T00:00:00.000Z')) {
   let nowMs = startMs;
   const sleeps: number[] = [];
+  const sleepers: { wakeAt: number; wake: () => void }[] = [];
+  let advanceScheduled = false;
+  const scheduleAdvance = () => {
+    if (advanceScheduled || sleepers.length === 0) return;
+    advanceScheduled = true;
+    // setImmediate runs after every pending promise job: by then all concurrent work is blocked on a sleep.
+    setImmediate(() => {
+      advanceScheduled = false;
+      sleepers.sort((a, b) => a.wakeAt - b.wakeAt);
+      const next = sleepers.shift();
+      if (next === undefined) return;
+      nowMs = Math.max(nowMs, next.wakeAt);
+      next.wake();
+      scheduleAdvance();
+    });
+  };
   return {
     now: () => nowMs,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      nowMs += ms;
-    },
+    sleep: (ms: number) =>
+      new Promise<void>((resolve) => {
+        sleeps.push(ms);
+        sleepers.push({ wakeAt: nowMs + ms, wake: resolve });
+        scheduleAdvance();
+      }),
     sleeps,
+  };
+}
+
+/** Command IO that records what a command prints. */
+export function capture(env: NodeJS.ProcessEnv = {}) {
+  const output = { stdout: '', stderr: '' };
+  return {
+    output,
+    io: {
+      stdout: (text: string) => {
+        output.stdout += text;
+      },
+      stderr: (text: string) => {
+        output.stderr += text;
+      },
+      env,
+    },
   };
 }
 
@@ -43,18 +81,19 @@ export const TEST_NETWORK = {
   logGroup: '/port25-canary/probe',
 } as const;
 
-/** A valid config with the network settings a run needs; targets are data only, nothing is dialled. */
+/** A valid config file's content with the network settings a run needs; targets are data only, nothing is dialled. */
+export const TEST_CONFIG_JSON = {
+  canaryName: 'mail-egress',
+  vpcPrimaryCidr: '10.0.0.0/16',
+  network: { ...TEST_NETWORK },
+  targets: [
+    { name: 'relay-in-vpc', host: '10.0.12.25', expect: 'auto' },
+    { name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' },
+  ],
+};
+
 export function testConfig(overrides: Record<string, unknown> = {}): CanaryConfig {
-  return parseCanaryConfig({
-    canaryName: 'mail-egress',
-    vpcPrimaryCidr: '10.0.0.0/16',
-    network: { ...TEST_NETWORK },
-    targets: [
-      { name: 'relay-in-vpc', host: '10.0.12.25', expect: 'auto' },
-      { name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' },
-    ],
-    ...overrides,
-  });
+  return parseCanaryConfig({ ...TEST_CONFIG_JSON, ...overrides });
 }
 
 export function targetsNamed(count: number, host = '198.51.100.25'): { name: string; host: string; expect: string }[] {

@@ -43,6 +43,7 @@ function report(results: TargetReport[], summary = { pass: 0, fail: 0, inconclus
   };
 }
 
+const NOT_AFTER = Date.parse('2030-01-01T00:10:00.000Z');
 const TIMESTAMP = new Date('2030-01-01T00:00:00.000Z');
 
 function point(name: string, dimension: string, value: string, unit: string, metricValue: number): MetricDatum {
@@ -91,6 +92,21 @@ describe('metricDataFor', () => {
     expect(data.find((datum) => datum.MetricName === 'Port25Reachable')?.Value).toBe(0);
   });
 
+  it.each([
+    ['refused', null, 0],
+    ['timeout', null, 0],
+    ['unreachable', null, 0],
+    ['tls-error', 8.5, 1],
+    ['protocol-error', 8.5, 1],
+    ['banner-timeout', 8.5, 1],
+    // The exit-code fallback knows no connect time, but a banner timeout happens only after the handshake.
+    ['banner-timeout', null, 1],
+  ] as const)('publishes Port25Reachable for a conclusive %s (connectMs %s) as %i', (outcome, connectMs, reachable) => {
+    const data = metricDataFor(report([targetReport({ outcome, connectMs, expected: 'open', verdict: 'fail' })]));
+
+    expect(data.find((datum) => datum.MetricName === 'Port25Reachable')?.Value).toBe(reachable);
+  });
+
   it('uses only metrics declared in the shared contract, with their declared unit and dimension', () => {
     const data = metricDataFor(report([targetReport({ outcome: 'open', verdict: 'fail', connectMs: 5 })]));
 
@@ -109,7 +125,7 @@ describe('publishMetrics', () => {
     const results = Array.from({ length: 300 }, (_, index) => targetReport({ target: `t-${index}`, connectMs: 10 }));
     const data = metricDataFor(report(results));
 
-    const calls = await publishMetrics(new CloudWatchClient({}), 'Port25Canary', data, fakeClock());
+    const calls = await publishMetrics(new CloudWatchClient({}), 'Port25Canary', data, fakeClock(), NOT_AFTER);
 
     const sent = cloudwatchMock.commandCalls(PutMetricDataCommand).map((call) => call.args[0].input);
     expect(data).toHaveLength(300 * 4 + 4);
@@ -122,7 +138,7 @@ describe('publishMetrics', () => {
   it('retries a throttled call', async () => {
     cloudwatchMock.on(PutMetricDataCommand).rejectsOnce(throttlingError('Throttling')).resolves({});
 
-    await publishMetrics(new CloudWatchClient({}), 'Port25Canary', metricDataFor(report([])), fakeClock());
+    await publishMetrics(new CloudWatchClient({}), 'Port25Canary', metricDataFor(report([])), fakeClock(), NOT_AFTER);
 
     expect(cloudwatchMock.commandCalls(PutMetricDataCommand)).toHaveLength(2);
   });
@@ -130,8 +146,32 @@ describe('publishMetrics', () => {
   it('throws a typed error naming the operation when CloudWatch refuses', async () => {
     cloudwatchMock.on(PutMetricDataCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
 
-    const publish = publishMetrics(new CloudWatchClient({}), 'Port25Canary', metricDataFor(report([])), fakeClock());
+    const publish = publishMetrics(
+      new CloudWatchClient({}),
+      'Port25Canary',
+      metricDataFor(report([])),
+      fakeClock(),
+      NOT_AFTER,
+    );
 
-    await expect(publish).rejects.toThrow('CloudWatch PutMetricData failed: AccessDenied: denied');
+    await expect(publish).rejects.toThrow(
+      'CloudWatch PutMetricData (namespace Port25Canary) failed: AccessDenied: denied',
+    );
+  });
+
+  it('gives up on a throttled call rather than sleep past notAfter', async () => {
+    cloudwatchMock.on(PutMetricDataCommand).rejects(throttlingError('Throttling'));
+    const clock = fakeClock();
+
+    const publish = publishMetrics(
+      new CloudWatchClient({}),
+      'Port25Canary',
+      metricDataFor(report([])),
+      clock,
+      clock.now() + 500,
+    );
+
+    await expect(publish).rejects.toThrow(/Throttling/);
+    expect(clock.sleeps).toEqual([]);
   });
 });

@@ -36,8 +36,8 @@ function logLines(...lines: string[]) {
       : { events: lines.map((message, index) => ({ message, timestamp: index })), nextForwardToken: 'f/1' };
 }
 
-function collect(task: Task, clock = fakeClock()) {
-  return collectTargetObservation(new CloudWatchLogsClient({}), settings, target, task, clock);
+function collect(task: Task, clock = fakeClock(), notAfter = clock.now() + 10 * 60_000) {
+  return collectTargetObservation(new CloudWatchLogsClient({}), settings, target, task, clock, notAfter);
 }
 
 describe('probeLogStreamName', () => {
@@ -74,13 +74,14 @@ describe('collectTargetObservation', () => {
 
     expect(observation).toEqual({
       outcome: 'timeout',
-      attemptOutcomes: ['timeout'],
+      attempts: [{ outcome: 'timeout', address: '198.51.100.25' }],
       address: '198.51.100.25',
       connectMs: null,
       greeting: null,
       diagnosis: 'probe says timeout',
       taskArn: TASK_ARN,
       detail: null,
+      source: 'result-line',
     });
     expect(logsMock.commandCalls(GetLogEventsCommand)[0]?.args[0].input).toEqual({
       logGroupName: '/port25/probe',
@@ -89,10 +90,10 @@ describe('collectTargetObservation', () => {
     });
   });
 
-  it('keeps one outcome per attempt for the judge', async () => {
+  it("keeps each attempt's outcome and address for the judge", async () => {
     const result = probeResult('198.51.100.25', 'timeout', {
       attempts: [
-        { ...probeResult('198.51.100.25', 'open').attempts[0], attempt: 1 } as never,
+        { ...probeResult('198.51.100.26', 'open').attempts[0], attempt: 1 } as never,
         { ...probeResult('198.51.100.25', 'timeout').attempts[0], attempt: 2 } as never,
       ],
     });
@@ -100,7 +101,10 @@ describe('collectTargetObservation', () => {
 
     const observation = await collect(stoppedTask({ name: 'probe', exitCode: 10 }));
 
-    expect(observation.attemptOutcomes).toEqual(['open', 'timeout']);
+    expect(observation.attempts).toEqual([
+      { outcome: 'open', address: '198.51.100.26' },
+      { outcome: 'timeout', address: '198.51.100.25' },
+    ]);
   });
 
   it('finds the probe container by name when a sidecar is listed first', async () => {
@@ -139,8 +143,9 @@ describe('collectTargetObservation', () => {
 
     expect(observation).toMatchObject({
       outcome: 'timeout',
-      attemptOutcomes: ['timeout'],
+      attempts: [{ outcome: 'timeout', address: '198.51.100.25' }],
       address: '198.51.100.25',
+      source: 'exit-code',
       detail: expect.stringMatching(
         /no result line for 198\.51\.100\.25:25 in log stream .*outcome taken from the container's exit code 10/,
       ),
@@ -162,6 +167,42 @@ describe('collectTargetObservation', () => {
       outcome: 'refused',
       detail: expect.stringMatching(/does not exist; outcome taken/),
     });
+  });
+
+  it('stops looking for the result line rather than sleep past notAfter, and says so', async () => {
+    logsMock.on(GetLogEventsCommand).callsFake(logLines('probe: something went wrong'));
+    const clock = fakeClock();
+
+    const observation = await collect(stoppedTask({ name: 'probe', exitCode: 10 }), clock, clock.now() + 1_000);
+
+    expect(clock.sleeps).toEqual([]);
+    expect(observation.detail).toMatch(/gave up looking at the run deadline/);
+  });
+
+  it('does not read the stream at all when notAfter has passed', async () => {
+    logsMock.on(GetLogEventsCommand).callsFake(logLines(JSON.stringify(probeResult('198.51.100.25', 'timeout'))));
+    const clock = fakeClock();
+
+    const observation = await collect(stoppedTask({ name: 'probe', exitCode: 10 }), clock, clock.now());
+
+    expect(logsMock.commandCalls(GetLogEventsCommand)).toHaveLength(0);
+    expect(observation).toMatchObject({
+      outcome: 'timeout',
+      source: 'exit-code',
+      detail: expect.stringMatching(/not read: no time left before the run deadline/),
+    });
+  });
+
+  it('names the log group and stream when reading them fails', async () => {
+    logsMock
+      .on(GetLogEventsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+
+    const observation = await collect(stoppedTask({ name: 'probe', exitCode: 10 }));
+
+    expect(observation.detail).toContain(
+      'CloudWatch Logs GetLogEvents (/port25/probe:probe/probe/4f3c2b1a0d9e8f7a) failed: AccessDeniedException',
+    );
   });
 
   it('reads a result line that shows up on a later try', async () => {
@@ -203,7 +244,7 @@ describe('collectTargetObservation', () => {
 
     expect(observation).toMatchObject({
       outcome: 'task-failed',
-      attemptOutcomes: ['task-failed'],
+      attempts: [{ outcome: 'task-failed', address: null }],
       taskArn: TASK_ARN,
       detail: expect.stringMatching(
         /stopCode TaskFailedToStart; ResourceInitializationError.*CannotPullContainerError/,

@@ -1,8 +1,10 @@
-import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LOG_READ_POLICY } from '../../functions/orchestrator/result-collection.js';
 import { DEADLINE_SAFETY_MARGIN_MS, runCanary } from '../../functions/orchestrator/run-canary.js';
-import { STOP_REASONS } from '../../functions/orchestrator/task-pool.js';
+import { STOP_REASONS, TASK_START_ALLOWANCE_MS } from '../../functions/orchestrator/task-pool.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { FakeAws, fakeClock, probeResult, type TaskScript, targetsNamed, testConfig } from './fakes.js';
 
@@ -19,6 +21,10 @@ afterEach(() => {
   aws?.restore();
   aws = undefined;
 });
+
+function publishedData(fake: FakeAws): MetricDatum[] {
+  return fake.cloudwatchMock.commandCalls(PutMetricDataCommand).flatMap((call) => call.args[0].input.MetricData ?? []);
+}
 
 function dependencies(fake: FakeAws, clock = fakeClock(), remainingMs = 14 * 60_000) {
   return {
@@ -194,7 +200,7 @@ describe('runCanary', () => {
     const config = testConfig({ maxConcurrentTasks: 1 });
     const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }));
 
-    const report = await runCanary(config, {}, dependencies(fake, fakeClock(), DEADLINE_SAFETY_MARGIN_MS + 60_000));
+    const report = await runCanary(config, {}, dependencies(fake, fakeClock(), DEADLINE_SAFETY_MARGIN_MS + 80_000));
 
     expect(fake.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(1);
     expect(report.results[1]).toMatchObject({
@@ -263,10 +269,105 @@ describe('runCanary', () => {
 
     const run = runCanary(config, {}, dependencies(fake));
 
-    await expect(run).rejects.toThrow(/aborted: ECS RunTask failed: AccessDeniedException.*stopped 1 probe task/);
+    await expect(run).rejects.toThrow(
+      'aborted: ECS RunTask (cluster port25-canary, task definition port25-canary-probe:3) failed: AccessDeniedException',
+    );
+    await expect(run).rejects.toThrow(/stopped 1 probe task/);
     expect(fake.ecsMock.commandCalls(StopTaskCommand).map((call) => call.args[0].input.task)).toEqual([
       'arn:aws:ecs:eu-west-1:111122223333:task/port25-canary/first',
     ]);
     expect(fake.cloudwatchMock.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+  });
+
+  it('finishes and reports before the Lambda ends when 100 tasks stop in one poll without a result line', async () => {
+    const config = testConfig({ maxConcurrentTasks: 100, targets: targetsNamed(100) });
+    const fake = fakeAws(() => ({ pollsUntilStopped: 0, exitCode: 10, logLines: [] }));
+    const clock = fakeClock();
+    const remainingMs = DEADLINE_SAFETY_MARGIN_MS + 90_000;
+
+    const report = await runCanary(config, {}, dependencies(fake, clock, remainingMs));
+
+    expect(clock.now() - Date.parse(report.startedAt)).toBeLessThan(remainingMs);
+    expect(report.results).toHaveLength(100);
+    expect(fake.cloudwatchMock.commandCalls(PutMetricDataCommand)).toHaveLength(1);
+  });
+
+  it('reads the logs of 100 tasks that stop together a few at a time, all before the deadline', async () => {
+    const config = testConfig({ maxConcurrentTasks: 100, targets: targetsNamed(100) });
+    const fake = fakeAws(() => ({ pollsUntilStopped: 0, exitCode: 10, logLines: [] }));
+
+    const report = await runCanary(config, {}, dependencies(fake, fakeClock(), DEADLINE_SAFETY_MARGIN_MS + 90_000));
+
+    const cutShort = report.results.filter((result) => /not read|gave up/.test(result.detail ?? ''));
+    expect(cutShort).toEqual([]);
+    expect(fake.logsMock.commandCalls(GetLogEventsCommand)).toHaveLength(100 * LOG_READ_POLICY.attempts);
+  });
+
+  it('reports a would-be pass taken only from the exit code as inconclusive and publishes no ExpectationMet', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ exitCode: 10, logLines: [] }));
+
+    const report = await runCanary(config, {}, dependencies(fake));
+
+    expect(report.results[0]).toMatchObject({
+      outcome: 'timeout',
+      verdict: 'inconclusive',
+      detail: expect.stringContaining('the result line was missing and the exit code alone cannot prove a pass'),
+    });
+    expect(publishedData(fake).map((datum) => datum.MetricName)).not.toContain('ExpectationMet');
+    expect(publishedData(fake).find((datum) => datum.MetricName === 'Inconclusive')?.Value).toBe(1);
+  });
+
+  it('still fails a target on the exit code alone', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ exitCode: 0, logLines: [] }));
+
+    const report = await runCanary(config, {}, dependencies(fake));
+
+    expect(report.results[0]).toMatchObject({ outcome: 'open', verdict: 'fail' });
+  });
+
+  it('fails a target whose task DescribeTasks keeps answering MISSING for, naming the cluster', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }));
+    fake.ecsMock.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: [],
+      failures: input.tasks.map((arn) => ({ arn, reason: 'MISSING' })),
+    }));
+
+    const report = await runCanary(config, {}, dependencies(fake));
+
+    expect(report.results[0]).toMatchObject({
+      outcome: 'task-failed',
+      verdict: 'inconclusive',
+      detail: expect.stringMatching(/MISSING .*3 polls in a row.*cluster port25-canary/),
+    });
+    expect(fake.ecsMock.commandCalls(DescribeTasksCommand)).toHaveLength(3);
+  });
+
+  it('launches a target only when the time left covers the start allowance and every probe timeout', async () => {
+    const config = testConfig({
+      targets: [
+        { name: 'with-control', host: '198.51.100.25', expect: 'blocked', controlPort: 587 },
+        { name: 'plain', host: '198.51.100.26', expect: 'blocked' },
+      ],
+    });
+    const fake = fakeAws(() => ({ result: probeResult('198.51.100.26', 'timeout') }));
+    // timeoutMs is 10 s and attempts 1: plain needs the allowance + 10 s, with-control the allowance + 20 s.
+    const remainingMs = DEADLINE_SAFETY_MARGIN_MS + TASK_START_ALLOWANCE_MS + 15_000;
+
+    const report = await runCanary(config, {}, dependencies(fake, fakeClock(), remainingMs));
+
+    const launched = fake.ecsMock
+      .commandCalls(RunTaskCommand)
+      .map((call) => call.args[0].input.tags?.find((tag) => tag.key === 'target')?.value);
+    expect(launched).toEqual(['plain']);
+    expect(report.results[0]).toMatchObject({
+      target: 'with-control',
+      outcome: 'task-failed',
+      taskArn: null,
+      detail: expect.stringMatching(/^not launched: not enough time left before the deadline/),
+    });
+    expect(report.results[1]).toMatchObject({ target: 'plain', verdict: 'pass' });
   });
 });

@@ -6,9 +6,9 @@ import { AwsCallError } from '../../functions/orchestrator/errors.js';
 import { probeTaskSettings } from '../../functions/orchestrator/runtime-config.js';
 import {
   clientTokenFor,
-  relaunchTokenFor,
   isRetryableLaunchFailure,
   launchProbeTask,
+  relaunchTokenFor,
   runTaskInputFor,
   startedByFor,
 } from '../../functions/orchestrator/task-launch.js';
@@ -194,7 +194,7 @@ describe('launchProbeTask', () => {
       started: false,
       detail: expect.stringMatching(
         new RegExp(
-          `^RunTask failed: Capacity is unavailable.*\\(gave up after ${AWS_RETRY_POLICY.maxRetries + 1} attempts\\)$`,
+          `^RunTask failed: Capacity is unavailable.* \\(Fargate has no capacity in the subnets.* zones right now; gave up after ${AWS_RETRY_POLICY.maxRetries + 1} attempts\\)$`,
         ),
       ),
     });
@@ -210,18 +210,6 @@ describe('launchProbeTask', () => {
     expect(clock.sleeps).toEqual([1_000]);
   });
 
-  it('adopts the task a lost earlier call started when ECS answers ConflictException for the token', async () => {
-    const conflict = Object.assign(new Error('The clientToken is already in use'), {
-      name: 'ConflictException',
-      resourceIds: [TASK_ARN],
-    });
-    ecsMock.on(RunTaskCommand).rejects(conflict);
-
-    const result = await launch(launchInput());
-
-    expect(result).toEqual({ started: true, taskArn: TASK_ARN });
-  });
-
   it('throws a typed error keeping the cause when RunTask is denied', async () => {
     const denied = Object.assign(new Error('not authorized to perform: ecs:RunTask'), {
       name: 'AccessDeniedException',
@@ -231,6 +219,10 @@ describe('launchProbeTask', () => {
     const error = await launch(launchInput()).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(AwsCallError);
-    expect(error).toMatchObject({ operation: 'ECS RunTask', code: 'AccessDeniedException', cause: denied });
+    expect(error).toMatchObject({
+      operation: 'ECS RunTask (cluster port25-canary, task definition port25-canary-probe:3)',
+      code: 'AccessDeniedException',
+      cause: denied,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { AwsCallError } from '../../orchestrator/errors.js';
+import { INPUT_ERROR_NAMES } from '../../shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../shared/outcomes.js';
 import type { CanaryReport } from '../../shared/report.js';
 import { type Command, type CommandIo, parseCommandLine, UsageError } from '../arguments.js';
@@ -14,8 +15,19 @@ import { VERDICT_EXIT_CODES_HELP, writeReport } from '../report-output.js';
 /** The deployed function's name or ARN when --function is not given. */
 export const FUNCTION_NAME_ENV = 'PORT25_CANARY_FUNCTION';
 
-/** Error types the function throws for a bad payload or a bad deployed config: exit 2 like any usage error. */
-const INPUT_ERROR_TYPES = new Set(['ConfigError', 'InputError', 'AddressParseError']);
+/** Lambda's longest run (15 minutes) plus a minute for the round trip: the response of a full run still arrives. */
+export const INVOKE_REQUEST_TIMEOUT_MS = 16 * 60_000;
+
+/**
+ * One attempt only: a synchronous Invoke is not idempotent, and the SDK retrying a lost response would start a
+ * second canary run. The long request timeout waits for a full run instead of hanging forever on a lost connection.
+ */
+export function createInvokeLambdaClient(): LambdaClient {
+  return new LambdaClient({
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: INVOKE_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+  });
+}
 
 const USAGE = `Usage: port25-canary invoke [--function NAME] [--targets a,b] [--released] [--attempts N] [--json]
 
@@ -86,7 +98,7 @@ function reportFunctionError(
   const failure = parseFunctionError(payloadText, response.FunctionError ?? 'Unhandled');
   if (asJson) io.stdout(`${payloadText}\n`);
   io.stderr(`port25-canary invoke: function ${functionName} failed: ${failure.errorType}: ${failure.errorMessage}\n`);
-  return INPUT_ERROR_TYPES.has(failure.errorType) ? VERDICT_EXIT_CODES.usage : VERDICT_EXIT_CODES.someFailed;
+  return INPUT_ERROR_NAMES.includes(failure.errorType) ? VERDICT_EXIT_CODES.usage : VERDICT_EXIT_CODES.someFailed;
 }
 
 export interface InvokeCommandDependencies {
@@ -117,7 +129,9 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
           }),
         );
       } catch (error) {
-        io.stderr(`port25-canary invoke: ${new AwsCallError('Lambda Invoke', error).message}\n`);
+        io.stderr(
+          `port25-canary invoke: ${new AwsCallError(`Lambda Invoke (function ${functionName})`, error).message}\n`,
+        );
         return VERDICT_EXIT_CODES.someFailed;
       }
       const payloadText = response.Payload === undefined ? '' : new TextDecoder().decode(response.Payload);
@@ -136,4 +150,4 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
 }
 
 // The client comes from the standard environment only, so AWS_ENDPOINT_URL_LAMBDA can point it at a local endpoint.
-export const invokeCommand = createInvokeCommand({ createLambdaClient: () => new LambdaClient({}) });
+export const invokeCommand = createInvokeCommand({ createLambdaClient: createInvokeLambdaClient });

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { createCanaryClients } from '../../orchestrator/aws-clients.js';
 import { AwsCallError, MetricPublishError, RunAbortedError } from '../../orchestrator/errors.js';
 import { type CanaryClients, DEADLINE_SAFETY_MARGIN_MS, runCanary } from '../../orchestrator/run-canary.js';
 import { loadRuntimeConfig } from '../../orchestrator/runtime-config.js';
+import { TASK_START_ALLOWANCE_MS } from '../../orchestrator/task-pool.js';
 import { VERDICT_EXIT_CODES } from '../../shared/outcomes.js';
 import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../../shared/runtime-environment.js';
 import { type Command, integerOption, parseCommandLine } from '../arguments.js';
@@ -18,7 +17,11 @@ import { VERDICT_EXIT_CODES_HELP, writeReport } from '../report-output.js';
 
 /** The run's whole time budget when --deadline is not given: a Lambda's maximum timeout, like the deployed canary. */
 export const DEFAULT_DEADLINE_SECONDS = 900;
-const DEADLINE_LIMITS = { min: Math.ceil(DEADLINE_SAFETY_MARGIN_MS / 1000) + 30, max: 6 * 3600 } as const;
+// The shortest budget still leaves time to start a probe task and probe before the deadline.
+const DEADLINE_LIMITS = {
+  min: Math.ceil((DEADLINE_SAFETY_MARGIN_MS + TASK_START_ALLOWANCE_MS) / 1000) + 30,
+  max: 6 * 3600,
+} as const;
 
 const USAGE = `Usage: port25-canary run [--config FILE] [--targets a,b] [--released] [--attempts N] [--deadline SECONDS] [--json]
 
@@ -94,11 +97,7 @@ export function createRunCommand(dependencies: RunCommandDependencies): Command 
 
 // Clients come from the standard environment only, so AWS_ENDPOINT_URL_* can point them at a local endpoint.
 export const runCommand = createRunCommand({
-  createClients: () => ({
-    ecs: new ECSClient({}),
-    logs: new CloudWatchLogsClient({}),
-    cloudwatch: new CloudWatchClient({}),
-  }),
+  createClients: createCanaryClients,
   now: Date.now,
   sleep: async (ms) => {
     await sleep(ms);

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateGoals } from '../../bench/goals.js';
+import type { ScaleRunFigures } from '../../bench/orchestrator-scale.js';
+import type { BenchReport } from '../../bench/report.js';
+
+const summary = (median: number) => ({ median, min: median, max: median, count: 10 });
+
+function scaleRun(
+  targets: number,
+  maxConcurrentTasks: number,
+  wallMs: number,
+  extra: Partial<ScaleRunFigures> = {},
+): ScaleRunFigures {
+  return {
+    targets,
+    maxConcurrentTasks,
+    wallMs,
+    peakRssKiB: 50_000,
+    cpuMs: 500,
+    apiBusyMs: 100,
+    calls: { RunTask: targets, DescribeTasks: 1, StopTask: 0, GetLogEvents: targets, PutMetricData: 1 },
+    describeRounds: [
+      { calls: 1, requested: Math.min(targets, maxConcurrentTasks), inFlight: Math.min(targets, maxConcurrentTasks) },
+    ],
+    metricDataPoints: targets * 4 + 4,
+    taskLifetime: summary(1000),
+    summary: { pass: targets, fail: 0, inconclusive: 0 },
+    ...extra,
+  };
+}
+
+function reportWith(runs: ScaleRunFigures[]): BenchReport {
+  return {
+    environment: {
+      date: '2026-01-01T00:00:00Z',
+      node: 'v20',
+      kernel: '6',
+      cpu: 'cpu',
+      cores: 2,
+      memoryGiB: 24,
+      peerVersions: {},
+      durationS: 1,
+      loadAverage: { start: 0, end: 0 },
+    },
+    settings: { runs: 10, timeoutMs: 2000, scaleTargets: [1, 500], scaleConcurrency: [10], taskStartDelayMs: 1000 },
+    targets: [],
+    tools: [],
+    verdicts: undefined,
+    cost: undefined,
+    scale: { runs, oneTaskMs: 1000, oneTaskDefinition: 'test' },
+    artifacts: undefined,
+    skipped: [],
+  };
+}
+
+const goal = (report: BenchReport, text: string) => evaluateGoals(report).find((result) => result.goal.includes(text));
+
+describe('evaluateGoals', () => {
+  it('meets the 500-target wall goal within 1.2 × waves × one task', () => {
+    const report = reportWith([scaleRun(1, 10, 1000), scaleRun(500, 10, 59_000)]);
+    expect(goal(report, '500 targets, maxConcurrentTasks 10')?.met).toBe(true);
+  });
+
+  it('misses the 500-target wall goal beyond 1.2 × waves × one task', () => {
+    const report = reportWith([scaleRun(1, 10, 1000), scaleRun(500, 10, 61_000)]);
+    expect(goal(report, '500 targets, maxConcurrentTasks 10')?.met).toBe(false);
+  });
+
+  it('misses the DescribeTasks goal when a round makes more calls than its in-flight tasks need', () => {
+    const report = reportWith([
+      scaleRun(500, 10, 50_000, { describeRounds: [{ calls: 2, requested: 10, inFlight: 10 }] }),
+    ]);
+    expect(goal(report, 'DescribeTasks')?.met).toBe(false);
+  });
+
+  it('misses the PutMetricData goal when a run makes more calls than its data points need', () => {
+    const report = reportWith([scaleRun(10, 10, 2_000, { calls: { PutMetricData: 2 }, metricDataPoints: 44 })]);
+    expect(goal(report, 'PutMetricData')?.met).toBe(false);
+  });
+
+  it('reports goals of a skipped section as not measured', () => {
+    expect(goal(reportWith([]), 'probe bundle')?.met).toBeNull();
+  });
+});
