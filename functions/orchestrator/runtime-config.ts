@@ -1,6 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CanaryConfig, type CapacityProviderStrategyItem, parseCanaryConfig } from '../shared/config.js';
+import {
+  type CanaryConfig,
+  type CapacityProviderStrategyItem,
+  parseCanaryConfig,
+  readConfigDocument,
+} from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../shared/runtime-environment.js';
 import type { ResolvedRunInput } from './event.js';
@@ -79,7 +83,7 @@ function withEnvironmentOverrides(
 
 /** Names the environment variable when a bad value came from it, the file otherwise. */
 function blameSource(error: ConfigError, path: string, applied: Map<string, string>): ConfigError {
-  const problem = error.message.slice(error.field.length + 2);
+  const { problem } = error;
   const fieldPath = error.field.replace(/\[\d+\]$/, '');
   const env = applied.get(fieldPath);
   if (env !== undefined) return new ConfigError(`${env} (${error.field})`, problem, { cause: error });
@@ -92,19 +96,7 @@ function blameSource(error: ConfigError, path: string, applied: Map<string, stri
  */
 export async function loadRuntimeConfig(env: NodeJS.ProcessEnv, location: ConfigLocation): Promise<CanaryConfig> {
   const path = configFilePath(env, location);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError(path, `cannot read the config file (${code})`, { cause });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError(path, `is not valid JSON: ${(cause as Error).message}`, { cause });
-  }
+  const json = await readConfigDocument(path);
   const { raw, applied } = withEnvironmentOverrides(json, env);
   try {
     return parseCanaryConfig(raw);

@@ -385,27 +385,29 @@ export function parseCanaryConfig(raw: unknown): CanaryConfig {
   };
 }
 
-/** Reads and validates a config file; errors name the file and the field. */
-export async function loadCanaryConfig(path: string): Promise<CanaryConfig> {
+/** Reads a config file as JSON; errors name the file. */
+export async function readConfigDocument(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new ConfigError(path, `cannot read the config file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, {
-      cause,
-    });
+    const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(path, `cannot read the config file (${code})`, { cause });
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
     throw new ConfigError(path, `is not valid JSON: ${(cause as Error).message}`, { cause });
   }
+}
+
+/** Reads and validates a config file; errors name the file and the field. */
+export async function loadCanaryConfig(path: string): Promise<CanaryConfig> {
+  const document = await readConfigDocument(path);
   try {
-    return parseCanaryConfig(json);
+    return parseCanaryConfig(document);
   } catch (error) {
-    if (error instanceof ConfigError)
-      throw new ConfigError(`${path}: ${error.field}`, error.message.slice(error.field.length + 2), { cause: error });
+    if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.field}`, error.problem, { cause: error });
     throw error;
   }
 }

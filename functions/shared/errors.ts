@@ -20,10 +20,12 @@ export class AddressParseError extends InputError {
 /** A canary config file or event payload that fails validation; `field` is the JSON path of the culprit. */
 export class ConfigError extends InputError {
   readonly field: string;
+  readonly problem: string;
   constructor(field: string, problem: string, options?: ErrorOptions) {
     super(`${field}: ${problem}`, options);
     this.name = 'ConfigError';
     this.field = field;
+    this.problem = problem;
   }
 }
 
