@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { cleanEnvironment, runProcess } from './process.js';
 
 /**
  * `npm run synth` for the lab config, then a local "deploy": the template's resources get physical names in the lab's
@@ -89,33 +89,22 @@ export async function synthesizeStack(options: SynthesisOptions): Promise<Synthe
     '-o',
     options.outputDirectory,
   ];
-  const { code, output } = await new Promise<{ code: number | null; output: string }>((done, fail) => {
-    const child = spawn(process.execPath, args, {
-      cwd: options.projectDirectory,
-      // No AWS credentials: synthesis must not look anything up. No telemetry, notices or update checks either.
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? options.outputDirectory,
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        CDK_DISABLE_CLI_TELEMETRY: 'true',
-        CDK_DISABLE_VERSION_CHECK: 'true',
-        npm_config_update_notifier: 'false',
-        npm_config_fund: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.once('error', fail);
-    child.once('close', (exitCode) => done({ code: exitCode, output }));
+  const synth = await runProcess(process.execPath, args, {
+    cwd: options.projectDirectory,
+    // No AWS credentials: synthesis must not look anything up. No telemetry, notices or update checks either.
+    env: cleanEnvironment({
+      HOME: process.env.HOME ?? options.outputDirectory,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+      CDK_DISABLE_VERSION_CHECK: 'true',
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+    }),
   });
+  const code = synth.exitCode;
+  const output = `${synth.stdout}${synth.stderr}`;
   if (code !== 0) {
     throw new DeploymentError(`cdk synth -c config=${options.configFile} failed (exit ${code}):\n${output.trim()}`);
   }

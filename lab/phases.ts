@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import type { ContainerLauncher } from './local-aws/ecs.js';
 import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from './local-aws/server.js';
 import { type LabDeployment, localDeployment, synthesizeStack } from './local-deployment.js';
 import { inNamespace, spawnInNamespace } from './netns.js';
+import { cleanEnvironment, runProcess } from './process.js';
 import type { Teardown } from './teardown.js';
 import { createLabTopology, type LabTopology } from './topology.js';
 
@@ -283,28 +283,14 @@ async function runReleasedPhase(
   ];
   const how = `port25-canary invoke --function ${functionName} --released --json (a separate process)`;
   const invocationsBefore = endpoint.lambda.invocations.length;
-  const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      // A clean environment: only PATH and what points the SDK at the local endpoint.
-      const child = spawn(process.execPath, args, {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...endpoint.environment() },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+  // A clean environment: only PATH and what points the SDK at the local endpoint.
+  const { exitCode, stdout, stderr } = await runProcess(process.execPath, args, {
+    env: cleanEnvironment(endpoint.environment()),
+    onSpawn: (child) =>
       teardown.add('stop port25-canary invoke', async () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString('utf8');
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        err += chunk.toString('utf8');
-      });
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ exitCode: code, stdout: out, stderr: err }));
-    },
-  );
+      }),
+  });
   let report: CanaryReport | null = null;
   let failure: string | null = null;
   try {

@@ -1,15 +1,9 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { cleanEnvironment, type ProcessResult, runProcess } from '../../lab/process.js';
+
+export type { ProcessResult } from '../../lab/process.js';
 
 export const CLI_PATH = resolve('dist/cli.mjs');
-
-export interface ProcessResult {
-  readonly exitCode: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** Wall time from spawn to exit, to show the process does not linger on open handles. */
-  readonly elapsedMs: number;
-}
 
 export interface ProcessOptions {
   /** Added to a clean environment that holds only PATH, so a developer's AWS settings never leak into a test. */
@@ -28,25 +22,7 @@ export function runNodeScript(
     string,
     ...string[],
   ];
-  const startedAt = performance.now();
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, commandArgs, {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (exitCode) =>
-      resolvePromise({ exitCode, stdout, stderr, elapsedMs: performance.now() - startedAt }),
-    );
-  });
+  return runProcess(command, commandArgs, { env: cleanEnvironment(options.env) });
 }
 
 /** The built CLI, `port25-canary ...args`. */
