@@ -16,7 +16,7 @@ export interface CanaryStackProps extends StackProps {
   readonly config: CanaryConfig;
   /** The file `config` was read from; shipped beside the orchestrator handler. */
   readonly configFile: string;
-  /** `npm run build` output: `orchestrator/index.mjs` and `probe/index.mjs`. */
+  /** `npm run build` output: `orchestrator/index.mjs` and `probe/index.cjs`. */
   readonly buildDirectory: string;
   /**
    * The orchestrator's reserved concurrency, or 'unreserved' for accounts without spare concurrency.

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -9,13 +9,13 @@ import type { DeploymentSettings } from '../functions/shared/config.js';
 import { requireBuildOutput } from './build-output.js';
 import type { ProbeImageSource } from './stack-settings.js';
 
-/** infra/probe-image/Dockerfile: copies the probe bundle to /app/index.mjs and runs it as the `node` user. */
+/** infra/probe-image/Dockerfile: copies the probe bundle to /app/index.cjs and runs it as the `node` user. */
 export const PROBE_DOCKERFILE = join(dirname(fileURLToPath(import.meta.url)), 'probe-image', 'Dockerfile');
-export const PROBE_BUNDLE_FILE = 'index.mjs';
+export const PROBE_BUNDLE_FILE = 'index.cjs';
 
 /**
  * The probe's container image: the prebuilt `deployment.probeImageUri` when set (ECR images get pull permissions),
- * else an image asset built at deploy time from the Dockerfile and `<buildDirectory>/probe/index.mjs`.
+ * else an image asset built at deploy time from the Dockerfile and `<buildDirectory>/probe/index.cjs`.
  */
 export function probeContainerImage(
   scope: Construct,
@@ -48,6 +48,8 @@ export function probeContainerImage(
 function stageProbeImageContext(buildDirectory: string): string {
   const bundle = requireBuildOutput(join(buildDirectory, 'probe', PROBE_BUNDLE_FILE));
   const context = join(buildDirectory, 'probe-image');
+  // Emptied first: a file left by an earlier build (the bundle's old name) would change the hash and ship in the context.
+  rmSync(context, { recursive: true, force: true });
   mkdirSync(context, { recursive: true });
   copyFileSync(PROBE_DOCKERFILE, join(context, 'Dockerfile'));
   copyFileSync(bundle, join(context, PROBE_BUNDLE_FILE));

@@ -12,7 +12,7 @@ export interface ProbeTaskProps {
   readonly config: CanaryConfig;
   readonly settings: StackSettings;
   readonly vpc: ec2.IVpc;
-  /** Holds `probe/index.mjs` from `npm run build`. */
+  /** Holds `probe/index.cjs` from `npm run build`. */
   readonly buildDirectory: string;
 }
 
@@ -20,7 +20,7 @@ export interface ProbeTaskProps {
 export const PROBE_CPU_UNITS = 256;
 export const PROBE_MEMORY_MIB = 512;
 /** The probe bundle's path inside the image (infra/probe-image/Dockerfile). */
-export const PROBE_ENTRY_POINT = ['node', '/app/index.mjs'];
+export const PROBE_ENTRY_POINT = ['node', '/app/index.cjs'];
 /** The `node` user of the official Node.js images. */
 export const PROBE_USER = '1000:1000';
 

@@ -55,7 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`npm run lab: ${error.message}\n`);
     return USAGE_EXIT_CODE;
   }
-  for (const bundle of ['dist/cli.mjs', 'dist/probe/index.mjs', 'dist/orchestrator/index.mjs']) {
+  for (const bundle of ['dist/cli.cjs', 'dist/cli.mjs', 'dist/probe/index.cjs', 'dist/orchestrator/index.mjs']) {
     if (!existsSync(join(PROJECT_DIRECTORY, bundle))) {
       process.stderr.write(`npm run lab: ${bundle} is missing; run npm run build (npm run lab does)\n`);
       return USAGE_EXIT_CODE;

@@ -274,7 +274,7 @@ async function runReleasedPhase(
   }
   const { functionName } = deployment.orchestrator;
   const args = [
-    join(projectDirectory, 'dist', 'cli.mjs'),
+    join(projectDirectory, 'dist', 'cli.cjs'),
     'invoke',
     '--function',
     functionName,
@@ -347,8 +347,8 @@ async function probeContainerLauncher(
 ): Promise<ContainerLauncher> {
   await mkdir(imageDirectory, { recursive: true, mode: 0o755 });
   await chmod(imageDirectory, 0o755);
-  const entry = join(imageDirectory, 'index.mjs');
-  await copyFile(join(projectDirectory, 'dist', 'probe', 'index.mjs'), entry);
+  const entry = join(imageDirectory, 'index.cjs');
+  await copyFile(join(projectDirectory, 'dist', 'probe', 'index.cjs'), entry);
   await chmod(entry, 0o644);
   const user = deployment.probeTask.user;
   let asUser: string[] = [];

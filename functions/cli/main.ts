@@ -1,6 +1,6 @@
-import { describeError, InputError } from '../shared/errors.js';
 import { USAGE_EXIT_CODE } from '../shared/outcomes.js';
-import { type Command, type CommandIo, UsageError } from './arguments.js';
+import type { Command, CommandIo } from './arguments.js';
+import { exitWith, processIo, runCommand } from './command-runner.js';
 
 declare const PORT25_CANARY_VERSION: string | undefined;
 
@@ -55,40 +55,7 @@ async function main(argv: readonly string[], io: CommandIo): Promise<number> {
     io.stderr(`port25-canary: unknown command ${JSON.stringify(name)}\n\n${MAIN_USAGE}`);
     return USAGE_EXIT_CODE;
   }
-  const command = await entry.load();
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(command.usage);
-    return 0;
-  }
-  try {
-    return await command.run(rest, io);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`port25-canary ${name}: ${error.message}\n\n${command.usage}`);
-      return USAGE_EXIT_CODE;
-    }
-    if (error instanceof InputError) {
-      io.stderr(`port25-canary ${name}: ${error.message}\n`);
-      return USAGE_EXIT_CODE;
-    }
-    throw error;
-  }
+  return runCommand(name, await entry.load(), rest, io);
 }
 
-const io: CommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-};
-
-main(process.argv.slice(2), io).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    io.stderr(
-      `port25-canary: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : describeError(error)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+exitWith(main(process.argv.slice(2), processIo), processIo);

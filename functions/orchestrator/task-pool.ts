@@ -9,7 +9,7 @@ import { type TargetObservation, taskFailedObservation } from './observation.js'
 import { collectTargetObservation } from './result-collection.js';
 import type { ProbeTaskSettings } from './runtime-config.js';
 import { launchProbeTask, runTaskInputFor } from './task-launch.js';
-import { describeTasks, nextPollDelayMs, POLL_POLICY, stopTasks } from './task-waiting.js';
+import { describeTasks, pollDelayMs, stopTasks, typicalTaskLifeMs } from './task-waiting.js';
 
 export interface ProbeTaskPool {
   readonly ecs: ECSClient;
@@ -40,14 +40,15 @@ export const MISSING_POLLS_LIMIT = 3;
 /** Stopped tasks whose logs are read at once: GetLogEvents allows 25 requests a second per account and Region. */
 export const COLLECTION_CONCURRENCY = 5;
 
-/** The time a target's task needs before the deadline: starting, then every probe attempt and the control connect. */
-export function launchTimeNeededMs(target: CanaryTarget, probe: ProbeDefaults, attempts: number): number {
-  const connects = attempts + (target.controlPort === undefined ? 0 : 1);
-  return TASK_START_ALLOWANCE_MS + probe.timeoutMs * connects;
+/** The time a task needs before the deadline: starting, then every probe attempt (the control connect runs beside one). */
+export function launchTimeNeededMs(probe: ProbeDefaults, attempts: number): number {
+  return TASK_START_ALLOWANCE_MS + probe.timeoutMs * attempts;
 }
 
 interface TaskInFlight {
   readonly target: CanaryTarget;
+  /** When RunTask returned, on the run's clock. */
+  readonly launchedAt: number;
   lastStatus: string | undefined;
   missingPolls: number;
 }
@@ -69,12 +70,13 @@ export async function runProbeTasks(
   const observations = new Map<string, TargetObservation>();
   const pending = [...targets];
   const inFlight = new Map<string, TaskInFlight>();
-  let pollDelayMs: number = POLL_POLICY.initialDelayMs;
+  // From RunTask returning to the poll that saw STOPPED: the polling pace follows how long tasks really live.
+  const taskLivesMs: number[] = [];
   try {
     for (;;) {
       while (inFlight.size < pool.maxConcurrentTasks && pending.length > 0) {
         const target = pending.shift() as CanaryTarget;
-        const neededMs = launchTimeNeededMs(target, pool.probe, pool.attempts);
+        const neededMs = launchTimeNeededMs(pool.probe, pool.attempts);
         const leftMs = deadlineAt - clock.now();
         if (neededMs > leftMs) {
           const why = `not launched: not enough time left before the deadline (needs ${seconds(neededMs)}, ${seconds(leftMs)} left)`;
@@ -84,11 +86,16 @@ export async function runProbeTasks(
         const request = probeRequestFor(target, pool.probe, pool.attempts);
         const input = runTaskInputFor(settings, target, request, pool.runId);
         const launch = await launchProbeTask(ecs, input, clock, { notAfter: deadlineAt });
-        if (launch.started) inFlight.set(launch.taskArn, { target, lastStatus: undefined, missingPolls: 0 });
-        else observations.set(target.name, taskFailedObservation(launch.detail, null));
+        if (launch.started) {
+          inFlight.set(launch.taskArn, { target, launchedAt: clock.now(), lastStatus: undefined, missingPolls: 0 });
+        } else {
+          observations.set(target.name, taskFailedObservation(launch.detail, null));
+        }
       }
       if (inFlight.size === 0 || clock.now() >= deadlineAt) break;
-      await clock.sleep(Math.max(0, Math.min(pollDelayMs, deadlineAt - clock.now())));
+      const agesMs = [...inFlight.values()].map((entry) => clock.now() - entry.launchedAt);
+      const delayMs = pollDelayMs(agesMs, typicalTaskLifeMs(taskLivesMs));
+      await clock.sleep(Math.max(0, Math.min(delayMs, deadlineAt - clock.now())));
       const described = await describeTasks(ecs, settings.cluster, [...inFlight.keys()], clock, deadlineAt);
       const stopped: { readonly target: CanaryTarget; readonly task: Task }[] = [];
       for (const [taskArn, entry] of [...inFlight]) {
@@ -106,6 +113,7 @@ export async function runProbeTasks(
         entry.lastStatus = task.lastStatus ?? entry.lastStatus;
         if (task.lastStatus !== 'STOPPED') continue;
         inFlight.delete(taskArn);
+        taskLivesMs.push(clock.now() - entry.launchedAt);
         stopped.push({ target: entry.target, task });
       }
       const collected = await mapConcurrently(stopped, COLLECTION_CONCURRENCY, async ({ target, task }) => ({
@@ -113,7 +121,6 @@ export async function runProbeTasks(
         observation: await collectTargetObservation(pool.logs, settings, target, task, clock, finalWorkNotAfter),
       }));
       for (const { target, observation } of collected) observations.set(target.name, observation);
-      pollDelayMs = stopped.length > 0 ? POLL_POLICY.initialDelayMs : nextPollDelayMs(pollDelayMs);
     }
   } catch (error) {
     const taskArns = [...inFlight.keys()];

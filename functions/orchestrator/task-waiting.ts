@@ -8,14 +8,39 @@ import { mapConcurrently } from './concurrency.js';
 /** DescribeTasks accepts at most 100 task ARNs per call. */
 export const DESCRIBE_TASKS_BATCH_SIZE = 100;
 
-/** Fargate tasks take tens of seconds to provision: poll soon, then back off to spare the API. */
-export const POLL_POLICY = { initialDelayMs: 2_000, factor: 1.5, maxDelayMs: 15_000 } as const;
+/**
+ * DescribeTasks polling. A stop is noticed at most `lifeFraction` of a task's life late, whether a task lives about a
+ * second (the lab) or a minute (Fargate): the wait between rounds is that fraction of the life expected of the tasks
+ * in flight. A round makes ⌈in flight / 100⌉ calls and waits at least `minDelayPerCallMs` per call, so the canary
+ * never sends more than 4 DescribeTasks a second whatever runs (worst case: 500 young tasks, 5 calls every 1.25 s),
+ * well inside ECS's per-account token bucket, which refills in the tens per second; throttled calls back off on top.
+ */
+export const POLL_POLICY = { lifeFraction: 0.1, minDelayPerCallMs: 250, maxDelayMs: 15_000 } as const;
 
 /** A few StopTask calls at once: fast enough for a full wave at the deadline, gentle on ECS's request rate. */
 export const STOP_TASK_CONCURRENCY = 5;
 
-export function nextPollDelayMs(currentDelayMs: number): number {
-  return Math.min(Math.round(currentDelayMs * POLL_POLICY.factor), POLL_POLICY.maxDelayMs);
+/**
+ * The wait before the next DescribeTasks round. A task is expected to live as long as the tasks seen stopped so far
+ * (their median life), or longer once it is older than that; before any has stopped, only its age so far is known. The
+ * youngest task's expectation sets the pace, so every task in flight is noticed within its own fraction.
+ */
+export function pollDelayMs(inFlightAgesMs: readonly number[], typicalLifeMs: number | undefined): number {
+  const calls = Math.ceil(inFlightAgesMs.length / DESCRIBE_TASKS_BATCH_SIZE);
+  const expectedLivesMs = inFlightAgesMs.map((ageMs) => Math.max(ageMs, typicalLifeMs ?? 0));
+  const shortestExpectedLifeMs = expectedLivesMs.length === 0 ? 0 : Math.min(...expectedLivesMs);
+  const delayMs = Math.round(POLL_POLICY.lifeFraction * shortestExpectedLifeMs);
+  return Math.min(Math.max(delayMs, POLL_POLICY.minDelayPerCallMs * calls), POLL_POLICY.maxDelayMs);
+}
+
+/** The median of the task lives seen so far; undefined before the first task has stopped. */
+export function typicalTaskLifeMs(livesMs: readonly number[]): number | undefined {
+  if (livesMs.length === 0) return undefined;
+  const sorted = [...livesMs].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 export interface DescribedTasks {

@@ -11,7 +11,7 @@ export interface ControlConnectDependencies {
 
 /**
  * A bare TCP connect to a second port of the same address, nothing sent: if it connects while port 25 times out, the
- * drop is specific to port 25. Same deadline as an SMTP attempt.
+ * drop is specific to port 25. Runs beside the SMTP attempt, given what the attempt's deadline leaves as `timeoutMs`.
  */
 export async function connectControlPort(
   address: string,

@@ -1,5 +1,5 @@
 import { integerOption, parseCommandLine, UsageError } from '../cli/arguments.js';
-import { CONFIG_DEFAULTS, LIMITS } from '../shared/config.js';
+import { CONFIG_DEFAULTS, LIMITS } from '../shared/config-defaults.js';
 import { InputError } from '../shared/errors.js';
 import { EXIT_CODE_BY_OUTCOME, USAGE_EXIT_CODE } from '../shared/outcomes.js';
 import type { RuleContext } from '../shared/port25-rule.js';
@@ -24,7 +24,7 @@ export const PROBE_USAGE = `Usage: port25-canary probe [options] HOST[:PORT]...
 
 Probes SMTP on each target from this machine, under one deadline per attempt: TCP connect, greeting,
 EHLO, optional STARTTLS, QUIT. Never sends MAIL, RCPT or DATA. IPv6: [2001:db8::25]:2525 or 2001:db8::25.
-The probe container (dist/probe/index.mjs) takes the same arguments; it refuses --vpc-cidr and --released
+The probe container (dist/probe/index.cjs) takes the same arguments; it refuses --vpc-cidr and --released
 (the orchestrator judges its results), which keeps the rule engine out of its bundle.
 
 Options:

@@ -1,5 +1,4 @@
-import { isIP, type Socket } from 'node:net';
-import { connect as connectTls, type TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { ProbeOutcome } from '../shared/outcomes.js';
 import type { ProbeAttempt, TlsReport } from '../shared/probe-result.js';
 import { Deadline, DeadlineExpiredError } from './deadline.js';
@@ -8,7 +7,6 @@ import { type LookupAddresses, type ResolvedAddress, resolveAddresses } from './
 import { describeReply, type SmtpReply } from './smtp-reply-reader.js';
 import { SmtpSession, SmtpSessionError } from './smtp-session.js';
 import { type ConnectTcp, connectTcp, describeEndpoint } from './tcp-connect.js';
-import { tlsReportFor } from './tls-report.js';
 
 export interface AttemptRequest {
   readonly host: string;
@@ -25,6 +23,9 @@ export interface AttemptDependencies {
   readonly now: () => number;
   readonly connect: ConnectTcp;
 }
+
+/** Told each address as the attempt starts dialling it, with the time its deadline leaves. */
+export type OnDial = (candidate: ResolvedAddress, remainingMs: number) => void;
 
 export interface AttemptReport {
   readonly attempt: ProbeAttempt;
@@ -61,26 +62,6 @@ function extensionsOf(reply: SmtpReply): string[] {
   return reply.lines.slice(1).map((line) => line.slice(4));
 }
 
-function startTls(socket: Socket, host: string, track: (socket: Socket) => void): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    // Verification is reported, not enforced here: --verify-tls decides afterwards whether a failure is fatal.
-    const tlsSocket = connectTls({
-      socket,
-      host,
-      servername: isIP(host) === 0 ? host : undefined,
-      rejectUnauthorized: false,
-    });
-    track(tlsSocket);
-    tlsSocket.on('error', (error: Error) =>
-      reject(new ProbeFailureError('tls-error', `TLS handshake failed: ${error.message}`, { cause: error })),
-    );
-    tlsSocket.once('close', () =>
-      reject(new ProbeFailureError('tls-error', 'the server closed the connection during the TLS handshake')),
-    );
-    tlsSocket.once('secureConnect', () => resolve(tlsSocket));
-  });
-}
-
 /**
  * One attempt: look-up, connect (addresses in resolver order), greeting, EHLO, optionally STARTTLS and the TLS
  * handshake, then QUIT, all under one deadline. Never sends MAIL, RCPT or DATA. Every socket it opens is destroyed and
@@ -90,6 +71,7 @@ export async function runAttempt(
   request: AttemptRequest,
   attemptNumber: number,
   deps: AttemptDependencies,
+  onDial?: OnDial,
 ): Promise<AttemptReport> {
   const startedAt = deps.now();
   const deadline = new Deadline(request.timeoutMs, deps.now);
@@ -137,6 +119,7 @@ export async function runAttempt(
     let socket: Socket | undefined;
     for (const [index, candidate] of addresses.entries()) {
       address = candidate.address;
+      onDial?.(candidate, deadline.remainingMs());
       const connectStartedAt = deps.now();
       try {
         socket = await deadline.race(
@@ -182,6 +165,7 @@ export async function runAttempt(
       phase = 'tls-handshake';
       serverAwaitsCommand = false;
       session.detach();
+      const { startTls, tlsReportFor } = await import('./tls-upgrade.js');
       const tlsSocket = await deadline.race(startTls(socket, request.host, track));
       tls = tlsReportFor(tlsSocket, request.host, deps.now());
       session = new SmtpSession(tlsSocket);

@@ -9,13 +9,14 @@ import { type ProbeDependencies, runProbe } from './run-probe.js';
 /**
  * `port25-canary probe` and the probe container: parse, probe every target concurrently, print in argument order
  * (JSON lines as soon as all earlier targets are printed), return the exit code of the first target that is not open.
- * Throws UsageError for bad arguments before anything is dialled. Without `rule`, --vpc-cidr and --released are refused.
+ * Throws UsageError for bad arguments before anything is dialled. Without `loadRule`, --vpc-cidr and --released are
+ * refused; with it, the rule is loaded only when one of them is given.
  */
 export async function runProbeProgram(
   argv: readonly string[],
   io: CommandIo,
   deps: ProbeDependencies,
-  rule?: ExpectationRule,
+  loadRule?: () => Promise<ExpectationRule>,
 ): Promise<number> {
   const options = parseProbeArguments(argv);
   if (options.help) {
@@ -23,12 +24,14 @@ export async function runProbeProgram(
     return 0;
   }
   const { ruleContext } = options;
+  let rule: ExpectationRule | undefined;
   if (ruleContext !== undefined) {
-    if (rule === undefined) {
+    if (loadRule === undefined) {
       throw new UsageError(
         '--vpc-cidr and --released are not available in the probe container (the orchestrator judges its results); use `port25-canary probe`',
       );
     }
+    rule = await loadRule();
     rule.validate(ruleContext);
   }
   const probeDeps: ProbeDependencies = {

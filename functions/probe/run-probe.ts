@@ -4,7 +4,7 @@ import type { ProbeRequest } from '../shared/probe-command.js';
 import type { ControlReport, ProbeAttempt, ProbeResult } from '../shared/probe-result.js';
 import { connectControlPort } from './control-connect.js';
 import { diagnose } from './diagnosis.js';
-import { runAttempt } from './probe-attempt.js';
+import { type OnDial, runAttempt } from './probe-attempt.js';
 import type { LookupAddresses } from './resolve-addresses.js';
 import type { ConnectTcp } from './tcp-connect.js';
 
@@ -37,16 +37,29 @@ function lastNonNull<T>(attempts: readonly ProbeAttempt[], field: (attempt: Prob
 }
 
 /**
- * Probes one target: `attempts` SMTP attempts one after another, then (with a control port) one TCP connect to the
- * control port on the address the last attempt dialled, and the diagnosis of the pair.
+ * Probes one target: `attempts` SMTP attempts one after another and the diagnosis. With a control port, the last
+ * attempt also TCP-connects to the control port of each address it dials, at the same moment and under the same
+ * deadline, so a target dark on every port is decided at the deadline, not twice it; the result keeps the control
+ * connect of the address the attempt ended on.
  */
 export async function runProbe(request: SmtpProbeRequest, deps: ProbeDependencies): Promise<ProbeResult> {
   const startedAt = deps.now();
   const attemptDeps = { lookup: deps.lookup, now: deps.now, connect: deps.connect ?? netConnect };
   const attempts: ProbeAttempt[] = [];
   const addresses: string[] = [];
+  const controls: Promise<ControlReport>[] = [];
+  const { controlPort } = request;
   for (let attemptNumber = 1; attemptNumber <= request.attempts; attemptNumber += 1) {
-    const report = await runAttempt(request, attemptNumber, attemptDeps);
+    const onDial: OnDial | undefined =
+      controlPort === undefined || attemptNumber < request.attempts
+        ? undefined
+        : (candidate, remainingMs) => {
+            const control = connectControlPort(candidate.address, controlPort, remainingMs, attemptDeps);
+            // Awaited after the attempt; a rejection before then must not count as unhandled.
+            control.catch(() => undefined);
+            controls.push(control);
+          };
+    const report = await runAttempt(request, attemptNumber, attemptDeps, onDial);
     attempts.push(report.attempt);
     for (const address of report.addresses) if (!addresses.includes(address)) addresses.push(address);
     deps.onAttempt?.(request, report.attempt);
@@ -54,10 +67,8 @@ export async function runProbe(request: SmtpProbeRequest, deps: ProbeDependencie
 
   const outcome = summarizeAttempts(attempts.map((attempt) => attempt.outcome));
   const address = attempts.at(-1)?.address ?? null;
-  const control: ControlReport | null =
-    request.controlPort === undefined || address === null
-      ? null
-      : await connectControlPort(address, request.controlPort, request.timeoutMs, attemptDeps);
+  // Every control connect ends by the attempt's deadline; waiting for all of them leaves no socket open.
+  const control: ControlReport | null = (await Promise.all(controls)).at(-1) ?? null;
   const deciding = attempts.find((attempt) => attempt.outcome === outcome);
 
   return {

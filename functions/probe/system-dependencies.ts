@@ -1,5 +1,3 @@
-import { lookup } from 'node:dns/promises';
-import { performance } from 'node:perf_hooks';
 import type { ProbeDependencies } from './run-probe.js';
 
 /**
@@ -8,11 +6,21 @@ import type { ProbeDependencies } from './run-probe.js';
  */
 export function systemProbeDependencies(): ProbeDependencies {
   return {
-    lookup: async (host) =>
-      (await lookup(host, { all: true, order: 'verbatim' })).map(({ address, family }) => ({
+    lookup: async (host) => {
+      // Loaded on the first host name (synchronously: import() would start the ES module loader in the CommonJS bundle).
+      const { lookup } = process.getBuiltinModule('node:dns/promises');
+      return (await lookup(host, { all: true, order: 'verbatim' })).map(({ address, family }) => ({
         address,
         family: family === 6 ? 6 : 4,
-      })),
-    now: () => performance.timeOrigin + performance.now(),
+      }));
+    },
+    now: monotonicEpochClock(),
   };
+}
+
+/** Epoch milliseconds read once, then advanced by the monotonic clock (node:perf_hooks would load nine modules). */
+function monotonicEpochClock(): () => number {
+  const epochMsAtStart = Date.now();
+  const monotonicAtStart = process.hrtime.bigint();
+  return () => epochMsAtStart + Number(process.hrtime.bigint() - monotonicAtStart) / 1e6;
 }

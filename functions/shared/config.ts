@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { CONFIG_DEFAULTS, LIMITS } from './config-defaults.js';
 import { ConfigError } from './errors.js';
-import { DEFAULT_METRIC_NAMESPACE } from './metrics.js';
 import { isIpLiteral, parseCidr } from './port25-rule.js';
+
+// Kept apart so the probe's argument parser can import them without the rule engine (ip-address).
+export { CONFIG_DEFAULTS, LIMITS } from './config-defaults.js';
 
 /**
  * The canary config file: one JSON file read by the orchestrator, the CLI (`run`), the CDK app and the lab.
@@ -73,30 +76,6 @@ export interface DeploymentSettings {
   /** A prebuilt probe image; without it the stack builds one from the probe bundle. */
   readonly probeImageUri: string | undefined;
 }
-
-export const CONFIG_DEFAULTS = {
-  metricNamespace: DEFAULT_METRIC_NAMESPACE,
-  port: 25,
-  timeoutMs: 10_000,
-  ehloName: 'port25-canary.invalid',
-  attempts: 1,
-  maxConcurrentTasks: 10,
-  containerName: 'probe',
-  logStreamPrefix: 'probe',
-  schedule: 'rate(15 minutes)',
-  alarmEvaluationPeriods: 1,
-  alarmDatapointsToAlarm: 1,
-  logRetentionDays: 30,
-  cpuArchitecture: 'ARM64',
-  createVpcMaxAzs: 2,
-} as const;
-
-export const LIMITS = {
-  timeoutMs: { min: 100, max: 120_000 },
-  attempts: { min: 1, max: 10 },
-  maxConcurrentTasks: { min: 1, max: 500 },
-  targets: { max: 1000 },
-} as const;
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const HOST_NAME_PATTERN =

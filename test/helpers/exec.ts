@@ -3,7 +3,8 @@ import { cleanEnvironment, type ProcessResult, runProcess } from '../../lab/proc
 
 export type { ProcessResult } from '../../lab/process.js';
 
-export const CLI_PATH = resolve('dist/cli.mjs');
+/** The `bin`: runs `probe` itself and every other command through dist/cli.mjs. */
+export const CLI_PATH = resolve('dist/cli.cjs');
 
 export interface ProcessOptions {
   /** Added to a clean environment that holds only PATH, so a developer's AWS settings never leak into a test. */

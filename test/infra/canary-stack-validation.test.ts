@@ -66,7 +66,7 @@ describe('CanaryStack with a config it cannot deploy', () => {
   it('fails synthesis telling to build when the probe bundle is missing and no prebuilt image is set', () => {
     rmSync(join(workspace.buildDirectory, 'probe'), { recursive: true });
     expect(() => buildCanaryStack(workspace, EXISTING_VPC_CONFIG)).toThrow(
-      /probe[/\\]index\.mjs does not exist: run `npm run build`/,
+      /probe[/\\]index\.cjs does not exist: run `npm run build`/,
     );
   });
 

@@ -276,7 +276,7 @@ describe('CanaryStack in an existing VPC', () => {
       ContainerDefinitions: [
         Match.objectLike({
           Name: 'smtp-probe',
-          EntryPoint: ['node', '/app/index.mjs'],
+          EntryPoint: ['node', '/app/index.cjs'],
           User: '1000:1000',
           ReadonlyRootFilesystem: true,
           LogConfiguration: {
@@ -354,7 +354,7 @@ describe('CanaryStack in an existing VPC', () => {
     expect(images).toHaveLength(1);
     const source = (images[0] as { source: { directory: string; platform?: string } }).source;
     expect(source.platform).toBe('linux/arm64');
-    expect(readdirSync(join(canary.assembly.directory, source.directory)).sort()).toEqual(['Dockerfile', 'index.mjs']);
+    expect(readdirSync(join(canary.assembly.directory, source.directory)).sort()).toEqual(['Dockerfile', 'index.cjs']);
   });
 
   it('allows RunTask only on the probe task family, only in the probe cluster', () => {

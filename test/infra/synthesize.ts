@@ -6,6 +6,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { type CanaryConfig, parseCanaryConfig } from '../../functions/shared/config.js';
 import { CanaryStack, type CanaryStackProps } from '../../infra/canary-stack.js';
+import { ORCHESTRATOR_ENTRY_FILE } from '../../infra/orchestrator-function.js';
+import { PROBE_BUNDLE_FILE } from '../../infra/probe-image.js';
 
 /** A config as written in a file, before defaults. */
 export type RawConfig = Record<string, unknown>;
@@ -16,12 +18,12 @@ export class Workspace {
   readonly buildDirectory = join(this.directory, 'dist');
 
   constructor() {
-    for (const [bundle, source] of [
-      ['orchestrator', 'export const handler = async () => ({ bundle: "orchestrator" });\n'],
-      ['probe', 'process.stdout.write("bundle: probe\\n");\n'],
+    for (const [bundle, file, source] of [
+      ['orchestrator', ORCHESTRATOR_ENTRY_FILE, 'export const handler = async () => ({ bundle: "orchestrator" });\n'],
+      ['probe', PROBE_BUNDLE_FILE, 'process.stdout.write("bundle: probe\\n");\n'],
     ] as const) {
       mkdirSync(join(this.buildDirectory, bundle), { recursive: true });
-      writeFileSync(join(this.buildDirectory, bundle, 'index.mjs'), source);
+      writeFileSync(join(this.buildDirectory, bundle, file), source);
     }
   }
 

@@ -20,7 +20,7 @@ import { DEFAULT_LAB_PREFIX } from '../../lab/topology.js';
  */
 
 const PROJECT_DIRECTORY = resolve(import.meta.dirname, '../..');
-const BUNDLES = ['dist/cli.mjs', 'dist/probe/index.mjs', 'dist/orchestrator/index.mjs'];
+const BUNDLES = ['dist/cli.cjs', 'dist/cli.mjs', 'dist/probe/index.cjs', 'dist/orchestrator/index.mjs'];
 // Under CI the lab must run (and fail loudly if it cannot); elsewhere it needs Linux and root.
 const skipReason =
   process.env.CI === 'true' || (process.platform === 'linux' && isRoot())

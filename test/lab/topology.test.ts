@@ -12,7 +12,7 @@ import { createLabTopology, DEFAULT_LAB_PREFIX, LAB_SERVERS, type LabTopology } 
  * description says (the benchmarks rely on the extra ones), and the throttle is the rule engine's.
  */
 
-const PROBE_BUNDLE = resolve(import.meta.dirname, '../../dist/probe/index.mjs');
+const PROBE_BUNDLE = resolve(import.meta.dirname, '../../dist/probe/index.cjs');
 const skipReason =
   process.env.CI === 'true' || (process.platform === 'linux' && isRoot())
     ? undefined

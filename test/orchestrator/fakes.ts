@@ -144,6 +144,8 @@ export function probeResult(
 export interface TaskScript {
   /** DescribeTasks calls that see the task before it shows STOPPED; Infinity: it never stops by itself. */
   readonly pollsUntilStopped?: number;
+  /** Instead of counting polls: the task shows STOPPED this long after RunTask, on the clock given to FakeAws. */
+  readonly lifeMs?: number;
   /** The probe container's exit code; null: the container never ran. Default: the result's outcome's code. */
   readonly exitCode?: number | null;
   readonly stopCode?: string;
@@ -161,6 +163,7 @@ interface FakeTask {
   readonly target: string;
   readonly clientToken: string | undefined;
   readonly script: TaskScript;
+  readonly launchedAt: number;
   polls: number;
   stopRequested: boolean;
   countedStopped: boolean;
@@ -183,9 +186,14 @@ export class FakeAws {
   readonly tasks = new Map<string, FakeTask>();
   inFlight = 0;
   maxInFlight = 0;
+  /** Every DescribeTasks call: when (on the clock) and how many tasks it asked about. */
+  readonly describeCalls: { readonly at: number; readonly taskCount: number }[] = [];
   private nextTaskId = 1;
 
-  constructor(private readonly scriptFor: (target: string) => TaskScript) {
+  constructor(
+    private readonly scriptFor: (target: string) => TaskScript,
+    private readonly clock: { readonly now: () => number } = { now: () => 0 },
+  ) {
     this.ecsMock.on(RunTaskCommand).callsFake((input: RunTaskCommandInput) => this.runTask(input));
     this.ecsMock.on(DescribeTasksCommand).callsFake((input: DescribeTasksCommandInput) => this.describeTasks(input));
     this.ecsMock.on(StopTaskCommand).callsFake((input: StopTaskCommandInput) => this.stopTask(input));
@@ -212,6 +220,7 @@ export class FakeAws {
       target,
       clientToken: input.clientToken,
       script: this.scriptFor(target),
+      launchedAt: this.clock.now(),
       polls: 0,
       stopRequested: false,
       countedStopped: false,
@@ -222,7 +231,10 @@ export class FakeAws {
   }
 
   private isStopped(task: FakeTask): boolean {
-    return task.stopRequested || task.polls > (task.script.pollsUntilStopped ?? 1);
+    if (task.stopRequested) return true;
+    const { lifeMs, pollsUntilStopped } = task.script;
+    if (lifeMs !== undefined) return this.clock.now() >= task.launchedAt + lifeMs;
+    return task.polls > (pollsUntilStopped ?? 1);
   }
 
   private exitCode(task: FakeTask): number | null {
@@ -257,6 +269,7 @@ export class FakeAws {
 
   private describeTasks(input: DescribeTasksCommandInput) {
     if ((input.tasks ?? []).length > 100) throw new Error('InvalidParameterException: at most 100 tasks');
+    this.describeCalls.push({ at: this.clock.now(), taskCount: (input.tasks ?? []).length });
     const tasks: Task[] = [];
     const failures: { arn: string; reason: string }[] = [];
     for (const arn of input.tasks ?? []) {

@@ -12,8 +12,8 @@ const RUN_ID = '0b7e6f1c-2d3a-4e5f-8a9b-0c1d2e3f4a5b';
 
 let aws: FakeAws | undefined;
 
-function fakeAws(scriptFor: (target: string) => TaskScript): FakeAws {
-  aws = new FakeAws(scriptFor);
+function fakeAws(scriptFor: (target: string) => TaskScript, clock?: { readonly now: () => number }): FakeAws {
+  aws = new FakeAws(scriptFor, clock);
   return aws;
 }
 
@@ -345,29 +345,123 @@ describe('runCanary', () => {
     expect(fake.ecsMock.commandCalls(DescribeTasksCommand)).toHaveLength(3);
   });
 
-  it('launches a target only when the time left covers the start allowance and every probe timeout', async () => {
-    const config = testConfig({
-      targets: [
-        { name: 'with-control', host: '198.51.100.25', expect: 'blocked', controlPort: 587 },
-        { name: 'plain', host: '198.51.100.26', expect: 'blocked' },
-      ],
+  it('launches a target only when the time left covers the start allowance and the timeout of every attempt', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ result: probeResult('198.51.100.25', 'timeout') }));
+    // timeoutMs is 10 s: two attempts need the allowance + 20 s.
+    const remainingMs = DEADLINE_SAFETY_MARGIN_MS + TASK_START_ALLOWANCE_MS + 15_000;
+
+    const report = await runCanary(config, { attempts: 2 }, dependencies(fake, fakeClock(), remainingMs));
+
+    expect(fake.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
+    expect(report.results[0]).toMatchObject({
+      outcome: 'task-failed',
+      taskArn: null,
+      detail: expect.stringMatching(
+        /^not launched: not enough time left before the deadline \(needs 80 s, 75 s left\)/,
+      ),
     });
-    const fake = fakeAws(() => ({ result: probeResult('198.51.100.26', 'timeout') }));
-    // timeoutMs is 10 s and attempts 1: plain needs the allowance + 10 s, with-control the allowance + 20 s.
+  });
+
+  it('needs no extra time for a control port, whose connect runs beside the attempt', async () => {
+    const config = testConfig({
+      targets: [{ name: 'with-control', host: '198.51.100.25', expect: 'blocked', controlPort: 587 }],
+    });
+    const fake = fakeAws(() => ({ result: probeResult('198.51.100.25', 'timeout') }));
     const remainingMs = DEADLINE_SAFETY_MARGIN_MS + TASK_START_ALLOWANCE_MS + 15_000;
 
     const report = await runCanary(config, {}, dependencies(fake, fakeClock(), remainingMs));
 
-    const launched = fake.ecsMock
-      .commandCalls(RunTaskCommand)
-      .map((call) => call.args[0].input.tags?.find((tag) => tag.key === 'target')?.value);
-    expect(launched).toEqual(['plain']);
-    expect(report.results[0]).toMatchObject({
-      target: 'with-control',
-      outcome: 'task-failed',
-      taskArn: null,
-      detail: expect.stringMatching(/^not launched: not enough time left before the deadline/),
-    });
-    expect(report.results[1]).toMatchObject({ target: 'plain', verdict: 'pass' });
+    expect(fake.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(1);
+    expect(report.results[0]).toMatchObject({ target: 'with-control', verdict: 'pass' });
+  });
+});
+
+describe('runCanary polling', () => {
+  const oneTarget = () => testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+  const timeoutResult = { result: probeResult('198.51.100.25', 'timeout') };
+
+  /** Milliseconds from the run's start to each DescribeTasks round (one time per round). */
+  function pollTimes(fake: FakeAws, startedAt: number): number[] {
+    return [...new Set(fake.describeCalls.map((call) => call.at - startedAt))];
+  }
+
+  it('polls young tasks every 250 ms, then every tenth of their age', async () => {
+    const clock = fakeClock();
+    const startedAt = clock.now();
+    const fake = fakeAws(() => ({ ...timeoutResult, lifeMs: 10_000 }), clock);
+
+    await runCanary(oneTarget(), {}, dependencies(fake, clock));
+
+    const polls = pollTimes(fake, startedAt);
+    expect(polls.slice(0, 14)).toEqual([
+      250, 500, 750, 1_000, 1_250, 1_500, 1_750, 2_000, 2_250, 2_500, 2_750, 3_025, 3_328, 3_661,
+    ]);
+    for (const [index, at] of polls.entries()) {
+      const previous = index === 0 ? 0 : (polls[index - 1] as number);
+      expect(at - previous).toBe(Math.max(250, Math.round(previous / 10)));
+    }
+  });
+
+  it('notices a task stop within a tenth of its life', async () => {
+    const clock = fakeClock();
+    const startedAt = clock.now();
+    const fake = fakeAws(() => ({ ...timeoutResult, lifeMs: 45_000 }), clock);
+
+    const report = await runCanary(oneTarget(), {}, dependencies(fake, clock));
+
+    const lastPoll = pollTimes(fake, startedAt).at(-1) as number;
+    expect(lastPoll).toBeGreaterThanOrEqual(45_000);
+    expect(lastPoll).toBeLessThanOrEqual(45_000 * 1.1);
+    expect(report.results[0]?.outcome).toBe('timeout');
+  });
+
+  it('polls later tasks every tenth of the lives seen so far, from their launch', async () => {
+    const clock = fakeClock();
+    const startedAt = clock.now();
+    const config = testConfig({ maxConcurrentTasks: 1, targets: targetsNamed(2) });
+    const fake = fakeAws(() => ({ ...timeoutResult, lifeMs: 20_000 }), clock);
+
+    await runCanary(config, {}, dependencies(fake, clock));
+
+    const polls = pollTimes(fake, startedAt);
+    const firstLifeMs = polls.find((at) => at >= 20_000) as number;
+    const secondTaskPolls = polls.filter((at) => at > firstLifeMs);
+    const gaps = secondTaskPolls.map(
+      (at, index) => at - (index === 0 ? firstLifeMs : (secondTaskPolls[index - 1] as number)),
+    );
+    expect(new Set(gaps)).toEqual(new Set([Math.round(firstLifeMs / 10)]));
+    expect(secondTaskPolls.at(-1)).toBeLessThanOrEqual(firstLifeMs + 20_000 * 1.1);
+  });
+
+  it('sends one DescribeTasks per 100 tasks in flight each round, never more than 4 a second', async () => {
+    const clock = fakeClock();
+    const config = testConfig({ maxConcurrentTasks: 250, targets: targetsNamed(250) });
+    const fake = fakeAws(() => ({ ...timeoutResult, lifeMs: 5_000 }), clock);
+
+    await runCanary(config, {}, dependencies(fake, clock));
+
+    const rounds = new Map<number, number>();
+    for (const call of fake.describeCalls) rounds.set(call.at, (rounds.get(call.at) ?? 0) + 1);
+    const times = [...rounds.keys()];
+    expect(Math.max(...rounds.values())).toBe(3);
+    for (const [index, at] of times.slice(1).entries()) {
+      expect(at - (times[index] as number)).toBeGreaterThanOrEqual(250 * (rounds.get(at) as number));
+    }
+  });
+
+  it.each([
+    ['second-long tasks (the lab)', 1_300],
+    ['minute-long tasks (Fargate)', 45_000],
+  ])('runs 50 targets 10 at a time within 1.2 times five waves of %s', async (_, lifeMs) => {
+    const clock = fakeClock();
+    const startedAt = clock.now();
+    const config = testConfig({ maxConcurrentTasks: 10, targets: targetsNamed(50) });
+    const fake = fakeAws(() => ({ ...timeoutResult, lifeMs }), clock);
+
+    const report = await runCanary(config, {}, dependencies(fake, clock));
+
+    expect(report.summary).toEqual({ pass: 50, fail: 0, inconclusive: 0 });
+    expect(clock.now() - startedAt).toBeLessThanOrEqual(1.2 * 5 * lifeMs);
   });
 });

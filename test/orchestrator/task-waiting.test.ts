@@ -3,10 +3,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   describeTasks,
-  nextPollDelayMs,
   POLL_POLICY,
+  pollDelayMs,
   STOP_TASK_CONCURRENCY,
   stopTasks,
+  typicalTaskLifeMs,
 } from '../../functions/orchestrator/task-waiting.js';
 import { fakeClock, throttlingError } from './fakes.js';
 
@@ -121,12 +122,48 @@ describe('stopTasks', () => {
   });
 });
 
-describe('nextPollDelayMs', () => {
-  it('backs off from the first poll delay up to the cap', () => {
-    const delays: number[] = [POLL_POLICY.initialDelayMs];
-    for (let poll = 0; poll < 10; poll += 1) delays.push(nextPollDelayMs(delays.at(-1) as number));
+describe('pollDelayMs', () => {
+  it("waits a tenth of the tasks' age before any task has stopped", () => {
+    expect(pollDelayMs([30_000, 30_000], undefined)).toBe(3_000);
+  });
 
-    expect(delays.slice(0, 4)).toEqual([2_000, 3_000, 4_500, 6_750]);
-    expect(delays.at(-1)).toBe(POLL_POLICY.maxDelayMs);
+  it('paces by the youngest task, so each one is noticed within a tenth of its own life', () => {
+    expect(pollDelayMs([60_000, 20_000], undefined)).toBe(2_000);
+  });
+
+  it('waits at least 250 ms for young tasks', () => {
+    expect(pollDelayMs([0], undefined)).toBe(POLL_POLICY.minDelayPerCallMs);
+  });
+
+  it('waits 250 ms per DescribeTasks call of the round, so no more than 4 calls go out a second', () => {
+    const youngTasks = new Array<number>(250).fill(0);
+
+    expect(pollDelayMs(youngTasks, undefined)).toBe(750);
+  });
+
+  it('expects a young task to live as long as the tasks seen so far', () => {
+    expect(pollDelayMs([0, 5_000], 40_000)).toBe(4_000);
+  });
+
+  it('expects a task older than the lives seen so far to live at least its age', () => {
+    expect(pollDelayMs([90_000], 40_000)).toBe(9_000);
+  });
+
+  it('never waits longer than 15 s', () => {
+    expect(pollDelayMs([600_000], undefined)).toBe(POLL_POLICY.maxDelayMs);
+  });
+});
+
+describe('typicalTaskLifeMs', () => {
+  it('knows nothing before a task has stopped', () => {
+    expect(typicalTaskLifeMs([])).toBeUndefined();
+  });
+
+  it('takes the median, so a few tasks that failed fast do not set the pace', () => {
+    expect(typicalTaskLifeMs([45_000, 3_000, 47_000])).toBe(45_000);
+  });
+
+  it('averages the two middle lives of an even count', () => {
+    expect(typicalTaskLifeMs([44_000, 3_000, 47_000, 46_000])).toBe(45_000);
   });
 });

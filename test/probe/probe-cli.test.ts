@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODE_BY_OUTCOME, USAGE_EXIT_CODE } from '../../functions/shared/outcomes.js';
 import type { ProbeResult } from '../../functions/shared/probe-result.js';
@@ -6,7 +7,7 @@ import { runProbeBundle, runProbeCli } from '../helpers/probe-process.js';
 import { answerCommands, closedLoopbackPort, type RawServer, startRawServer } from '../helpers/probe-raw-server.js';
 import { type RecordingSmtpServer, startRecordingSmtpServer } from '../helpers/probe-smtp-server.js';
 
-// The built CLI (dist/cli.mjs) and the probe container's entry (dist/probe/index.mjs) as processes, against loopback
+// The built CLI (dist/cli.cjs) and the probe container's entry (dist/probe/index.cjs) as processes, against loopback
 // servers. `npm test` builds first.
 
 const RESULT_FIELDS = [
@@ -232,5 +233,37 @@ describe('certificate verification', () => {
 
     expect(jsonLines(stdout)[0]?.outcome).toBe('tls-error');
     expect(exitCode).toBe(EXIT_CODE_BY_OUTCOME['tls-error']);
+  });
+});
+
+describe('what the built probe loads', () => {
+  const reportingEnv = { NODE_OPTIONS: `--require ${resolve('test/helpers/report-loaded-builtins.cjs')}` };
+  const loadedBuiltins = (stderr: string): string[] =>
+    JSON.parse(/^loaded built-ins: (.*)$/m.exec(stderr)?.[1] ?? '[]') as string[];
+  let certificate: CertificateFiles;
+  let starttlsServer: RecordingSmtpServer;
+  beforeAll(async () => {
+    certificate = await selfSignedCertificate('localhost', 'DNS:localhost,IP:127.0.0.1');
+    starttlsServer = await startRecordingSmtpServer({ key: certificate.key, cert: certificate.cert });
+  });
+  afterAll(async () => {
+    await starttlsServer.close();
+    await certificate.remove();
+  });
+
+  it.each([
+    ['port25-canary probe', runProbeCli],
+    ['the probe container entry', runProbeBundle],
+  ])('%s loads node:tls only when STARTTLS is asked for', async (_name, run) => {
+    const target = `127.0.0.1:${starttlsServer.port}`;
+
+    const plain = await run(['--json', target], { env: reportingEnv });
+    const starttls = await run(['--json', '--starttls', target], { env: reportingEnv });
+
+    expect(jsonLines(plain.stdout)[0]?.outcome).toBe('open');
+    expect(loadedBuiltins(plain.stderr)).toContain('net');
+    expect(loadedBuiltins(plain.stderr)).not.toContain('tls');
+    expect(jsonLines(starttls.stdout)[0]?.tls?.protocol).toMatch(/^TLSv1/);
+    expect(loadedBuiltins(starttls.stderr)).toContain('tls');
   });
 });

@@ -182,6 +182,18 @@ describe.skipIf(!canCreateNamespaces)(
       );
     });
 
+    it('decides every port dropped at the one deadline: the control connect runs beside port 25', async () => {
+      const { stdout } = await runProbeBundle(
+        ['--json', '--timeout', String(TIMEOUT_MS), '--control-port', String(CONTROL_PORT), DARK_V4],
+        inClient,
+      );
+
+      const result = onlyResult(stdout);
+      expect(result).toMatchObject({ outcome: 'timeout', control: { outcome: 'timeout' } });
+      expect(result.durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS);
+      expect(result.durationMs).toBeLessThanOrEqual(TIMEOUT_MS + 200);
+    });
+
     it('reports a name the namespace cannot resolve as dns-error', async () => {
       const { exitCode, stdout } = await runProbeBundle(['--json', 'unknown.p25probe.test'], inClient);
 

@@ -501,6 +501,74 @@ describe('runProbe attempts and control port', () => {
     expect(result.control).toEqual({ port, outcome: 'refused', connectMs: null });
   });
 
+  it.each([
+    ['an IP literal', '127.0.0.1', noLookup],
+    [
+      'a host name once it is resolved',
+      'mx.probe.test',
+      lookupFrom({ 'mx.probe.test': [{ address: '127.0.0.1', family: 4 }] }),
+    ],
+  ])('connects to the control port of %s while port 25 is still being probed', async (_, host, lookup) => {
+    let controlConnected: () => void = () => undefined;
+    const controlSeen = new Promise<void>((resolve) => {
+      controlConnected = resolve;
+    });
+    const control = await rawServer((socket) => {
+      controlConnected();
+      socket.end();
+    });
+    // Greets only once the control connection exists: a control connect made after the attempt would meet a silent server.
+    const smtp = await rawServer((socket) => {
+      void controlSeen.then(() => socket.write('220 raw.test\r\n'));
+      answerCommands(socket);
+    });
+
+    const result = await runProbe(
+      { ...probeOf(host, smtp.port, { controlPort: control.port }), target: `${host}:${smtp.port}` },
+      deps(lookup),
+    );
+
+    expect(result.outcome).toBe('open');
+    expect(result.control).toMatchObject({ port: control.port, outcome: 'open' });
+  });
+
+  it('connects to the control port once, during the last of several attempts', async () => {
+    const smtp = await rawServer((socket) => {
+      socket.write('220 raw.test\r\n');
+      answerCommands(socket);
+    });
+    const finishedAttemptsAtControl: number[] = [];
+    const control = await rawServer((socket) => {
+      finishedAttemptsAtControl.push(smtp.received.filter((line) => line === 'QUIT').length);
+      socket.end();
+    });
+
+    const result = await runProbe(probeOf(smtp.host, smtp.port, { attempts: 3, controlPort: control.port }), deps());
+
+    expect(result.control).toMatchObject({ port: control.port, outcome: 'open' });
+    expect(finishedAttemptsAtControl).toEqual([2]);
+  });
+
+  it('keeps the control connect of the address the attempt ended on, not of an address it gave up', async () => {
+    const smtp = await rawServer((socket) => {
+      socket.write('220 raw.test\r\n');
+      answerCommands(socket);
+    });
+    // Only 127.0.0.1 listens: on 127.0.0.2 both ports refuse, so the attempt falls through to the second address.
+    const control = await rawServer((socket) => socket.end());
+    const lookup = lookupFrom({
+      'mx.probe.test': [
+        { address: '127.0.0.2', family: 4 },
+        { address: '127.0.0.1', family: 4 },
+      ],
+    });
+
+    const result = await runProbe(probeOf('mx.probe.test', smtp.port, { controlPort: control.port }), deps(lookup));
+
+    expect(result).toMatchObject({ outcome: 'open', address: '127.0.0.1' });
+    expect(result.control).toMatchObject({ port: control.port, outcome: 'open' });
+  });
+
   it('skips the control port when nothing was dialled', async () => {
     const result = await runProbe(probeOf('missing.probe.test', 25, { controlPort: 443 }), deps(lookupFrom({})));
 
