@@ -1,0 +1,91 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import type { ProbeResult } from '../../functions/shared/probe-result.js';
+import type { InvocationResult } from '../agent-protocol.js';
+import {
+  BENCH_EHLO_NAME,
+  type BenchTarget,
+  hostPort,
+  killedVerdict,
+  normalizeMessage,
+  TOOL_ENVIRONMENT,
+  type ToolVerdict,
+  type VerdictTool,
+} from './tool.js';
+
+/** What `port25-canary` runs: package.json's `bin`, so the bench follows the build wherever it puts the CLI. */
+export function cliBundle(): string {
+  const { bin } = JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { bin?: Record<string, string> };
+  const path = bin?.['port25-canary'];
+  if (path === undefined) throw new Error('package.json has no bin "port25-canary"');
+  return resolve(path);
+}
+
+// The build writes one of these (it moved from ES module to CommonJS for start-up time).
+const PROBE_BUNDLE_CANDIDATES = ['dist/probe/index.cjs', 'dist/probe/index.mjs'];
+
+/** The probe container's entry as `npm run build` wrote it. */
+export function probeBundle(): string {
+  const found = PROBE_BUNDLE_CANDIDATES.find((candidate) => existsSync(candidate));
+  if (found === undefined)
+    throw new Error(`no probe bundle (${PROBE_BUNDLE_CANDIDATES.join(' or ')}): run npm run build`);
+  return resolve(found);
+}
+
+/** A path as the tables show it: relative to the repository root. */
+export function displayPath(path: string): string {
+  return relative(process.cwd(), path);
+}
+
+/** `port25-canary probe` arguments for one target, the control port included when the target has one. */
+export function probeArguments(target: BenchTarget, timeoutMs: number): string[] {
+  return [
+    '--json',
+    '--timeout',
+    String(timeoutMs),
+    '--ehlo',
+    BENCH_EHLO_NAME,
+    ...(target.controlPort === undefined ? [] : ['--control-port', String(target.controlPort)]),
+    hostPort(target),
+  ];
+}
+
+/** The ProbeResult line on stdout, or undefined when there is none (a crash, a usage error). */
+export function parseProbeResult(stdout: string): ProbeResult | undefined {
+  const line = stdout
+    .split('\n')
+    .map((text) => text.trim())
+    .find((text) => text.startsWith('{'));
+  return line === undefined ? undefined : (JSON.parse(line) as ProbeResult);
+}
+
+export function probeVerdict(result: Pick<InvocationResult, 'exitCode' | 'stdout' | 'stderr'>): ToolVerdict {
+  const probe = parseProbeResult(result.stdout);
+  if (probe === undefined) {
+    return { code: `${result.exitCode ?? '-'} no result`, detail: normalizeMessage(result.stderr.slice(0, 300)) };
+  }
+  const control = probe.control ? `, control port ${probe.control.port} ${probe.control.outcome}` : '';
+  return { code: `${result.exitCode ?? '-'} ${probe.outcome}${control}`, detail: normalizeMessage(probe.diagnosis) };
+}
+
+function probeTool(id: string, name: string, entry: () => string, leadingArguments: readonly string[]): VerdictTool {
+  return {
+    id,
+    name,
+    ours: true,
+    invocation(target: BenchTarget, timeoutMs: number) {
+      return {
+        kind: 'spawn',
+        argv: [process.execPath, entry(), ...leadingArguments, ...probeArguments(target, timeoutMs)],
+        env: TOOL_ENVIRONMENT,
+      };
+    },
+    verdict: (result) => killedVerdict(result) ?? probeVerdict(result),
+  };
+}
+
+/** `port25-canary probe`: the CLI a person runs. */
+export const cliProbeTool = probeTool('probe', 'port25-canary probe', cliBundle, ['probe']);
+
+/** The probe container's entry (what a Fargate task runs), same arguments. */
+export const containerProbeTool = probeTool('probe-container', 'probe container entry', probeBundle, []);
