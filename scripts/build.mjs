@@ -34,8 +34,8 @@ const esmCliExternal = {
   },
 };
 
-// Only the current probe bundle: a stale one (index.mjs before it became CommonJS) must not be picked up by mistake.
-rmSync('dist/probe', { recursive: true, force: true });
+// Only current output: a stale probe bundle must not be picked up by mistake, nor stale chunks pile up.
+for (const directory of ['dist/probe', 'dist/chunks']) rmSync(directory, { recursive: true, force: true });
 
 await Promise.all([
   // The CLI splits its commands into chunks so `probe` never loads the AWS SDK.
