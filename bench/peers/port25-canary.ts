@@ -21,15 +21,12 @@ export function cliBundle(): string {
   return resolve(path);
 }
 
-// The build writes one of these (it moved from ES module to CommonJS for start-up time).
-const PROBE_BUNDLE_CANDIDATES = ['dist/probe/index.cjs', 'dist/probe/index.mjs'];
+const PROBE_BUNDLE = 'dist/probe/index.cjs';
 
 /** The probe container's entry as `npm run build` wrote it. */
 export function probeBundle(): string {
-  const found = PROBE_BUNDLE_CANDIDATES.find((candidate) => existsSync(candidate));
-  if (found === undefined)
-    throw new Error(`no probe bundle (${PROBE_BUNDLE_CANDIDATES.join(' or ')}): run npm run build`);
-  return resolve(found);
+  if (!existsSync(PROBE_BUNDLE)) throw new Error(`no probe bundle (${PROBE_BUNDLE}): run npm run build`);
+  return resolve(PROBE_BUNDLE);
 }
 
 /** A path as the tables show it: relative to the repository root. */

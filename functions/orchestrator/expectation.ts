@@ -1,6 +1,6 @@
 import type { CanaryTarget } from '../shared/config.js';
 import { AddressParseError } from '../shared/errors.js';
-import { judgeOutcome, type Verdict } from '../shared/judge.js';
+import { combineVerdicts, judgeOutcome, type Verdict } from '../shared/judge.js';
 import type { TargetOutcome } from '../shared/outcomes.js';
 import { classify, type Expectation, type RuleContext } from '../shared/port25-rule.js';
 
@@ -37,10 +37,7 @@ export interface JudgedAttempt {
  * attempt fails the target, an attempt that cannot be judged makes it inconclusive.
  */
 export function verdictFor(attempts: readonly JudgedAttempt[]): Verdict {
-  const verdicts = attempts.map(({ expected, outcome }) =>
-    expected === null ? 'inconclusive' : judgeOutcome(expected, outcome),
+  return combineVerdicts(
+    attempts.map(({ expected, outcome }) => (expected === null ? 'inconclusive' : judgeOutcome(expected, outcome))),
   );
-  if (verdicts.includes('fail')) return 'fail';
-  if (verdicts.length === 0 || verdicts.includes('inconclusive')) return 'inconclusive';
-  return 'pass';
 }

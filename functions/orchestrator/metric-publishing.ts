@@ -24,7 +24,7 @@ const CONNECTED_OUTCOMES: ReadonlySet<TargetOutcome> = new Set([
   'tls-error',
 ]);
 
-/** Port25Reachable: a TCP connection to the target port was established, whatever happened in SMTP after it. */
+/** Port25Reachable: a TCP connection to the target port was established in any attempt, whatever SMTP did after it. */
 function connectionEstablished(result: TargetReport): boolean {
   return result.connectMs !== null || CONNECTED_OUTCOMES.has(result.outcome);
 }

@@ -93,6 +93,8 @@ async function readLogMessages(
   const messages: string[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < LOG_READ_POLICY.maxPages; page += 1) {
+    // Later pages only while the run has time: what was read so far is judged as it is.
+    if (page > 0 && clock.now() >= notAfter) break;
     const response = await callWithRetry(
       `CloudWatch Logs GetLogEvents (${logGroupName}:${logStreamName})`,
       () =>

@@ -23,10 +23,6 @@ export function retryableLaunchFailure(reason: string): string | undefined {
   return RETRYABLE_LAUNCH_FAILURES.find(({ pattern }) => pattern.test(reason))?.meaning;
 }
 
-export function isRetryableLaunchFailure(reason: string): boolean {
-  return retryableLaunchFailure(reason) !== undefined;
-}
-
 export const RUN_TAGS = { runId: 'runId', target: 'target' } as const;
 
 /** ECS allows 36 characters in startedBy: the prefix plus the first 8 characters of the run ID. */

@@ -2,14 +2,14 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECSClient, Task } from '@aws-sdk/client-ecs';
 import type { CanaryTarget, ProbeDefaults } from '../shared/config.js';
 import { probeRequestFor } from '../shared/probe-command.js';
-import type { Clock } from './aws-retry.js';
+import { type Clock, isTransientError } from './aws-retry.js';
 import { mapConcurrently } from './concurrency.js';
-import { RunAbortedError } from './errors.js';
+import { AwsCallError, RunAbortedError } from './errors.js';
 import { type TargetObservation, taskFailedObservation } from './observation.js';
 import { collectTargetObservation } from './result-collection.js';
 import type { ProbeTaskSettings } from './runtime-config.js';
 import { launchProbeTask, runTaskInputFor } from './task-launch.js';
-import { describeTasks, pollDelayMs, stopTasks, typicalTaskLifeMs } from './task-waiting.js';
+import { type DescribedTasks, describeTasks, pollDelayMs, stopTasks, typicalTaskLifeMs } from './task-waiting.js';
 
 export interface ProbeTaskPool {
   readonly ecs: ECSClient;
@@ -29,13 +29,18 @@ export interface ProbeTaskPool {
 export const STOP_REASONS = {
   deadline: 'port25-canary: run deadline reached',
   aborted: 'port25-canary: run aborted',
+  missing: 'port25-canary: DescribeTasks keeps answering MISSING',
 } as const;
 
 /** Fargate takes tens of seconds from RunTask to a running probe (ENI, image pull); launch only with this to spare. */
 export const TASK_START_ALLOWANCE_MS = 60_000;
 
-/** ECS may not know a task for a poll right after RunTask; this many MISSING answers in a row mean it never will. */
+/**
+ * ECS is eventually consistent: a task may be MISSING for a while right after RunTask. Only this many MISSING answers
+ * in a row, and no sooner than the grace after launch, mean ECS does not know it (e.g. the wrong cluster).
+ */
 export const MISSING_POLLS_LIMIT = 3;
+export const MISSING_GRACE_MS = 30_000;
 
 /** Stopped tasks whose logs are read at once: GetLogEvents allows 25 requests a second per account and Region. */
 export const COLLECTION_CONCURRENCY = 5;
@@ -51,6 +56,30 @@ interface TaskInFlight {
   readonly launchedAt: number;
   lastStatus: string | undefined;
   missingPolls: number;
+}
+
+interface MissingTask {
+  readonly taskArn: string;
+  readonly target: CanaryTarget;
+  readonly polls: number;
+  readonly launchedAt: number;
+}
+
+/** Marks tasks ECS keeps answering MISSING for as task-failed, and stops them in case they run after all. */
+async function giveUpOnMissingTasks(
+  missing: readonly MissingTask[],
+  pool: ProbeTaskPool,
+  observations: Map<string, TargetObservation>,
+): Promise<void> {
+  const { ecs, settings, clock, finalWorkNotAfter } = pool;
+  const arns = missing.map(({ taskArn }) => taskArn);
+  const stopFailures = await stopTasks(ecs, settings.cluster, arns, STOP_REASONS.missing, clock, finalWorkNotAfter);
+  for (const { taskArn, target, polls, launchedAt } of missing) {
+    const stopFailure = stopFailures.get(taskArn);
+    const stopped = stopFailure === undefined ? 'StopTask sent' : `StopTask failed: ${stopFailure}`;
+    const why = `DescribeTasks answered MISSING for the task ${polls} polls in a row, ${seconds(clock.now() - launchedAt)} after RunTask, in cluster ${settings.cluster}: ECS does not know it there; ${stopped}`;
+    observations.set(target.name, taskFailedObservation(why, taskArn));
+  }
 }
 
 const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
@@ -96,17 +125,25 @@ export async function runProbeTasks(
       const agesMs = [...inFlight.values()].map((entry) => clock.now() - entry.launchedAt);
       const delayMs = pollDelayMs(agesMs, typicalTaskLifeMs(taskLivesMs));
       await clock.sleep(Math.max(0, Math.min(delayMs, deadlineAt - clock.now())));
-      const described = await describeTasks(ecs, settings.cluster, [...inFlight.keys()], clock, deadlineAt);
+      let described: DescribedTasks;
+      try {
+        described = await describeTasks(ecs, settings.cluster, [...inFlight.keys()], clock, deadlineAt);
+      } catch (error) {
+        // A transient failure is no reason to abandon the run: poll again, or end on the deadline path with a report.
+        if (error instanceof AwsCallError && isTransientError(error.cause)) continue;
+        throw error;
+      }
       const stopped: { readonly target: CanaryTarget; readonly task: Task }[] = [];
+      const missing: MissingTask[] = [];
       for (const [taskArn, entry] of [...inFlight]) {
         const task = described.tasks.get(taskArn);
         if (task === undefined) {
           const failure = described.failures.get(taskArn);
           entry.missingPolls = failure === 'MISSING' ? entry.missingPolls + 1 : 0;
-          if (entry.missingPolls < MISSING_POLLS_LIMIT) continue;
+          const graceOver = clock.now() - entry.launchedAt >= MISSING_GRACE_MS;
+          if (entry.missingPolls < MISSING_POLLS_LIMIT || !graceOver) continue;
           inFlight.delete(taskArn);
-          const why = `DescribeTasks answered MISSING for the task ${MISSING_POLLS_LIMIT} polls in a row in cluster ${settings.cluster}: ECS does not know it there`;
-          observations.set(entry.target.name, taskFailedObservation(why, taskArn));
+          missing.push({ taskArn, target: entry.target, polls: entry.missingPolls, launchedAt: entry.launchedAt });
           continue;
         }
         entry.missingPolls = 0;
@@ -116,6 +153,7 @@ export async function runProbeTasks(
         taskLivesMs.push(clock.now() - entry.launchedAt);
         stopped.push({ target: entry.target, task });
       }
+      if (missing.length > 0) await giveUpOnMissingTasks(missing, pool, observations);
       const collected = await mapConcurrently(stopped, COLLECTION_CONCURRENCY, async ({ target, task }) => ({
         target,
         observation: await collectTargetObservation(pool.logs, settings, target, task, clock, finalWorkNotAfter),

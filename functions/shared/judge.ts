@@ -39,10 +39,13 @@ export function judgeOutcome(expected: Expectation, outcome: TargetOutcome): Ver
 }
 
 /** A target passes only when every attempt passes; any failed attempt fails it; otherwise it is inconclusive. */
-export function judgeAttempts(expected: Expectation, outcomes: readonly TargetOutcome[]): Verdict {
-  if (outcomes.length === 0) return 'inconclusive';
-  const verdicts = outcomes.map((outcome) => judgeOutcome(expected, outcome));
+export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
   if (verdicts.includes('fail')) return 'fail';
-  if (verdicts.includes('inconclusive')) return 'inconclusive';
+  if (verdicts.length === 0 || verdicts.includes('inconclusive')) return 'inconclusive';
   return 'pass';
+}
+
+/** Every attempt judged against one expectation, then combined. */
+export function judgeAttempts(expected: Expectation, outcomes: readonly TargetOutcome[]): Verdict {
+  return combineVerdicts(outcomes.map((outcome) => judgeOutcome(expected, outcome)));
 }

@@ -28,7 +28,7 @@ export const TARGET_METRICS = {
     unit: 'None',
     dimension: TARGET_DIMENSION,
     description:
-      '1 when a TCP connection to the target port was established (even if SMTP then failed), 0 when not; only for conclusive results',
+      '1 when a TCP connection to the target port was established in any attempt (even if SMTP then failed), 0 when not; only for conclusive results',
   },
   connectTime: {
     name: 'ConnectTime',

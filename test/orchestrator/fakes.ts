@@ -156,6 +156,8 @@ export interface TaskScript {
   readonly result?: ProbeResult;
   /** List a sidecar container before the probe container. */
   readonly sidecarFirst?: boolean;
+  /** DescribeTasks answers MISSING for the task this long after RunTask (ECS's eventual consistency). */
+  readonly missingForMs?: number;
 }
 
 interface FakeTask {
@@ -274,7 +276,8 @@ export class FakeAws {
     const failures: { arn: string; reason: string }[] = [];
     for (const arn of input.tasks ?? []) {
       const task = this.tasks.get(arn);
-      if (task === undefined) failures.push({ arn, reason: 'MISSING' });
+      const unknownYet = task !== undefined && this.clock.now() < task.launchedAt + (task.script.missingForMs ?? 0);
+      if (task === undefined || unknownYet) failures.push({ arn, reason: 'MISSING' });
       else tasks.push(this.describeTask(task));
     }
     return { tasks, failures };

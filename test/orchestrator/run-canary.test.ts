@@ -4,9 +4,17 @@ import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOG_READ_POLICY } from '../../functions/orchestrator/result-collection.js';
 import { DEADLINE_SAFETY_MARGIN_MS, runCanary } from '../../functions/orchestrator/run-canary.js';
-import { STOP_REASONS, TASK_START_ALLOWANCE_MS } from '../../functions/orchestrator/task-pool.js';
+import { MISSING_POLLS_LIMIT, STOP_REASONS, TASK_START_ALLOWANCE_MS } from '../../functions/orchestrator/task-pool.js';
 import { ConfigError } from '../../functions/shared/errors.js';
-import { FakeAws, fakeClock, probeResult, type TaskScript, targetsNamed, testConfig } from './fakes.js';
+import {
+  FakeAws,
+  fakeClock,
+  probeResult,
+  type TaskScript,
+  targetsNamed,
+  testConfig,
+  throttlingError,
+} from './fakes.js';
 
 const RUN_ID = '0b7e6f1c-2d3a-4e5f-8a9b-0c1d2e3f4a5b';
 
@@ -340,9 +348,44 @@ describe('runCanary', () => {
     expect(report.results[0]).toMatchObject({
       outcome: 'task-failed',
       verdict: 'inconclusive',
-      detail: expect.stringMatching(/MISSING .*3 polls in a row.*cluster port25-canary/),
+      detail: expect.stringMatching(
+        /MISSING .*polls in a row, \d+ s after RunTask, in cluster port25-canary.*StopTask sent/,
+      ),
     });
-    expect(fake.ecsMock.commandCalls(DescribeTasksCommand)).toHaveLength(3);
+    // ECS is eventually consistent: no give-up before the grace, and the task is stopped in case it runs after all.
+    const polls = fake.ecsMock.commandCalls(DescribeTasksCommand).length;
+    expect(polls).toBeGreaterThanOrEqual(MISSING_POLLS_LIMIT);
+    expect(fake.ecsMock.commandCalls(StopTaskCommand)).toHaveLength(1);
+  });
+
+  it('ends on the deadline path with a report when DescribeTasks stays throttled', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }));
+    fake.ecsMock.on(DescribeTasksCommand).rejects(throttlingError());
+
+    const report = await runCanary(config, {}, dependencies(fake));
+
+    expect(report.results[0]).toMatchObject({
+      outcome: 'task-failed',
+      verdict: 'inconclusive',
+      detail: expect.stringContaining('run deadline reached'),
+    });
+    expect(fake.ecsMock.commandCalls(StopTaskCommand)).toHaveLength(1);
+    expect(fake.cloudwatchMock.commandCalls(PutMetricDataCommand).length).toBeGreaterThan(0);
+  });
+
+  it('keeps polling a task that DescribeTasks does not know yet right after RunTask', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const clock = fakeClock();
+    const fake = fakeAws(
+      () => ({ missingForMs: 5_000, lifeMs: 20_000, result: probeResult('198.51.100.25', 'timeout') }),
+      clock,
+    );
+
+    const report = await runCanary(config, {}, dependencies(fake, clock));
+
+    expect(report.results[0]).toMatchObject({ outcome: 'timeout', verdict: 'pass' });
+    expect(fake.ecsMock.commandCalls(StopTaskCommand)).toHaveLength(0);
   });
 
   it('launches a target only when the time left covers the start allowance and the timeout of every attempt', async () => {

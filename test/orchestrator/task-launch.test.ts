@@ -6,9 +6,9 @@ import { AwsCallError } from '../../functions/orchestrator/errors.js';
 import { probeTaskSettings } from '../../functions/orchestrator/runtime-config.js';
 import {
   clientTokenFor,
-  isRetryableLaunchFailure,
   launchProbeTask,
   relaunchTokenFor,
+  retryableLaunchFailure,
   runTaskInputFor,
   startedByFor,
 } from '../../functions/orchestrator/task-launch.js';
@@ -143,11 +143,11 @@ describe('launchProbeTask', () => {
     ['AGENT'],
     ["You've reached the limit on the number of tasks you can run concurrently"],
   ])('treats the RunTask failure %j as worth a retry', (reason) => {
-    expect(isRetryableLaunchFailure(reason)).toBe(true);
+    expect(retryableLaunchFailure(reason)).toBeDefined();
   });
 
   it.each([['MISSING'], ['ATTRIBUTE'], ['LOCATION']])('does not retry the RunTask failure %j', (reason) => {
-    expect(isRetryableLaunchFailure(reason)).toBe(false);
+    expect(retryableLaunchFailure(reason)).toBeUndefined();
   });
 
   it('retries a ThrottlingException with the same client token', async () => {
