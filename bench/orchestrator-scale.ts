@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ReportSummary } from '../functions/shared/report.js';
 import { RUNTIME_ENVIRONMENT } from '../functions/shared/runtime-environment.js';
 import { type LocalAws, startLocalAws } from '../lab/local-aws/server.js';
 import { spawnInNamespace } from '../lab/netns.js';
@@ -46,7 +47,7 @@ export interface ScaleRunFigures {
   readonly metricDataPoints: number;
   /** Each task's createdAt → stoppedAt as DescribeTasks reported it. */
   readonly taskLifetime: Summary;
-  readonly summary: { readonly pass: number; readonly fail: number; readonly inconclusive: number };
+  readonly summary: ReportSummary;
 }
 
 const CLUSTER = 'p25bench';

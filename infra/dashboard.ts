@@ -1,6 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { chunk } from '../functions/orchestrator/chunk.js';
+import { chunk } from '../functions/shared/chunk.js';
 import type { CanaryConfig } from '../functions/shared/config.js';
 import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
 import type { CanaryMetrics } from './canary-metrics.js';
@@ -18,6 +18,29 @@ export const SERIES_PER_GRAPH = 50;
 const FULL_WIDTH = 24;
 /** Four per-target graphs to a row. */
 const TARGET_GRAPH_WIDTH = FULL_WIDTH / 4;
+
+/** The per-target graphs of one row, one series per target. */
+const TARGET_GRAPHS = [
+  {
+    metric: TARGET_METRICS.expectationMet,
+    statistic: 'Minimum',
+    title: 'ExpectationMet: 1 as expected, 0 not',
+    max: 1,
+  },
+  {
+    metric: TARGET_METRICS.port25Reachable,
+    statistic: 'Minimum',
+    title: 'Port25Reachable: 1 a TCP connection was made',
+    max: 1,
+  },
+  { metric: TARGET_METRICS.connectTime, statistic: 'Average', title: 'ConnectTime (ms)', max: undefined },
+  {
+    metric: TARGET_METRICS.inconclusive,
+    statistic: 'Maximum',
+    title: 'Inconclusive: 1 the run could not judge',
+    max: 1,
+  },
+] as const;
 
 /** The canary at a glance: the rule and expectations, alarm states, run summary, and per-target graphs. */
 export class CanaryDashboard extends Construct {
@@ -63,42 +86,16 @@ export class CanaryDashboard extends Construct {
     for (const [index, names] of chunk(targetNames, SERIES_PER_GRAPH).entries()) {
       const part = targetNames.length > SERIES_PER_GRAPH ? ` (${index + 1})` : '';
       this.dashboard.addWidgets(
-        new cloudwatch.GraphWidget({
-          title: `ExpectationMet: 1 as expected, 0 not${part}`,
-          left: names.map((name) =>
-            metrics.forTarget(TARGET_METRICS.expectationMet, name, 'Minimum').with({ label: name }),
-          ),
-          leftYAxis: { min: 0, max: 1, showUnits: false },
-          width: TARGET_GRAPH_WIDTH,
-          height: 6,
-        }),
-        new cloudwatch.GraphWidget({
-          title: `Port25Reachable: 1 a TCP connection was made${part}`,
-          left: names.map((name) =>
-            metrics.forTarget(TARGET_METRICS.port25Reachable, name, 'Minimum').with({ label: name }),
-          ),
-          leftYAxis: { min: 0, max: 1, showUnits: false },
-          width: TARGET_GRAPH_WIDTH,
-          height: 6,
-        }),
-        new cloudwatch.GraphWidget({
-          title: `ConnectTime (ms)${part}`,
-          left: names.map((name) =>
-            metrics.forTarget(TARGET_METRICS.connectTime, name, 'Average').with({ label: name }),
-          ),
-          leftYAxis: { min: 0, showUnits: false },
-          width: TARGET_GRAPH_WIDTH,
-          height: 6,
-        }),
-        new cloudwatch.GraphWidget({
-          title: `Inconclusive: 1 the run could not judge${part}`,
-          left: names.map((name) =>
-            metrics.forTarget(TARGET_METRICS.inconclusive, name, 'Maximum').with({ label: name }),
-          ),
-          leftYAxis: { min: 0, max: 1, showUnits: false },
-          width: TARGET_GRAPH_WIDTH,
-          height: 6,
-        }),
+        ...TARGET_GRAPHS.map(
+          ({ metric, statistic, title, max }) =>
+            new cloudwatch.GraphWidget({
+              title: `${title}${part}`,
+              left: names.map((name) => metrics.forTarget(metric, name, statistic).with({ label: name })),
+              leftYAxis: { min: 0, ...(max === undefined ? {} : { max }), showUnits: false },
+              width: TARGET_GRAPH_WIDTH,
+              height: 6,
+            }),
+        ),
       );
     }
   }

@@ -1,10 +1,10 @@
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { chunk } from '../shared/chunk.js';
 import { MAX_METRIC_DATA_PER_CALL, type MetricDefinition, RUN_METRICS, TARGET_METRICS } from '../shared/metrics.js';
 import type { TargetOutcome } from '../shared/outcomes.js';
 import type { CanaryReport, TargetReport } from '../shared/report.js';
 import { type Clock, callWithRetry } from './aws-retry.js';
-import { chunk } from './chunk.js';
 
 function datum(metric: MetricDefinition, dimensionValue: string, value: number, timestamp: Date): MetricDatum {
   return {

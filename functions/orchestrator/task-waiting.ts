@@ -1,8 +1,8 @@
 import type { ECSClient, Task } from '@aws-sdk/client-ecs';
 import { DescribeTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { chunk } from '../shared/chunk.js';
 import { describeError } from '../shared/errors.js';
 import { type Clock, callWithRetry } from './aws-retry.js';
-import { chunk } from './chunk.js';
 import { mapConcurrently } from './concurrency.js';
 
 /** DescribeTasks accepts at most 100 task ARNs per call. */
