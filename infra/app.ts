@@ -8,7 +8,7 @@ import { CanaryStack, stackNameFor } from './canary-stack.js';
 import type { ReservedConcurrency } from './orchestrator-function.js';
 
 const DEFAULT_CONFIG_FILE = 'examples/canary.config.json';
-/** `-c reservedConcurrency=unreserved` for accounts without spare unreserved concurrency (see README). */
+/** `-c reservedConcurrency=unreserved` for accounts without spare unreserved concurrency (see docs/deploy.md). */
 const RESERVED_CONCURRENCY_CONTEXT = 'reservedConcurrency';
 
 async function main(): Promise<void> {

@@ -34,7 +34,7 @@ export const ORCHESTRATOR_ENTRY_FILE = 'index.mjs';
 export const ORCHESTRATOR_MEMORY_MB = 256;
 /**
  * One scheduled run plus one on-demand `port25-canary invoke`; a third concurrent run is throttled, so runs that
- * outlast the schedule cannot pile up. Reserving needs that much unreserved account concurrency (see README).
+ * outlast the schedule cannot pile up. Reserving needs that much unreserved account concurrency (see docs/deploy.md).
  */
 export const ORCHESTRATOR_RESERVED_CONCURRENCY = 2;
 export type ReservedConcurrency = number | 'unreserved';
