@@ -1,19 +1,20 @@
 import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
-  CANARY_DIMENSION,
+  dimensionsMap,
   type MetricDefinition,
   type RUN_METRICS,
-  TARGET_DIMENSION,
+  runDimensions,
   type TARGET_METRICS,
+  targetDimensions,
 } from '../functions/shared/metrics.js';
 
 type TargetMetric = (typeof TARGET_METRICS)[keyof typeof TARGET_METRICS];
 type RunMetric = (typeof RUN_METRICS)[keyof typeof RUN_METRICS];
 
 /**
- * CloudWatch metrics as the orchestrator publishes them (shared/metrics.ts): per-target metrics carry the Target
- * dimension, per-run metrics the Canary dimension. No unit is set, so an alarm matches whatever unit was published;
+ * CloudWatch metrics as the orchestrator publishes them (shared/metrics.ts): per-target metrics carry the Canary and
+ * Target dimensions, per-run metrics the Canary dimension. No unit is set, so an alarm matches whatever unit was published;
  * no label either, which would turn an alarm's metric into a metric-math query.
  */
 export class CanaryMetrics {
@@ -24,11 +25,11 @@ export class CanaryMetrics {
   ) {}
 
   forTarget(definition: TargetMetric, targetName: string, statistic: string): cloudwatch.Metric {
-    return this.metric(definition, { [TARGET_DIMENSION]: targetName }, statistic);
+    return this.metric(definition, dimensionsMap(targetDimensions(this.canaryName, targetName)), statistic);
   }
 
   forRun(definition: RunMetric, statistic: string): cloudwatch.Metric {
-    return this.metric(definition, { [CANARY_DIMENSION]: this.canaryName }, statistic);
+    return this.metric(definition, dimensionsMap(runDimensions(this.canaryName)), statistic);
   }
 
   private metric(

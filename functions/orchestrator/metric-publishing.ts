@@ -1,15 +1,28 @@
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { chunk } from '../shared/chunk.js';
-import { MAX_METRIC_DATA_PER_CALL, type MetricDefinition, RUN_METRICS, TARGET_METRICS } from '../shared/metrics.js';
+import {
+  MAX_METRIC_DATA_PER_CALL,
+  type MetricDefinition,
+  type MetricDimension,
+  RUN_METRICS,
+  runDimensions,
+  TARGET_METRICS,
+  targetDimensions,
+} from '../shared/metrics.js';
 import type { TargetOutcome } from '../shared/outcomes.js';
 import type { CanaryReport, TargetReport } from '../shared/report.js';
 import { type Clock, callWithRetry } from './aws-retry.js';
 
-function datum(metric: MetricDefinition, dimensionValue: string, value: number, timestamp: Date): MetricDatum {
+function datum(
+  metric: MetricDefinition,
+  dimensions: readonly MetricDimension[],
+  value: number,
+  timestamp: Date,
+): MetricDatum {
   return {
     MetricName: metric.name,
-    Dimensions: [{ Name: metric.dimension, Value: dimensionValue }],
+    Dimensions: [...dimensions],
     Unit: metric.unit,
     Value: value,
     Timestamp: timestamp,
@@ -31,27 +44,28 @@ function connectionEstablished(result: TargetReport): boolean {
 
 /**
  * The run's data points, all stamped with the run's start so one run lands in one period.
- * Per target (Target=name): ExpectationMet and Port25Reachable only when conclusive, ConnectTime only with a connect time,
+ * Per target (Canary=canary, Target=name): ExpectationMet and Port25Reachable only when conclusive, ConnectTime only with a connect time,
  * Inconclusive always. Per run (Canary=name): the three counts and RunDuration.
  */
 export function metricDataFor(report: CanaryReport): MetricDatum[] {
   const timestamp = new Date(report.startedAt);
   const data: MetricDatum[] = [];
+  const run = runDimensions(report.canary);
   for (const result of report.results) {
+    const target = targetDimensions(report.canary, result.target);
     const conclusive = result.verdict !== 'inconclusive';
     if (conclusive) {
-      data.push(datum(TARGET_METRICS.expectationMet, result.target, result.verdict === 'pass' ? 1 : 0, timestamp));
-      data.push(datum(TARGET_METRICS.port25Reachable, result.target, connectionEstablished(result) ? 1 : 0, timestamp));
+      data.push(datum(TARGET_METRICS.expectationMet, target, result.verdict === 'pass' ? 1 : 0, timestamp));
+      data.push(datum(TARGET_METRICS.port25Reachable, target, connectionEstablished(result) ? 1 : 0, timestamp));
     }
-    if (result.connectMs !== null)
-      data.push(datum(TARGET_METRICS.connectTime, result.target, result.connectMs, timestamp));
-    data.push(datum(TARGET_METRICS.inconclusive, result.target, conclusive ? 0 : 1, timestamp));
+    if (result.connectMs !== null) data.push(datum(TARGET_METRICS.connectTime, target, result.connectMs, timestamp));
+    data.push(datum(TARGET_METRICS.inconclusive, target, conclusive ? 0 : 1, timestamp));
   }
   const runDurationMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
-  data.push(datum(RUN_METRICS.targetsPassed, report.canary, report.summary.pass, timestamp));
-  data.push(datum(RUN_METRICS.targetsFailed, report.canary, report.summary.fail, timestamp));
-  data.push(datum(RUN_METRICS.targetsInconclusive, report.canary, report.summary.inconclusive, timestamp));
-  data.push(datum(RUN_METRICS.runDuration, report.canary, runDurationMs, timestamp));
+  data.push(datum(RUN_METRICS.targetsPassed, run, report.summary.pass, timestamp));
+  data.push(datum(RUN_METRICS.targetsFailed, run, report.summary.fail, timestamp));
+  data.push(datum(RUN_METRICS.targetsInconclusive, run, report.summary.inconclusive, timestamp));
+  data.push(datum(RUN_METRICS.runDuration, run, runDurationMs, timestamp));
   return data;
 }
 

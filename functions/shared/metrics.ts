@@ -9,37 +9,73 @@ export const CANARY_DIMENSION = 'Canary';
 
 export type MetricUnit = 'None' | 'Count' | 'Milliseconds';
 
+/**
+ * Which series a metric is split by. Per-target metrics carry the canary too: a series is identified by its exact
+ * dimension set, so with `Target` alone two canaries in one namespace and region that both name a target `relay`
+ * would write one series and trip each other's alarms.
+ */
+export type MetricScope = 'target' | 'run';
+
+/** The dimension names of each scope, in the order they are published. */
+export const SCOPE_DIMENSIONS: Readonly<Record<MetricScope, readonly string[]>> = {
+  target: [CANARY_DIMENSION, TARGET_DIMENSION],
+  run: [CANARY_DIMENSION],
+};
+
 export interface MetricDefinition {
   readonly name: string;
   readonly unit: MetricUnit;
-  readonly dimension: typeof TARGET_DIMENSION | typeof CANARY_DIMENSION;
+  readonly scope: MetricScope;
   readonly description: string;
+}
+
+export interface MetricDimension {
+  readonly Name: string;
+  readonly Value: string;
+}
+
+/** The dimensions of a per-target series: `[{Canary}, {Target}]`, in that order. */
+export function targetDimensions(canaryName: string, targetName: string): MetricDimension[] {
+  return [
+    { Name: CANARY_DIMENSION, Value: canaryName },
+    { Name: TARGET_DIMENSION, Value: targetName },
+  ];
+}
+
+/** The dimensions of a per-run series: `[{Canary}]`. */
+export function runDimensions(canaryName: string): MetricDimension[] {
+  return [{ Name: CANARY_DIMENSION, Value: canaryName }];
+}
+
+/** The same dimensions as a name → value map (CDK's dimensionsMap, the lab's series key). */
+export function dimensionsMap(dimensions: readonly MetricDimension[]): Record<string, string> {
+  return Object.fromEntries(dimensions.map(({ Name, Value }) => [Name, Value]));
 }
 
 export const TARGET_METRICS = {
   expectationMet: {
     name: 'ExpectationMet',
     unit: 'None',
-    dimension: TARGET_DIMENSION,
+    scope: 'target',
     description: '1 when the observation matched the expectation, 0 when it did not; not published when inconclusive',
   },
   port25Reachable: {
     name: 'Port25Reachable',
     unit: 'None',
-    dimension: TARGET_DIMENSION,
+    scope: 'target',
     description:
       '1 when a TCP connection to the target port was established in any attempt (even if SMTP then failed), 0 when not; only for conclusive results',
   },
   connectTime: {
     name: 'ConnectTime',
     unit: 'Milliseconds',
-    dimension: TARGET_DIMENSION,
+    scope: 'target',
     description: 'TCP connect time; only when a connection was made',
   },
   inconclusive: {
     name: 'Inconclusive',
     unit: 'None',
-    dimension: TARGET_DIMENSION,
+    scope: 'target',
     description:
       '1 when the run could not tell (task failed, DNS error, ICMP unreachable for a blocked target), else 0',
   },
@@ -49,25 +85,25 @@ export const RUN_METRICS = {
   targetsPassed: {
     name: 'TargetsPassed',
     unit: 'Count',
-    dimension: CANARY_DIMENSION,
+    scope: 'run',
     description: 'Targets whose expectation was met',
   },
   targetsFailed: {
     name: 'TargetsFailed',
     unit: 'Count',
-    dimension: CANARY_DIMENSION,
+    scope: 'run',
     description: 'Targets whose expectation was not met',
   },
   targetsInconclusive: {
     name: 'TargetsInconclusive',
     unit: 'Count',
-    dimension: CANARY_DIMENSION,
+    scope: 'run',
     description: 'Targets the run could not judge',
   },
   runDuration: {
     name: 'RunDuration',
     unit: 'Milliseconds',
-    dimension: CANARY_DIMENSION,
+    scope: 'run',
     description: 'Wall time of one orchestrator run',
   },
 } as const satisfies Record<string, MetricDefinition>;

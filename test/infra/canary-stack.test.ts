@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricDataFor } from '../../functions/orchestrator/metric-publishing.js';
 import type { CanaryConfig } from '../../functions/shared/config.js';
 import type { Verdict } from '../../functions/shared/judge.js';
-import { CANARY_DIMENSION, RUN_METRICS, TARGET_DIMENSION, TARGET_METRICS } from '../../functions/shared/metrics.js';
+import { RUN_METRICS, TARGET_METRICS } from '../../functions/shared/metrics.js';
 import { EXEMPT_RANGES } from '../../functions/shared/port25-rule.js';
 import type { CanaryReport, TargetReport } from '../../functions/shared/report.js';
 import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../../functions/shared/runtime-environment.js';
@@ -185,7 +185,10 @@ describe('CanaryStack in an existing VPC', () => {
       canary.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'Port25Canary/Test',
         MetricName: TARGET_METRICS.expectationMet.name,
-        Dimensions: [{ Name: TARGET_DIMENSION, Value: target.name }],
+        Dimensions: [
+          { Name: 'Canary', Value: 'mail-egress' },
+          { Name: 'Target', Value: target.name },
+        ],
         Statistic: 'Minimum',
         // 15-minute schedule + 10-minute orchestrator timeout + 5 minutes of slack.
         Period: 1800,
@@ -206,7 +209,7 @@ describe('CanaryStack in an existing VPC', () => {
     canary.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Port25Canary/Test',
       MetricName: RUN_METRICS.targetsInconclusive.name,
-      Dimensions: [{ Name: CANARY_DIMENSION, Value: 'mail-egress' }],
+      Dimensions: [{ Name: 'Canary', Value: 'mail-egress' }],
       Statistic: 'Maximum',
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 0,
@@ -218,7 +221,7 @@ describe('CanaryStack in an existing VPC', () => {
     canary.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Port25Canary/Test',
       MetricName: RUN_METRICS.runDuration.name,
-      Dimensions: [{ Name: CANARY_DIMENSION, Value: 'mail-egress' }],
+      Dimensions: [{ Name: 'Canary', Value: 'mail-egress' }],
       Statistic: 'SampleCount',
       Period: 1800,
       ComparisonOperator: 'LessThanThreshold',
@@ -520,13 +523,16 @@ describe('CanaryStack in an existing VPC', () => {
     for (const target of canary.config.targets) {
       for (const definition of Object.values(TARGET_METRICS)) {
         expect(graphed).toContainEqual(
-          expect.objectContaining({ name: definition.name, dimensions: { [TARGET_DIMENSION]: target.name } }),
+          expect.objectContaining({
+            name: definition.name,
+            dimensions: { Canary: 'mail-egress', Target: target.name },
+          }),
         );
       }
     }
     for (const definition of Object.values(RUN_METRICS)) {
       expect(graphed).toContainEqual(
-        expect.objectContaining({ name: definition.name, dimensions: { [CANARY_DIMENSION]: 'mail-egress' } }),
+        expect.objectContaining({ name: definition.name, dimensions: { Canary: 'mail-egress' } }),
       );
     }
   });

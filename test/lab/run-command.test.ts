@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TARGET_METRICS } from '../../functions/shared/metrics.js';
+import { dimensionsMap, TARGET_METRICS, targetDimensions } from '../../functions/shared/metrics.js';
 import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
 import type { CanaryReport } from '../../functions/shared/report.js';
 import { type LocalAws, startLocalAws } from '../../lab/local-aws/server.js';
@@ -149,7 +149,7 @@ describe.skipIf(skipReason !== undefined)(
             .series({
               namespace: METRIC_NAMESPACE,
               metricName: TARGET_METRICS.expectationMet.name,
-              dimensions: { [TARGET_METRICS.expectationMet.dimension]: name },
+              dimensions: dimensionsMap(targetDimensions(`${PREFIX}canary`, name)),
             })
             .flatMap((point) => point.observations.map((observation) => observation.value)),
         ]),

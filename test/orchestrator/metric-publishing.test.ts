@@ -46,10 +46,24 @@ function report(results: TargetReport[], summary = { pass: 0, fail: 0, inconclus
 const NOT_AFTER = Date.parse('2030-01-01T00:10:00.000Z');
 const TIMESTAMP = new Date('2030-01-01T00:00:00.000Z');
 
-function point(name: string, dimension: string, value: string, unit: string, metricValue: number): MetricDatum {
+/** A per-target datum of canary mail-egress; the dimension names and their order are the contract, as literals. */
+function point(name: string, target: string, unit: string, metricValue: number): MetricDatum {
   return {
     MetricName: name,
-    Dimensions: [{ Name: dimension, Value: value }],
+    Dimensions: [
+      { Name: 'Canary', Value: 'mail-egress' },
+      { Name: 'Target', Value: target },
+    ],
+    Unit: unit as never,
+    Value: metricValue,
+    Timestamp: TIMESTAMP,
+  };
+}
+
+function runPoint(name: string, unit: string, metricValue: number): MetricDatum {
+  return {
+    MetricName: name,
+    Dimensions: [{ Name: 'Canary', Value: 'mail-egress' }],
     Unit: unit as never,
     Value: metricValue,
     Timestamp: TIMESTAMP,
@@ -70,19 +84,19 @@ describe('metricDataFor', () => {
     );
 
     expect(data).toEqual([
-      point('ExpectationMet', 'Target', 'relay', 'None', 1),
-      point('Port25Reachable', 'Target', 'relay', 'None', 1),
-      point('ConnectTime', 'Target', 'relay', 'Milliseconds', 12.5),
-      point('Inconclusive', 'Target', 'relay', 'None', 0),
-      point('ExpectationMet', 'Target', 'internet-mx', 'None', 0),
-      point('Port25Reachable', 'Target', 'internet-mx', 'None', 1),
-      point('ConnectTime', 'Target', 'internet-mx', 'Milliseconds', 30),
-      point('Inconclusive', 'Target', 'internet-mx', 'None', 0),
-      point('Inconclusive', 'Target', 'broken', 'None', 1),
-      point('TargetsPassed', 'Canary', 'mail-egress', 'Count', 1),
-      point('TargetsFailed', 'Canary', 'mail-egress', 'Count', 1),
-      point('TargetsInconclusive', 'Canary', 'mail-egress', 'Count', 1),
-      point('RunDuration', 'Canary', 'mail-egress', 'Milliseconds', 123_456),
+      point('ExpectationMet', 'relay', 'None', 1),
+      point('Port25Reachable', 'relay', 'None', 1),
+      point('ConnectTime', 'relay', 'Milliseconds', 12.5),
+      point('Inconclusive', 'relay', 'None', 0),
+      point('ExpectationMet', 'internet-mx', 'None', 0),
+      point('Port25Reachable', 'internet-mx', 'None', 1),
+      point('ConnectTime', 'internet-mx', 'Milliseconds', 30),
+      point('Inconclusive', 'internet-mx', 'None', 0),
+      point('Inconclusive', 'broken', 'None', 1),
+      runPoint('TargetsPassed', 'Count', 1),
+      runPoint('TargetsFailed', 'Count', 1),
+      runPoint('TargetsInconclusive', 'Count', 1),
+      runPoint('RunDuration', 'Milliseconds', 123_456),
     ]);
   });
 
@@ -114,8 +128,20 @@ describe('metricDataFor', () => {
       const definition = ALL_METRICS.find((metric) => metric.name === datum.MetricName);
       expect(definition, datum.MetricName).toBeDefined();
       expect(datum.Unit).toBe(definition?.unit);
-      expect(datum.Dimensions?.map((dimension) => dimension.Name)).toEqual([definition?.dimension]);
+      expect(datum.Dimensions?.map((dimension) => dimension.Name)).toEqual(
+        definition?.scope === 'target' ? ['Canary', 'Target'] : ['Canary'],
+      );
     }
+  });
+
+  it('keeps the series of two canaries with a target of the same name apart', () => {
+    const first = metricDataFor({ ...report([targetReport({ target: 'relay' })]), canary: 'eu-egress' });
+    const second = metricDataFor({ ...report([targetReport({ target: 'relay' })]), canary: 'us-egress' });
+
+    const seriesOf = (data: MetricDatum[]) =>
+      data.filter((datum) => datum.MetricName === 'Inconclusive').map((datum) => JSON.stringify(datum.Dimensions));
+    expect(seriesOf(first)).toEqual(['[{"Name":"Canary","Value":"eu-egress"},{"Name":"Target","Value":"relay"}]']);
+    expect(seriesOf(second)).toEqual(['[{"Name":"Canary","Value":"us-egress"},{"Name":"Target","Value":"relay"}]']);
   });
 });
 
