@@ -21,6 +21,39 @@ export interface CanaryConfig {
   readonly maxConcurrentTasks: number;
   readonly targets: readonly CanaryTarget[];
   readonly deployment: DeploymentSettings;
+  /** Set when the config lists `vantages`: one canary per account and region (see functions/shared/fleet.ts). */
+  readonly fleet: FleetSettings | undefined;
+}
+
+export interface FleetSettings {
+  readonly vantages: readonly VantageSettings[];
+  /** Where the fleet is watched; without it no monitoring stack is built. */
+  readonly monitoring: MonitoringSettings | undefined;
+}
+
+/** One account and region the canary runs in; what it leaves unset comes from the top level of the config. */
+export interface VantageSettings {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly network: ProbeNetwork;
+  readonly vpcPrimaryCidr: string | undefined;
+  readonly port25Released: boolean | undefined;
+  /** Names from the config's `targets`; undefined means all of them. */
+  readonly targets: readonly string[] | undefined;
+  /** How `invoke --fleet` reaches the vantage; undefined means the SDK's default chain. */
+  readonly credentials: VantageCredentials | undefined;
+}
+
+/** A named profile, a role to assume, or both (the role assumed with the profile's credentials). */
+export interface VantageCredentials {
+  readonly profile: string | undefined;
+  readonly roleArn: string | undefined;
+}
+
+export interface MonitoringSettings {
+  readonly account: string;
+  readonly region: string;
 }
 
 export type TargetExpectation = 'auto' | 'open' | 'blocked';
@@ -225,6 +258,7 @@ function parseProbeDefaults(root: Fields): ProbeDefaults {
   };
 }
 
+/** Parses the `network` object of `root` (the top level or a vantage). */
 function parseNetwork(root: Fields): ProbeNetwork {
   const fields =
     root.object('network', [
@@ -238,7 +272,7 @@ function parseNetwork(root: Fields): ProbeNetwork {
       'capacityProviderStrategy',
       'logGroup',
       'logStreamPrefix',
-    ]) ?? Fields.of({}, 'network', []);
+    ]) ?? Fields.of({}, root.at('network'), []);
   const strategy = fields.array('capacityProviderStrategy')?.map((item, index) => {
     const entry = Fields.of(item, `${fields.at('capacityProviderStrategy')}[${index}]`, [
       'capacityProvider',
@@ -320,6 +354,118 @@ function parseDeployment(root: Fields): DeploymentSettings {
   };
 }
 
+const ACCOUNT_PATTERN = /^\d{12}$/;
+// us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5: partition-agnostic on purpose.
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const VANTAGE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/;
+const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const PROFILE_PATTERN = /^[^\s[\]]{1,128}$/;
+
+/** The vantage's canary: `<canaryName>-<vantage name>`, unique per vantage so stacks, alarms and series never collide. */
+export function vantageCanaryName(canaryName: string, vantageName: string): string {
+  return `${canaryName}-${vantageName}`;
+}
+
+/**
+ * The deployed function of a fleet vantage has this name, so `invoke --fleet` finds it from the config alone.
+ * Lambda allows 64 letters, digits, dashes and underscores.
+ */
+export function vantageFunctionName(canaryName: string, vantageName: string): string {
+  return `port25-canary-${vantageCanaryName(canaryName, vantageName)}`.replace(/[^A-Za-z0-9_-]/g, '-');
+}
+
+const MAX_FUNCTION_NAME_LENGTH = 64;
+
+function accountField(fields: Fields): string {
+  return fields.string('account', ACCOUNT_PATTERN, 'must be a 12-digit AWS account ID');
+}
+
+function regionField(fields: Fields): string {
+  return fields.string('region', REGION_PATTERN, 'is not an AWS region name (like eu-west-1)');
+}
+
+function parseCredentials(vantage: Fields): VantageCredentials | undefined {
+  const fields = vantage.object('credentials', ['profile', 'roleArn']);
+  if (fields === undefined) return undefined;
+  const profile = fields.optionalString('profile', PROFILE_PATTERN, 'is not a profile name');
+  const roleArn = fields.optionalString('roleArn', ROLE_ARN_PATTERN, 'is not an IAM role ARN');
+  if (profile === undefined && roleArn === undefined)
+    throw new ConfigError(vantage.at('credentials'), 'must name a profile, a roleArn or both');
+  return { profile, roleArn };
+}
+
+function parseVantage(
+  raw: unknown,
+  path: string,
+  canaryName: string,
+  targetNames: ReadonlySet<string>,
+): VantageSettings {
+  const fields = Fields.of(raw, path, [
+    'name',
+    'account',
+    'region',
+    'network',
+    'vpcPrimaryCidr',
+    'port25Released',
+    'targets',
+    'credentials',
+  ]);
+  const name = fields.string('name', VANTAGE_NAME_PATTERN, 'must be 1-32 letters, digits or dashes');
+  const functionName = vantageFunctionName(canaryName, name);
+  if (functionName.length > MAX_FUNCTION_NAME_LENGTH) {
+    throw new ConfigError(
+      fields.at('name'),
+      `makes the function name ${functionName} (${functionName.length} characters), longer than Lambda's ${MAX_FUNCTION_NAME_LENGTH}: shorten it or canaryName`,
+    );
+  }
+  if ((raw as Json).network === undefined)
+    throw new ConfigError(fields.at('network'), 'is required: each vantage runs in its own VPC');
+  const targets = fields.array('targets')?.map((item, index) => {
+    const at = `${fields.at('targets')}[${index}]`;
+    if (typeof item !== 'string' || !targetNames.has(item)) {
+      throw new ConfigError(
+        at,
+        `${JSON.stringify(item)} is not a target name (targets: ${[...targetNames].join(', ')})`,
+      );
+    }
+    return item;
+  });
+  if (targets?.length === 0) throw new ConfigError(fields.at('targets'), 'must name at least one target when given');
+  return {
+    name,
+    account: accountField(fields),
+    region: regionField(fields),
+    network: parseNetwork(fields),
+    vpcPrimaryCidr: cidrField(fields, 'vpcPrimaryCidr', fields.optionalString('vpcPrimaryCidr')),
+    port25Released: fields.optionalBoolean('port25Released'),
+    targets,
+    credentials: parseCredentials(fields),
+  };
+}
+
+function parseFleet(root: Fields, canaryName: string, targets: readonly CanaryTarget[]): FleetSettings | undefined {
+  const rawVantages = root.array('vantages');
+  const monitoringFields = root.object('monitoring', ['account', 'region']);
+  if (rawVantages === undefined) {
+    if (monitoringFields !== undefined) throw new ConfigError('monitoring', 'applies only to a fleet: add vantages');
+    return undefined;
+  }
+  if (rawVantages.length === 0) throw new ConfigError('vantages', 'must list at least one vantage when given');
+  const targetNames = new Set(targets.map((target) => target.name));
+  const vantages = rawVantages.map((item, index) => parseVantage(item, `vantages[${index}]`, canaryName, targetNames));
+  const seen = new Set<string>();
+  vantages.forEach((vantage, index) => {
+    if (seen.has(vantage.name))
+      throw new ConfigError(`vantages[${index}].name`, `duplicate vantage name ${JSON.stringify(vantage.name)}`);
+    seen.add(vantage.name);
+  });
+  const monitoring = monitoringFields && {
+    account: accountField(monitoringFields),
+    region: regionField(monitoringFields),
+  };
+  return { vantages, monitoring };
+}
+
 /** Validates a parsed JSON value as a canary config. Throws ConfigError naming the first bad field. */
 export function parseCanaryConfig(raw: unknown): CanaryConfig {
   const root = Fields.of(raw, '', [
@@ -333,6 +479,8 @@ export function parseCanaryConfig(raw: unknown): CanaryConfig {
     'maxConcurrentTasks',
     'targets',
     'deployment',
+    'vantages',
+    'monitoring',
   ]);
   const probe = parseProbeDefaults(root);
   const rawTargets = root.array('targets');
@@ -347,8 +495,13 @@ export function parseCanaryConfig(raw: unknown): CanaryConfig {
       throw new ConfigError(`targets[${index}].name`, `duplicate target name ${JSON.stringify(target.name)}`);
     seen.add(target.name);
   });
+  const canaryName = root.string(
+    'canaryName',
+    NAME_PATTERN,
+    'must be 1-63 letters, digits, dots, dashes or underscores',
+  );
   return {
-    canaryName: root.string('canaryName', NAME_PATTERN, 'must be 1-63 letters, digits, dots, dashes or underscores'),
+    canaryName,
     metricNamespace:
       root.optionalString('metricNamespace', /^[^:][^:]{0,254}$/, 'must be 1-255 characters without ":"') ??
       CONFIG_DEFAULTS.metricNamespace,
@@ -361,6 +514,7 @@ export function parseCanaryConfig(raw: unknown): CanaryConfig {
       CONFIG_DEFAULTS.maxConcurrentTasks,
     targets,
     deployment: parseDeployment(root),
+    fleet: parseFleet(root, canaryName, targets),
   };
 }
 
