@@ -3,6 +3,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { canaryAwsNames } from '../functions/shared/aws-names.js';
 import type { CanaryConfig, CanaryTarget } from '../functions/shared/config.js';
 import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
 import { formatTarget } from '../functions/shared/probe-command.js';
@@ -27,10 +28,10 @@ export class CanaryAlarms extends Construct {
     super(scope, id);
     const { config, metrics } = props;
     const { alarmEvaluationPeriods: evaluationPeriods, alarmDatapointsToAlarm: datapointsToAlarm } = config.deployment;
-    const prefix = `port25-canary ${config.canaryName}`;
+    const names = canaryAwsNames(config.canaryName);
 
     this.topic = new sns.Topic(this, 'Topic', {
-      displayName: `${prefix} alarms`,
+      displayName: names.topicDisplayName,
       enforceSSL: true,
     });
     for (const email of config.deployment.notifyEmails) {
@@ -42,7 +43,7 @@ export class CanaryAlarms extends Construct {
       targetAlarms.set(
         target.name,
         new cloudwatch.Alarm(this, `Target-${target.name}`, {
-          alarmName: `${prefix} ${target.name} expectation not met`,
+          alarmName: names.targetAlarmName(target.name),
           alarmDescription: targetAlarmDescription(target),
           metric: metrics.forTarget(TARGET_METRICS.expectationMet, target.name, 'Minimum'),
           comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -58,7 +59,7 @@ export class CanaryAlarms extends Construct {
     this.targetAlarms = targetAlarms;
 
     this.inconclusiveAlarm = new cloudwatch.Alarm(this, 'TargetsInconclusive', {
-      alarmName: `${prefix} targets inconclusive`,
+      alarmName: names.canaryAlarmName('targets inconclusive'),
       alarmDescription:
         'The canary could not judge at least one target (probe task failed, DNS error, ICMP unreachable on a blocked target). Check the run report in the orchestrator log.',
       metric: metrics.forRun(RUN_METRICS.targetsInconclusive, 'Maximum'),
@@ -71,7 +72,7 @@ export class CanaryAlarms extends Construct {
     });
 
     this.runsStoppedAlarm = new cloudwatch.Alarm(this, 'RunsStopped', {
-      alarmName: `${prefix} runs stopped`,
+      alarmName: names.canaryAlarmName('runs stopped'),
       alarmDescription:
         'No canary run finished in the schedule period: the schedule, the orchestrator function or its permissions are broken. Check the orchestrator log.',
       metric: metrics.forRun(RUN_METRICS.runDuration, 'SampleCount'),

@@ -2,9 +2,10 @@
 import { resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { canaryAwsNames } from '../functions/shared/aws-names.js';
 import { loadCanaryConfig } from '../functions/shared/config.js';
 import { InputError } from '../functions/shared/errors.js';
-import { CanaryStack, stackNameFor } from './canary-stack.js';
+import { CanaryStack } from './canary-stack.js';
 import type { ReservedConcurrency } from './orchestrator-function.js';
 
 const DEFAULT_CONFIG_FILE = 'examples/canary.config.json';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   const configFile = resolve(String(app.node.tryGetContext('config') ?? DEFAULT_CONFIG_FILE));
   const config = await loadCanaryConfig(configFile);
   const reservedConcurrency = app.node.tryGetContext(RESERVED_CONCURRENCY_CONTEXT);
-  new CanaryStack(app, stackNameFor(config.canaryName), {
+  new CanaryStack(app, canaryAwsNames(config.canaryName).stackName, {
     config,
     configFile,
     buildDirectory: resolve('dist'),

@@ -108,8 +108,3 @@ export class CanaryStack extends Stack {
     });
   }
 }
-
-/** Stack names allow letters, digits and dashes; canary names may also hold dots and underscores. */
-export function stackNameFor(canaryName: string): string {
-  return `port25-canary-${canaryName.replace(/[^A-Za-z0-9-]/g, '-')}`;
-}

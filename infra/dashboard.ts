@@ -1,5 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { canaryAwsNames } from '../functions/shared/aws-names.js';
 import { chunk } from '../functions/shared/chunk.js';
 import type { CanaryConfig } from '../functions/shared/config.js';
 import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
@@ -52,7 +53,7 @@ export class CanaryDashboard extends Construct {
     const targetNames = config.targets.map((target) => target.name);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: dashboardNameFor(config.canaryName),
+      dashboardName: canaryAwsNames(config.canaryName).dashboardName,
     });
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
@@ -99,9 +100,4 @@ export class CanaryDashboard extends Construct {
       );
     }
   }
-}
-
-/** Dashboard names allow letters, digits, `-` and `_`; canary names may also hold dots. */
-export function dashboardNameFor(canaryName: string): string {
-  return `port25-canary-${canaryName.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }

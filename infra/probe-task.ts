@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { canaryAwsNames } from '../functions/shared/aws-names.js';
 import type { CanaryConfig } from '../functions/shared/config.js';
 import { probeContainerImage } from './probe-image.js';
 import type { StackSettings } from './stack-settings.js';
@@ -78,7 +79,7 @@ export class ProbeTask extends Construct {
     });
     this.logStreamPrefix = config.network.logStreamPrefix;
 
-    const family = `${config.canaryName}-probe`;
+    const family = canaryAwsNames(config.canaryName).taskDefinitionFamily;
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       family,
       cpu: PROBE_CPU_UNITS,

@@ -584,7 +584,7 @@ describe('CanaryStack with a VPC of its own', () => {
 
   it('runs the probe and the orchestrator on x86 when the config says so', () => {
     canary.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      Family: 'lab.v2-probe',
+      Family: Match.stringLikeRegexp('^lab-v2-[0-9a-f]{6}-probe$'),
       RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
     });
     canary.template.hasResourceProperties('AWS::Lambda::Function', {

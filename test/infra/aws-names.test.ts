@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AwsNameError, canaryAwsNames, checkedName, STACK_NAME } from '../../functions/shared/aws-names.js';
+import { EXISTING_VPC_CONFIG, withField } from './fixtures.js';
+import { type SynthesizedCanary, synthesizeCanary, Workspace } from './synthesize.js';
+
+/** The documented rules, as literals (ECS RegisterTaskDefinition `family`, CloudWatch PutDashboard `DashboardName`). */
+const FAMILY_RULE = /^[A-Za-z0-9_-]{1,255}$/;
+const DASHBOARD_RULE = /^[A-Za-z0-9_-]{1,255}$/;
+const STACK_RULE = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+type Json = Record<string, unknown>;
+
+function propertiesOfType(canary: SynthesizedCanary, type: string): Json[] {
+  return Object.values(canary.template.findResources(type)).map((resource) => (resource as Json).Properties as Json);
+}
+
+describe('canaryAwsNames', () => {
+  it('keeps a name AWS accepts verbatim, so deployed canaries keep their resources', () => {
+    const names = canaryAwsNames('mail-egress');
+
+    expect(names.taskDefinitionFamily).toBe('mail-egress-probe');
+    expect(names.dashboardName).toBe('port25-canary-mail-egress');
+    expect(names.stackName).toBe('port25-canary-mail-egress');
+    expect(names.targetAlarmName('relay')).toBe('port25-canary mail-egress relay expectation not met');
+  });
+
+  it('derives a valid task-definition family and dashboard name from a dotted canary name', () => {
+    const names = canaryAwsNames('mail.egress-v2');
+
+    expect(names.taskDefinitionFamily).toMatch(FAMILY_RULE);
+    expect(names.taskDefinitionFamily).toMatch(/^mail-egress-v2-[0-9a-f]{6}-probe$/);
+    expect(names.dashboardName).toMatch(DASHBOARD_RULE);
+    expect(names.stackName).toMatch(STACK_RULE);
+  });
+
+  it('never gives two canary names one family or dashboard', () => {
+    const dotted = canaryAwsNames('mail.egress');
+    const dashed = canaryAwsNames('mail-egress');
+
+    expect(dotted.taskDefinitionFamily).not.toBe(dashed.taskDefinitionFamily);
+    expect(dotted.dashboardName).not.toBe(dashed.dashboardName);
+  });
+
+  it('fits the longest canary and target names in every documented limit', () => {
+    const longest = `a${'.'.repeat(62)}`;
+    const names = canaryAwsNames(longest);
+
+    expect(names.taskDefinitionFamily).toMatch(FAMILY_RULE);
+    expect(names.dashboardName).toMatch(DASHBOARD_RULE);
+    expect(names.stackName).toMatch(STACK_RULE);
+    expect(names.topicDisplayName.length).toBeLessThanOrEqual(100);
+    expect(names.targetAlarmName('t'.repeat(63)).length).toBeLessThanOrEqual(255);
+  });
+
+  it('refuses a name its rule does not allow, naming the resource', () => {
+    expect(() => checkedName('1-starts-with-a-digit', STACK_NAME)).toThrow(AwsNameError);
+    expect(() => checkedName('has.a.dot', STACK_NAME)).toThrow(/CloudFormation stack name "has.a.dot"/);
+  });
+});
+
+describe('a canary with a dotted name', () => {
+  let workspace: Workspace;
+  let canary: SynthesizedCanary;
+  beforeAll(() => {
+    workspace = new Workspace();
+    canary = synthesizeCanary(workspace, withField(EXISTING_VPC_CONFIG, ['canaryName'], 'mail.egress-v2'));
+  });
+  afterAll(() => {
+    workspace.remove();
+  });
+
+  it('synthesizes a task-definition family ECS accepts', () => {
+    const [taskDefinition] = propertiesOfType(canary, 'AWS::ECS::TaskDefinition');
+
+    expect(taskDefinition?.Family).toMatch(FAMILY_RULE);
+  });
+
+  it('scopes RunTask to the family it registered', () => {
+    const family = propertiesOfType(canary, 'AWS::ECS::TaskDefinition')[0]?.Family as string;
+    const policies = JSON.stringify(propertiesOfType(canary, 'AWS::IAM::Policy'));
+
+    expect(policies).toContain(`:task-definition/${family}:*`);
+    expect(policies).not.toContain('task-definition/mail.egress');
+  });
+
+  it('names its dashboard as CloudWatch allows', () => {
+    const [dashboard] = propertiesOfType(canary, 'AWS::CloudWatch::Dashboard');
+
+    expect(dashboard?.DashboardName).toMatch(DASHBOARD_RULE);
+  });
+});
