@@ -2,20 +2,37 @@ import type { CanaryTarget } from '../shared/config.js';
 import { AddressParseError } from '../shared/errors.js';
 import { combineVerdicts, judgeOutcome, type Verdict } from '../shared/judge.js';
 import type { TargetOutcome } from '../shared/outcomes.js';
-import { classify, type Expectation, type RuleContext } from '../shared/port25-rule.js';
+import { classify, type Expectation, notMailDestination, type RuleContext } from '../shared/port25-rule.js';
 
 export interface TargetExpectation {
-  /** Null when the expectation is `auto` and there is no address to classify. */
+  /** Null when nothing can be expected: `auto` with no address to classify, or an address that is not a mail host. */
   readonly expected: Expectation | null;
   /** Which rule set it, in words. */
   readonly rule: string;
+  /** Set when the address dialled is never a mail destination (loopback, link-local, ...): what it is, in words. */
+  readonly notMailDestination?: string;
+}
+
+function notMailDestinationOf(address: string): string | null {
+  try {
+    return notMailDestination(address)?.description ?? null;
+  } catch (error) {
+    if (error instanceof AddressParseError) return null;
+    throw error;
+  }
 }
 
 /**
- * A configured expectation wins; `auto` asks the port-25 rule about the address the probe actually dialled
+ * An address that is never a mail destination sets no expectation; otherwise a configured expectation wins; `auto` asks the port-25 rule about the address the probe actually dialled
  * (a host name may resolve anywhere, so the config's host alone cannot decide).
  */
 export function expectationFor(target: CanaryTarget, address: string | null, context: RuleContext): TargetExpectation {
+  // The config refuses such literals, so only a host name gets here: its DNS points at no mail server, whatever the
+  // probe saw there proves nothing about the mail path (a dns-error of another kind).
+  const notMail = address === null ? null : notMailDestinationOf(address);
+  if (notMail !== null) {
+    return { expected: null, rule: `${target.expect}: ${address} is ${notMail}`, notMailDestination: notMail };
+  }
   if (target.expect !== 'auto') return { expected: target.expect, rule: `configured: ${target.expect}` };
   if (address === null) return { expected: null, rule: 'auto: no address was dialled, nothing to classify' };
   try {

@@ -38,8 +38,12 @@ export function targetReportFor(
   const { expected, rule } = attempts.at(-1) ?? expectationFor(target, observation.address, context);
   const verdict = verdictFor(attempts);
   const unprovenPass = verdict === 'pass' && observation.source === 'exit-code';
+  const notMail = attempts.find((attempt) => attempt.notMailDestination !== undefined);
   const details = [
     observation.detail,
+    notMail === undefined
+      ? null
+      : `${target.host} resolved to ${notMail.address}, ${notMail.notMailDestination}: inconclusive, as for a DNS error; check the name's A/AAAA records`,
     disagreementDetail(attempts),
     unprovenPass ? EXIT_CODE_CANNOT_PASS : null,
   ].filter((detail): detail is string => detail !== null);

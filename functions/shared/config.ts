@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CONFIG_DEFAULTS, LIMITS } from './config-defaults.js';
 import { ConfigError } from './errors.js';
-import { isIpLiteral, parseCidr } from './port25-rule.js';
+import { isIpLiteral, notMailDestination, parseCidr } from './port25-rule.js';
 
 // Kept apart so the probe's argument parser can import them without the rule engine (ip-address).
 export { CONFIG_DEFAULTS, LIMITS } from './config-defaults.js';
@@ -231,6 +231,8 @@ function hostField(fields: Fields): string {
       `${JSON.stringify(host)} must be a host name or IP literal, without a port`,
     );
   }
+  const notMail = isIpLiteral(host) ? notMailDestination(host) : null;
+  if (notMail !== null) throw new ConfigError(fields.at('host'), `${JSON.stringify(host)} is ${notMail.description}`);
   return host;
 }
 

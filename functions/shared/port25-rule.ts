@@ -20,6 +20,8 @@ export type Expectation = 'blocked' | 'open';
 export interface RuleContext {
   /** Primary CIDR block of the sending VPC; undefined when unknown (then only the fixed exemptions apply). */
   readonly vpcPrimaryCidr?: string | undefined;
+  /** The VPC's other CIDR blocks (IPv4 secondaries, IPv6 blocks): never exempt, named so nobody assumes they are. */
+  readonly vpcSecondaryCidrs?: readonly string[] | undefined;
   /** True once AWS has approved the account's port-25 removal request. */
   readonly released?: boolean | undefined;
 }
@@ -33,7 +35,45 @@ export interface Port25Verdict {
   readonly expected: Expectation;
   /** Which rule decided, in words. */
   readonly rule: string;
+  /**
+   * Present only for an address that is never a mail destination (loopback, link-local, ...): the throttle never
+   * sees such traffic (so `expected` is open), but nothing there is a mail server to test.
+   */
+  readonly notMailDestination?: NotMailDestinationKind;
 }
+
+export type NotMailDestinationKind = 'loopback' | 'link-local' | 'multicast' | 'unspecified' | 'broadcast';
+
+export interface NotMailDestination {
+  readonly kind: NotMailDestinationKind;
+  readonly cidr: string;
+  /** e.g. "loopback 127.0.0.0/8: not a mail destination (never leaves the host)" */
+  readonly description: string;
+}
+
+const WHY_NOT_MAIL: Readonly<Record<NotMailDestinationKind, string>> = {
+  loopback: 'never leaves the host',
+  'link-local': 'never routed beyond the link; in a VPC the DNS and metadata services live here',
+  multicast: 'TCP cannot connect to a group address',
+  unspecified: 'names no host',
+  broadcast: 'TCP cannot connect to a broadcast address',
+};
+
+// Address4/Address6's own predicates disagree on edges (0.0.0.0/8, the v4 broadcast): one explicit table instead.
+const NOT_MAIL_RANGES: readonly { readonly cidr: string; readonly kind: NotMailDestinationKind }[] = [
+  { cidr: '0.0.0.0/8', kind: 'unspecified' },
+  { cidr: '127.0.0.0/8', kind: 'loopback' },
+  { cidr: '169.254.0.0/16', kind: 'link-local' },
+  { cidr: '224.0.0.0/4', kind: 'multicast' },
+  { cidr: '255.255.255.255/32', kind: 'broadcast' },
+  { cidr: '::/128', kind: 'unspecified' },
+  { cidr: '::1/128', kind: 'loopback' },
+  { cidr: 'fe80::/10', kind: 'link-local' },
+  { cidr: 'ff00::/8', kind: 'multicast' },
+];
+
+/** DNS64/NAT64's well-known prefix (RFC 6052): the last 32 bits are the IPv4 address the NAT64 gateway dials. */
+const NAT64_PREFIX = '64:ff9b::/96';
 
 type ParsedAddress = Address4 | Address6;
 
@@ -95,10 +135,44 @@ const PARSED_EXEMPT_RANGES = /* @__PURE__ */ EXEMPT_RANGES.map((range) => ({
   parsed: parseCidr(range.cidr),
 }));
 
+const PARSED_NOT_MAIL_RANGES = /* @__PURE__ */ NOT_MAIL_RANGES.map((range) => ({
+  ...range,
+  parsed: parseCidr(range.cidr),
+}));
+
+const PARSED_NAT64_PREFIX = /* @__PURE__ */ parseCidr(NAT64_PREFIX);
+
+function notMailDestinationOf(parsed: ParsedAddress): NotMailDestination | null {
+  const range = PARSED_NOT_MAIL_RANGES.find((candidate) => contains(candidate.parsed, parsed));
+  if (range === undefined) return null;
+  return {
+    kind: range.kind,
+    cidr: range.cidr,
+    description: `${range.kind} ${range.cidr}: not a mail destination (${WHY_NOT_MAIL[range.kind]})`,
+  };
+}
+
+/**
+ * Loopback, link-local, multicast, unspecified and broadcast addresses (v4, v6, and v4-mapped v6): never a mail
+ * destination. Null for every other address. Throws AddressParseError when `address` does not parse.
+ */
+export function notMailDestination(address: string): NotMailDestination | null {
+  return notMailDestinationOf(parseAddress(address));
+}
+
+function nat64Note(parsed: ParsedAddress): string {
+  if (!(parsed instanceof Address6) || !contains(PARSED_NAT64_PREFIX, parsed)) return '';
+  return ` (NAT64 ${NAT64_PREFIX}: embeds IPv4 ${parsed.to4().correctForm()})`;
+}
+
 /** Predicts whether AWS's port-25 throttle drops traffic from the VPC to `address`. */
 export function classify(address: string, context: RuleContext = {}): Port25Verdict {
   const parsed = parseAddress(address);
   const vpcCidr = context.vpcPrimaryCidr === undefined ? undefined : parseCidr(context.vpcPrimaryCidr);
+  const secondaryCidrs = (context.vpcSecondaryCidrs ?? []).map((cidr) => ({
+    cidr: cidr.trim(),
+    parsed: parseCidr(cidr),
+  }));
   const family: AddressFamily = parsed instanceof Address4 ? 'IPv4' : 'IPv6';
   const canonical = parsed.correctForm();
   const verdict = (throttled: boolean, rule: string): Port25Verdict => ({
@@ -109,9 +183,15 @@ export function classify(address: string, context: RuleContext = {}): Port25Verd
     rule,
   });
 
+  // Before the release: loopback stays loopback whatever AWS approved.
+  const notMail = notMailDestinationOf(parsed);
+  if (notMail) return { ...verdict(false, notMail.description), notMailDestination: notMail.kind };
   if (context.released) return verdict(false, 'restriction released');
   if (vpcCidr && contains(vpcCidr, parsed)) return verdict(false, `VPC primary CIDR ${context.vpcPrimaryCidr?.trim()}`);
   const exempt = PARSED_EXEMPT_RANGES.find((range) => contains(range.parsed, parsed));
   if (exempt) return verdict(false, `${exempt.source} ${exempt.cidr}`);
-  return verdict(true, family === 'IPv4' ? 'public address' : 'IPv6 outside RFC 4193');
+  // AWS exempts only the primary CIDR: a relay in a secondary block outside the private ranges is throttled.
+  const secondary = secondaryCidrs.find((range) => contains(range.parsed, parsed));
+  if (secondary) return verdict(true, `VPC secondary CIDR ${secondary.cidr}: not exempt`);
+  return verdict(true, family === 'IPv4' ? 'public address' : `IPv6 outside RFC 4193${nat64Note(parsed)}`);
 }

@@ -21,7 +21,7 @@ export interface TargetReport {
   readonly port: number;
   /** The address the probe used; null when it never dialled. */
   readonly address: string | null;
-  /** Null only when the expectation is `auto` and no address was ever resolved. */
+  /** Null when nothing could be expected: `auto` and no address was resolved, or the address is not a mail host. */
   readonly expected: Expectation | null;
   /** Which rule set the expectation (`configured: open` for an explicit expect). */
   readonly rule: string;

@@ -58,7 +58,54 @@ describe('port25-canary explain (built CLI)', () => {
     expect(refused.exitCode).toBe(2);
     const resolved = await runCli(['explain', '--resolve', '--json', 'localhost']);
     expect(resolved.exitCode).toBe(0);
-    expect(JSON.parse(resolved.stdout)[0]).toMatchObject({ input: 'localhost', rule: 'public address' });
+    expect(JSON.parse(resolved.stdout)[0]).toMatchObject({ input: 'localhost', notMailDestination: 'loopback' });
+  });
+
+  it('names addresses that are not mail destinations for what they are, v4, v6 and mapped', async () => {
+    const result = await runCli([
+      'explain',
+      '--json',
+      '127.0.0.1',
+      '::1',
+      '169.254.169.254',
+      'fe80::1',
+      '224.0.0.1',
+      'ff02::1',
+      '0.0.0.0',
+      '::',
+      '255.255.255.255',
+      '::ffff:127.0.0.1',
+    ]);
+
+    expect(result.exitCode).toBe(0);
+    const verdicts = JSON.parse(result.stdout) as { input: string; notMailDestination?: string; rule: string }[];
+    expect(verdicts.map(({ input, notMailDestination }) => [input, notMailDestination])).toEqual([
+      ['127.0.0.1', 'loopback'],
+      ['::1', 'loopback'],
+      ['169.254.169.254', 'link-local'],
+      ['fe80::1', 'link-local'],
+      ['224.0.0.1', 'multicast'],
+      ['ff02::1', 'multicast'],
+      ['0.0.0.0', 'unspecified'],
+      ['::', 'unspecified'],
+      ['255.255.255.255', 'broadcast'],
+      ['::ffff:127.0.0.1', 'loopback'],
+    ]);
+    for (const verdict of verdicts) {
+      expect(verdict.rule).toContain('not a mail destination');
+      expect(verdict.rule).not.toContain('public');
+    }
+  });
+
+  it('prints "not mail" in the table for loopback and the embedded IPv4 address of a NAT64 address', async () => {
+    const result = await runCli(['explain', '127.0.0.1', '64:ff9b::c633:6419']);
+
+    expect(result.exitCode).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[1]).toMatch(
+      /^127\.0\.0\.1\s+127\.0\.0\.1\s+IPv4\s+not mail\s+loopback 127\.0\.0\.0\/8: not a mail destination/,
+    );
+    expect(lines[2]).toMatch(/blocked\s+IPv6 outside RFC 4193 \(NAT64 64:ff9b::\/96: embeds IPv4 198\.51\.100\.25\)$/);
   });
 
   it.each([

@@ -25,6 +25,41 @@ function observation(overrides: Partial<TargetObservation>): TargetObservation {
 }
 
 describe('targetReportFor', () => {
+  it.each(['auto', 'open', 'blocked'] as const)(
+    'judges a %s host name that resolved to loopback inconclusive, naming the address and why',
+    (expect_) => {
+      const toLoopback = observation({
+        outcome: 'refused',
+        attempts: [{ outcome: 'refused', address: '127.0.0.1' }],
+        address: '127.0.0.1',
+      });
+
+      const report = targetReportFor(target(expect_), toLoopback, JUDGING);
+
+      expect(report).toMatchObject({
+        verdict: 'inconclusive',
+        expected: null,
+        outcome: 'refused',
+        rule: `${expect_}: 127.0.0.1 is loopback 127.0.0.0/8: not a mail destination (never leaves the host)`,
+        detail:
+          "mail.example.test resolved to 127.0.0.1, loopback 127.0.0.0/8: not a mail destination (never leaves the host): inconclusive, as for a DNS error; check the name's A/AAAA records",
+      });
+    },
+  );
+
+  it('judges an open connection to a link-local address inconclusive, never a pass', () => {
+    const toMetadata = observation({
+      outcome: 'open',
+      attempts: [{ outcome: 'open', address: 'fe80::1' }],
+      address: 'fe80::1',
+    });
+
+    expect(targetReportFor(target('open'), toMetadata, JUDGING)).toMatchObject({
+      verdict: 'inconclusive',
+      rule: expect.stringContaining('link-local fe80::/10'),
+    });
+  });
+
   it('judges each auto attempt by the address it dialled and says when the attempts disagree', () => {
     const twoAddresses = observation({
       attempts: [

@@ -153,16 +153,16 @@ describe('rule context', () => {
 
     expect(jsonLines(stdout)[0]?.expectation).toEqual({
       expected: 'open',
-      rule: 'restriction released',
+      rule: 'loopback 127.0.0.0/8: not a mail destination (never leaves the host)',
       matches: true,
     });
   });
 
-  it('shows a mismatch in the table', async () => {
+  it('names loopback for what it is in the table, never a public address', async () => {
     const { stdout } = await runProbeCli(['--vpc-cidr', '10.0.0.0/16', `127.0.0.1:${smtp.port}`]);
 
     expect(stdout).toMatch(/EXPECTED/);
-    expect(stdout).toContain('blocked MISMATCH (public address)');
+    expect(stdout).toContain('open matches (loopback 127.0.0.0/8: not a mail destination');
   });
 
   it('rejects a bad --vpc-cidr with exit 2', async () => {

@@ -80,6 +80,25 @@ describe('parseCanaryConfig', () => {
     expect(act).toThrow(message);
   });
 
+  it.each([
+    ['127.0.0.1', 'loopback 127.0.0.0/8'],
+    ['::1', 'loopback ::1/128'],
+    ['169.254.169.254', 'link-local 169.254.0.0/16'],
+    ['fe80::1', 'link-local fe80::/10'],
+    ['224.0.0.25', 'multicast 224.0.0.0/4'],
+    ['ff02::1', 'multicast ff00::/8'],
+    ['0.0.0.0', 'unspecified 0.0.0.0/8'],
+    ['::', 'unspecified ::/128'],
+    ['255.255.255.255', 'broadcast 255.255.255.255/32'],
+    ['::ffff:127.0.0.1', 'loopback 127.0.0.0/8'],
+  ])('rejects the target literal %s, naming the target and what the address is', (host, what) => {
+    const raw = { ...minimal(), targets: [minimal().targets[0], { name: 'odd', host }] };
+
+    expect(() => parseCanaryConfig(raw)).toThrow(
+      `targets[1].host: ${JSON.stringify(host)} is ${what}: not a mail destination`,
+    );
+  });
+
   it('accepts IPv6 literals and host names as target hosts', () => {
     const config = parseCanaryConfig({
       ...minimal(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AddressParseError } from '../../functions/shared/errors.js';
-import { classify, parseAddress, parseCidr } from '../../functions/shared/port25-rule.js';
+import { classify, notMailDestination, parseAddress, parseCidr } from '../../functions/shared/port25-rule.js';
 
 // Each exempt range: its first and last address are open, the addresses just outside it are blocked.
 const BOUNDARIES = [
@@ -129,6 +129,93 @@ describe('classify', () => {
 
   it('rejects a bad VPC CIDR, quoting it', () => {
     expect(() => classify('10.0.0.1', { vpcPrimaryCidr: '10.0.0.0/33' })).toThrow('"10.0.0.0/33"');
+  });
+});
+
+// Each address that is never a mail destination, v4 and v6, with the range that names it.
+const NOT_MAIL = [
+  ['127.0.0.1', 'loopback', '127.0.0.0/8'],
+  ['127.255.255.254', 'loopback', '127.0.0.0/8'],
+  ['::1', 'loopback', '::1/128'],
+  ['::ffff:127.0.0.1', 'loopback', '127.0.0.0/8'],
+  ['169.254.169.254', 'link-local', '169.254.0.0/16'],
+  ['169.254.169.253', 'link-local', '169.254.0.0/16'],
+  ['fe80::1%eth0', 'link-local', 'fe80::/10'],
+  ['febf:ffff::1', 'link-local', 'fe80::/10'],
+  ['::ffff:169.254.169.254', 'link-local', '169.254.0.0/16'],
+  ['224.0.0.1', 'multicast', '224.0.0.0/4'],
+  ['239.255.255.255', 'multicast', '224.0.0.0/4'],
+  ['ff02::1', 'multicast', 'ff00::/8'],
+  ['0.0.0.0', 'unspecified', '0.0.0.0/8'],
+  ['::', 'unspecified', '::/128'],
+  ['::ffff:0.0.0.0', 'unspecified', '0.0.0.0/8'],
+  ['255.255.255.255', 'broadcast', '255.255.255.255/32'],
+  ['::ffff:255.255.255.255', 'broadcast', '255.255.255.255/32'],
+] as const;
+
+describe('addresses that are not mail destinations', () => {
+  it.each(NOT_MAIL)('names %s %s, never a public address', (address, kind, cidr) => {
+    const verdict = classify(address, { vpcPrimaryCidr: '10.0.0.0/16' });
+
+    expect(verdict).toMatchObject({ throttled: false, expected: 'open', notMailDestination: kind });
+    expect(verdict.rule).toMatch(new RegExp(`^${kind} ${cidr.replace(/[./]/g, '\\$&')}: not a mail destination \\(`));
+    expect(verdict.rule).not.toContain('public');
+  });
+
+  it.each(NOT_MAIL)('reports %s as %s from notMailDestination', (address, kind, cidr) => {
+    expect(notMailDestination(address)).toMatchObject({ kind, cidr });
+  });
+
+  it('names loopback for what it is even once the restriction is released', () => {
+    expect(classify('127.0.0.1', { released: true })).toMatchObject({ notMailDestination: 'loopback' });
+  });
+
+  it.each([
+    '126.255.255.255',
+    '128.0.0.0',
+    '169.253.255.255',
+    '169.255.0.0',
+    '223.255.255.255',
+    '240.0.0.0',
+    'fec0::1',
+    'fe7f::1',
+    '::2',
+    'feff::1',
+  ])('leaves %s, just outside those ranges, to the port-25 rule', (address) => {
+    expect(notMailDestination(address)).toBeNull();
+    expect(classify(address).notMailDestination).toBeUndefined();
+  });
+});
+
+describe('NAT64 and secondary CIDRs', () => {
+  it('shows the IPv4 address a NAT64 address embeds', () => {
+    expect(classify('64:ff9b::c633:6419')).toMatchObject({
+      expected: 'blocked',
+      rule: 'IPv6 outside RFC 4193 (NAT64 64:ff9b::/96: embeds IPv4 198.51.100.25)',
+    });
+  });
+
+  it('names the VPC secondary CIDR an address is in, and does not exempt it', () => {
+    expect(
+      classify('198.18.0.25', {
+        vpcPrimaryCidr: '10.0.0.0/16',
+        vpcSecondaryCidrs: ['198.18.0.0/24', '2001:db8:5::/56'],
+      }),
+    ).toMatchObject({ throttled: true, expected: 'blocked', rule: 'VPC secondary CIDR 198.18.0.0/24: not exempt' });
+  });
+
+  it('exempts a secondary CIDR inside RFC 1918 by RFC 1918, not by being the VPC', () => {
+    expect(classify('10.1.0.5', { vpcPrimaryCidr: '10.0.0.0/16', vpcSecondaryCidrs: ['10.1.0.0/16'] })).toMatchObject({
+      expected: 'open',
+      rule: 'RFC 1918 10.0.0.0/8',
+    });
+  });
+
+  it('names an IPv6 block of the VPC outside RFC 4193 as not exempt', () => {
+    expect(classify('2001:db8:5::25', { vpcSecondaryCidrs: ['2001:db8:5::/56'] })).toMatchObject({
+      expected: 'blocked',
+      rule: 'VPC secondary CIDR 2001:db8:5::/56: not exempt',
+    });
   });
 });
 

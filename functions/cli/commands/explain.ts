@@ -8,7 +8,10 @@ const USAGE = `Usage: port25-canary explain [--vpc-cidr CIDR] [--released] [--re
 
 Predicts, with AWS's documented rule, whether outbound TCP port 25 from EC2, Lambda or ECS on Fargate
 reaches each address: exempt are the VPC's primary CIDR, RFC 1918, RFC 6598 and RFC 4193; everything
-else is dropped silently until AWS approves a removal request for the account.
+else is dropped silently until AWS approves a removal request for the account. Loopback, link-local,
+multicast, unspecified and broadcast addresses are named for what they are: never mail destinations
+(PORT 25 shows "not mail"; the throttle never sees such traffic). A NAT64 address (64:ff9b::/96) shows
+the IPv4 address it embeds.
 
 Options:
   --vpc-cidr CIDR  primary CIDR block of the sending VPC (secondary CIDRs are not exempt)
@@ -79,7 +82,13 @@ export const explainCommand: Command = {
       io.stdout(
         formatTable(
           ['INPUT', 'ADDRESS', 'FAMILY', 'PORT 25', 'RULE'],
-          explained.map((entry) => [entry.input, entry.address, entry.family, entry.expected, entry.rule]),
+          explained.map((entry) => [
+            entry.input,
+            entry.address,
+            entry.family,
+            entry.notMailDestination === undefined ? entry.expected : 'not mail',
+            entry.rule,
+          ]),
         ),
       );
     }
