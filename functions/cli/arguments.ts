@@ -14,6 +14,8 @@ export interface CommandIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
+  /** stderr is a terminal: progress may be shown as a status line that is rewritten and cleared. */
+  readonly stderrIsTerminal?: boolean;
 }
 
 /** One sub-command: its help text and what it does. Returns the exit code. */

@@ -7,6 +7,7 @@ export const processIo: CommandIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  stderrIsTerminal: process.stderr.isTTY === true,
 };
 
 /** Runs one command: `--help` prints its usage, bad input exits 2 with the reason; anything else is re-thrown. */

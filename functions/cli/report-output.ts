@@ -1,16 +1,16 @@
-import { VERDICT_EXIT_CODES } from '../shared/outcomes.js';
+import { VERDICT_EXIT_CODES, verdictExitCode } from '../shared/outcomes.js';
 import type { CanaryReport, ReportSummary, TargetReport } from '../shared/report.js';
 import type { CommandIo } from './arguments.js';
 import { formatTable } from './table.js';
 
 export const REPORT_TABLE_HEADERS = [
-  'target',
-  'address',
-  'expected',
-  'outcome',
-  'verdict',
-  'connect ms',
-  'diagnosis / detail',
+  'TARGET',
+  'ADDRESS',
+  'EXPECTED',
+  'OUTCOME',
+  'VERDICT',
+  'CONNECT MS',
+  'DIAGNOSIS / DETAIL',
 ] as const;
 
 function explanation(result: TargetReport): string {
@@ -33,21 +33,24 @@ export function formatReportTable(report: CanaryReport): string {
   return `${formatTable(REPORT_TABLE_HEADERS, rows)}\n${summary}`;
 }
 
-/** 0 all passed, 1 any failed, 3 none failed but some inconclusive. */
-export function exitCodeForSummary(summary: ReportSummary): number {
-  if (summary.fail > 0) return VERDICT_EXIT_CODES.someFailed;
-  if (summary.inconclusive > 0) return VERDICT_EXIT_CODES.someInconclusive;
-  return VERDICT_EXIT_CODES.allPassed;
+/** The exit code for a report (see VERDICT_EXIT_CODES); `notCarriedOut` when part of the run failed (metrics). */
+export function exitCodeForSummary(summary: ReportSummary, notCarriedOut = false): number {
+  return verdictExitCode({ failed: summary.fail > 0, inconclusive: summary.inconclusive > 0, notCarriedOut });
 }
 
-/** Prints the report (a table, or one JSON object with --json) and returns the command's exit code. */
-export function writeReport(report: CanaryReport, io: CommandIo, asJson: boolean): number {
+/**
+ * Prints the report (a table, or one JSON object with --json) on stdout and returns the command's exit code. stdout
+ * carries only reports; every error goes to stderr.
+ */
+export function writeReport(report: CanaryReport, io: CommandIo, asJson: boolean, notCarriedOut = false): number {
   io.stdout(asJson ? `${JSON.stringify(report)}\n` : formatReportTable(report));
-  return exitCodeForSummary(report.summary);
+  return exitCodeForSummary(report.summary, notCarriedOut);
 }
 
-export const VERDICT_EXIT_CODES_HELP = `Exit codes:
-  ${VERDICT_EXIT_CODES.allPassed}  every target met its expectation
-  ${VERDICT_EXIT_CODES.someFailed}  a target did not meet its expectation, or the run itself failed (AWS error)
-  ${VERDICT_EXIT_CODES.someInconclusive}  none failed, but some could not be judged (task failed, DNS error, ...)
-  ${VERDICT_EXIT_CODES.usage}  bad arguments or a bad config`;
+export const VERDICT_EXIT_CODES_HELP = `Exit codes (the first that applies):
+  ${VERDICT_EXIT_CODES.usage}  bad arguments or a bad config (nothing was launched)
+  ${VERDICT_EXIT_CODES.someFailed}  a target did not meet its expectation
+  ${VERDICT_EXIT_CODES.runNotCarriedOut}  the run was not carried out: an AWS error, an aborted run, metrics not published
+     (the reason is on stderr; a report, when there is one, is still printed)
+  ${VERDICT_EXIT_CODES.someInconclusive}  some targets could not be judged (task failed, DNS error, ...)
+  ${VERDICT_EXIT_CODES.allPassed}  every target met its expectation`;

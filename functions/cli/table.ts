@@ -1,9 +1,12 @@
-/** Formats rows as a compact table with aligned columns; cells are trimmed to one line. */
+/**
+ * Formats rows as a compact table with aligned columns; cells are trimmed to one line. Every table of the CLI and the
+ * lab has the same header style, set here: upper case, like the AWS CLI's and kubectl's text output.
+ */
 export function formatTable(
   headers: readonly string[],
   rows: readonly (readonly (string | number | null | undefined)[])[],
 ): string {
-  const cells = [headers, ...rows].map((row) =>
+  const cells = [headers.map((header) => header.toUpperCase()), ...rows].map((row) =>
     row.map((cell) => (cell ?? '-').toString().replace(/\s*\n\s*/g, ' ⏎ ')),
   );
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0)));

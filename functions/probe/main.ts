@@ -10,6 +10,7 @@ const io = {
   stdout: (text: string) => process.stdout.write(text),
   stderr: (text: string) => process.stderr.write(text),
   env: process.env,
+  stderrIsTerminal: process.stderr.isTTY === true,
 };
 
 runProbeProgram(process.argv.slice(2), io, systemProbeDependencies()).then(

@@ -1,7 +1,7 @@
 import { integerOption, parseCommandLine, UsageError } from '../cli/arguments.js';
 import { CONFIG_DEFAULTS, LIMITS } from '../shared/config-defaults.js';
 import { InputError } from '../shared/errors.js';
-import { EXIT_CODE_BY_OUTCOME, USAGE_EXIT_CODE } from '../shared/outcomes.js';
+import { EXIT_CODE_BY_OUTCOME, USAGE_EXIT_CODE, VERDICT_EXIT_CODES } from '../shared/outcomes.js';
 import type { RuleContext } from '../shared/port25-rule.js';
 import type { SmtpProbeRequest } from './run-probe.js';
 import { parseTarget } from './target.js';
@@ -45,6 +45,10 @@ Options:
 Exit codes (several targets: the first target that is not open decides):
 ${EXIT_CODES}
   ${String(USAGE_EXIT_CODE).padStart(2)}  bad arguments
+With --vpc-cidr or --released the expectation decides instead (several targets: the first that applies):
+  ${String(VERDICT_EXIT_CODES.someFailed).padStart(2)}  an observation contradicts the rule (MISMATCH)
+  ${String(VERDICT_EXIT_CODES.someInconclusive).padStart(2)}  an observation proves neither way (unproven: refused, banner-timeout, ...)
+  ${String(VERDICT_EXIT_CODES.allPassed).padStart(2)}  every observation matches the rule
 `;
 
 const EHLO_NAME = /^(?:[A-Za-z0-9.-]{1,253}|\[(?:IPv6:)?[0-9A-Fa-f:.]{2,45}\])$/;

@@ -1,14 +1,18 @@
 import { type CommandIo, UsageError } from '../cli/arguments.js';
-import { exitCodeForOutcomes } from '../shared/outcomes.js';
+import { exitCodeForExpectationMatches, exitCodeForOutcomes } from '../shared/outcomes.js';
 import type { ProbeResult } from '../shared/probe-result.js';
 import type { ExpectationRule } from './expectation.js';
 import { PROBE_USAGE, parseProbeArguments } from './probe-arguments.js';
 import { formatAttemptProgress, formatJsonLine, formatProbeTable } from './probe-output.js';
 import { type ProbeDependencies, runProbe } from './run-probe.js';
 
+/** Carriage return and erase-line: the next status line replaces the previous one. */
+const CLEAR_LINE = '\r\x1b[K';
+
 /**
  * `port25-canary probe` and the probe container: parse, probe every target concurrently, print in argument order
- * (JSON lines as soon as all earlier targets are printed), return the exit code of the first target that is not open.
+ * (JSON lines as soon as all earlier targets are printed), return the exit code of the first target that is not open,
+ * or, with --vpc-cidr/--released, the exit code of the expectation match (mismatch 1 > unprovable 3 > matched 0).
  * Throws UsageError for bad arguments before anything is dialled. Without `loadRule`, --vpc-cidr and --released are
  * refused; with it, the rule is loaded only when one of them is given.
  */
@@ -34,9 +38,16 @@ export async function runProbeProgram(
     rule = await loadRule();
     rule.validate(ruleContext);
   }
+  // The result is stated once: with --json, a progress line per attempt on stderr beside the JSON on stdout; in human
+  // mode the table, preceded on a terminal by a status line that is cleared before the table prints.
+  const statusLine = !options.json && io.stderrIsTerminal === true;
+  const progress = (line: string) => {
+    if (options.json) io.stderr(line);
+    else if (statusLine) io.stderr(`${CLEAR_LINE}${line.trimEnd()}`);
+  };
   const probeDeps: ProbeDependencies = {
     ...deps,
-    onAttempt: (request, attempt) => io.stderr(formatAttemptProgress(request.target, request.attempts, attempt)),
+    onAttempt: (request, attempt) => progress(formatAttemptProgress(request.target, request.attempts, attempt)),
   };
   const probeTarget = async (request: (typeof options.requests)[number]): Promise<ProbeResult> => {
     const result = await runProbe(request, probeDeps);
@@ -58,6 +69,10 @@ export async function runProbeProgram(
     results.push(outcome.result);
     if (options.json) io.stdout(formatJsonLine(outcome.result));
   }
+  if (statusLine) io.stderr(CLEAR_LINE);
   if (!options.json) io.stdout(formatProbeTable(results));
+  if (ruleContext !== undefined) {
+    return exitCodeForExpectationMatches(results.map((result) => result.expectation?.matches ?? null));
+  }
   return exitCodeForOutcomes(results.map((result) => result.outcome));
 }

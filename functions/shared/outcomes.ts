@@ -35,13 +35,48 @@ export const EXIT_CODE_BY_OUTCOME: Readonly<Record<ProbeOutcome, number>> = {
 /** Bad arguments or a bad config file, for every command. */
 export const USAGE_EXIT_CODE = 2;
 
-/** Exit codes of `port25-canary run` and `invoke`, which report verdicts rather than outcomes. */
+/**
+ * Exit codes of `port25-canary run`, `invoke` (and `invoke --fleet`), and of `probe` given --vpc-cidr/--released,
+ * which then exits by whether each observation matched AWS's port-25 rule: matched 0, mismatch 1, unprovable 3.
+ */
 export const VERDICT_EXIT_CODES = {
   allPassed: 0,
   someFailed: 1,
   usage: USAGE_EXIT_CODE,
   someInconclusive: 3,
+  /** The run could not be carried out: an AWS error, an aborted run, metrics not published, a vantage not reached. */
+  runNotCarriedOut: 4,
 } as const;
+
+/** What a run (or a fleet of runs, or a judged probe) established; usage errors exit before anything is judged. */
+export interface VerdictFacts {
+  /** A target did not meet its expectation (a probe's observation contradicted the rule). */
+  readonly failed: boolean;
+  /** A target could not be judged (an observation that proves neither way). */
+  readonly inconclusive: boolean;
+  /** The run, or part of it, could not be carried out (the cause is on stderr). */
+  readonly notCarriedOut: boolean;
+}
+
+/**
+ * The precedence, first that applies: someFailed 1 > runNotCarriedOut 4 > someInconclusive 3 > allPassed 0.
+ * A proven mail-path failure is never hidden behind a tooling error, which is reported on stderr.
+ */
+export function verdictExitCode(facts: VerdictFacts): number {
+  if (facts.failed) return VERDICT_EXIT_CODES.someFailed;
+  if (facts.notCarriedOut) return VERDICT_EXIT_CODES.runNotCarriedOut;
+  if (facts.inconclusive) return VERDICT_EXIT_CODES.someInconclusive;
+  return VERDICT_EXIT_CODES.allPassed;
+}
+
+/** `probe --vpc-cidr/--released`: each target's `expectation.matches` (true, false, or null for unprovable). */
+export function exitCodeForExpectationMatches(matches: readonly (boolean | null)[]): number {
+  return verdictExitCode({
+    failed: matches.includes(false),
+    inconclusive: matches.includes(null),
+    notCarriedOut: false,
+  });
+}
 
 export function isProbeOutcome(value: unknown): value is ProbeOutcome {
   return typeof value === 'string' && (PROBE_OUTCOMES as readonly string[]).includes(value);

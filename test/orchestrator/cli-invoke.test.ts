@@ -167,7 +167,7 @@ describe('port25-canary invoke', () => {
     },
   );
 
-  it('exits 1 when the function fails for another reason, printing the raw error payload with --json', async () => {
+  it('exits 4 (run not carried out) when the function fails for another reason, stdout empty even with --json', async () => {
     const errorPayload = { errorType: 'RunAbortedError', errorMessage: 'the canary run was aborted: ...' };
     lambdaMock
       .on(InvokeCommand)
@@ -176,22 +176,22 @@ describe('port25-canary invoke', () => {
 
     const exitCode = await invokeCommand.run(['--function', 'port25-canary', '--json'], io);
 
-    expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
-    expect(JSON.parse(output.stdout)).toEqual(errorPayload);
+    expect(exitCode).toBe(4);
+    expect(output.stdout).toBe('');
     expect(output.stderr).toContain('RunAbortedError: the canary run was aborted');
   });
 
-  it('exits 1 when the function returns something that is not a report', async () => {
+  it('exits 4 when the function returns something that is not a report', async () => {
     lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload('"hello"') });
     const { io, output } = capture();
 
     const exitCode = await invokeCommand.run(['--function', 'port25-canary'], io);
 
-    expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
+    expect(exitCode).toBe(4);
     expect(output.stderr).toContain('returned something that is not a canary report: "hello"');
   });
 
-  it('exits 1 with the AWS error when the invocation itself fails', async () => {
+  it('exits 4 with the AWS error when the invocation itself fails', async () => {
     lambdaMock
       .on(InvokeCommand)
       .rejects(Object.assign(new Error('Function not found: port25-canary'), { name: 'ResourceNotFoundException' }));
@@ -199,7 +199,7 @@ describe('port25-canary invoke', () => {
 
     const exitCode = await invokeCommand.run(['--function', 'port25-canary'], io);
 
-    expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
+    expect(exitCode).toBe(4);
     expect(output.stderr).toBe(
       'port25-canary invoke: Lambda Invoke (function port25-canary) failed: ResourceNotFoundException: Function not found: port25-canary\n',
     );

@@ -67,6 +67,32 @@ function isolatedAwsEnvironment(endpointUrl: string): Record<string, string> {
   };
 }
 
+const REPORT_WITH_ONE_TARGET = {
+  runId: 'r-2',
+  canary: 'mail-egress',
+  startedAt: '2030-01-01T00:00:00.000Z',
+  finishedAt: '2030-01-01T00:01:00.000Z',
+  released: false,
+  results: [
+    {
+      target: 'internet-mx',
+      host: '198.51.100.25',
+      port: 25,
+      address: '198.51.100.25',
+      expected: 'blocked',
+      rule: 'public address',
+      outcome: 'timeout',
+      verdict: 'pass',
+      diagnosis: 'consistent with the throttle',
+      connectMs: null,
+      greeting: null,
+      taskArn: null,
+      detail: null,
+    },
+  ],
+  summary: { pass: 1, fail: 0, inconclusive: 0 },
+};
+
 const endpoint = new LoopbackEndpoint();
 let directory: string;
 
@@ -105,7 +131,7 @@ describe('port25-canary run and invoke (built CLI)', () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it('sends run’s ECS calls to AWS_ENDPOINT_URL_ECS and exits 1 when the run is aborted', async () => {
+  it('sends run’s ECS calls to AWS_ENDPOINT_URL_ECS and exits 4 when the run is aborted', async () => {
     endpoint.reply = {
       status: 400,
       body: JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized to perform ecs:RunTask' }),
@@ -121,7 +147,8 @@ describe('port25-canary run and invoke (built CLI)', () => {
       cluster: TEST_NETWORK.cluster,
       launchType: 'FARGATE',
     });
-    expect(result.exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
+    expect(result.exitCode).toBe(4);
+    expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
       /aborted: ECS RunTask \(cluster port25-canary, task definition port25-canary-probe:3\) failed: AccessDeniedException: not authorized/,
     );
@@ -155,6 +182,45 @@ describe('port25-canary run and invoke (built CLI)', () => {
     expect(result.stdout).toContain('mail-egress run r-1: 0 passed, 0 failed, 0 inconclusive');
     expect(result.exitCode).toBe(VERDICT_EXIT_CODES.allPassed);
   });
+
+  it('prints nothing but the report: no runtime warning from a dependency on this Node version', async () => {
+    endpoint.reply = { status: 200, body: JSON.stringify(REPORT_WITH_ONE_TARGET) };
+
+    const result = await runCli(['invoke', '--function', 'port25-canary'], isolatedAwsEnvironment(endpoint.url));
+
+    expect({ stderr: result.stderr, exitCode: result.exitCode }).toEqual({ stderr: '', exitCode: 0 });
+    expect(result.stdout.split('\n')[0]?.split(/\s{2,}/)).toEqual([
+      'TARGET',
+      'ADDRESS',
+      'EXPECTED',
+      'OUTCOME',
+      'VERDICT',
+      'CONNECT MS',
+      'DIAGNOSIS / DETAIL',
+    ]);
+  });
+
+  it.each([
+    ['rejected the payload', 'ConfigError', 'targets[0]: unknown target "x"', 2],
+    ['failed otherwise', 'RunAbortedError', 'the canary run was aborted: AccessDenied', 4],
+  ])(
+    'prints nothing on stdout with --json when the function %s, and exits %#',
+    async (_case, errorType, errorMessage, code) => {
+      endpoint.reply = {
+        status: 200,
+        headers: { 'x-amz-function-error': 'Unhandled' },
+        body: JSON.stringify({ errorType, errorMessage }),
+      };
+
+      const result = await runCli(
+        ['invoke', '--function', 'port25-canary', '--json'],
+        isolatedAwsEnvironment(endpoint.url),
+      );
+
+      expect({ stdout: result.stdout, exitCode: result.exitCode }).toEqual({ stdout: '', exitCode: code });
+      expect(result.stderr).toContain(`function port25-canary failed: ${errorType}: ${errorMessage}`);
+    },
+  );
 
   it('exits 2 when the invoked function rejects the payload', async () => {
     endpoint.reply = {

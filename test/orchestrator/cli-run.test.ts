@@ -189,21 +189,32 @@ describe('port25-canary run', () => {
     expect(JSON.parse(output.stdout)).toMatchObject({ canary: 'other' });
   });
 
-  it('still prints the report but exits 1 when the metrics cannot be published', async () => {
+  it('still prints the report but exits 4 (run not carried out) when the metrics cannot be published', async () => {
     const { io, output } = capture();
     const run = command(healthy);
     aws?.cloudwatchMock.on(PutMetricDataCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
 
     const exitCode = await run.run([], io);
 
-    expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
+    expect(exitCode).toBe(4);
     expect(output.stdout).toContain('2 passed');
     expect(output.stderr).toMatch(
       /metrics were not published: CloudWatch PutMetricData \(namespace Port25Canary\) failed: AccessDenied/,
     );
   });
 
-  it('exits 1 with the AWS error when the run is aborted', async () => {
+  it('exits 1, not 4, when a target failed although the metrics were not published', async () => {
+    const { io, output } = capture();
+    const run = command(() => ({ result: probeResult('198.51.100.25', 'open') }));
+    aws?.cloudwatchMock.on(PutMetricDataCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    const exitCode = await run.run(['--targets', 'internet-mx'], io);
+
+    expect(exitCode).toBe(1);
+    expect(output.stderr).toMatch(/metrics were not published/);
+  });
+
+  it('exits 4 with the AWS error when the run is aborted', async () => {
     const { io, output } = capture();
     const run = command(healthy);
     aws?.ecsMock
@@ -212,7 +223,7 @@ describe('port25-canary run', () => {
 
     const exitCode = await run.run([], io);
 
-    expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
+    expect(exitCode).toBe(4);
     expect(output.stderr).toMatch(
       /aborted: ECS RunTask \(cluster port25-canary, .*\) failed: ClusterNotFoundException/,
     );

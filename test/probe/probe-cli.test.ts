@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProbeProgram } from '../../functions/probe/probe-program.js';
+import { systemProbeDependencies } from '../../functions/probe/system-dependencies.js';
 import { EXIT_CODE_BY_OUTCOME, USAGE_EXIT_CODE } from '../../functions/shared/outcomes.js';
 import type { ProbeResult } from '../../functions/shared/probe-result.js';
 import { type CertificateFiles, caSignedCertificate, selfSignedCertificate } from '../helpers/probe-certificates.js';
@@ -124,6 +126,19 @@ describe.each([
     expect(exitCode).toBe(EXIT_CODE_BY_OUTCOME.refused);
   });
 
+  it('states a human-mode result once: the table on stdout, nothing on stderr when stderr is not a terminal', async () => {
+    const { stdout, stderr } = await run(['--attempts', '2', `127.0.0.1:${smtp.port}`]);
+
+    expect(stdout).toMatch(/^TARGET +ADDRESS/);
+    expect(stderr).toBe('');
+  });
+
+  it('prints one progress line per attempt on stderr beside --json', async () => {
+    const { stderr } = await run(['--json', '--attempts', '2', `127.0.0.1:${smtp.port}`]);
+
+    expect(stderr.split('\n').filter((line) => line.startsWith('probe '))).toHaveLength(2);
+  });
+
   it('prints the options and the exit codes with --help', async () => {
     const { exitCode, stdout } = await run(['--help']);
 
@@ -163,6 +178,25 @@ describe('rule context', () => {
 
     expect(stdout).toMatch(/EXPECTED/);
     expect(stdout).toContain('open matches (loopback 127.0.0.0/8: not a mail destination');
+  });
+
+  it.each([
+    ['matches', ['--released', 'SMTP'], 0],
+    ['mismatches', ['--vpc-cidr', '10.0.0.0/16', 'SMTP'], 1],
+    ['proves neither way (refused)', ['--released', 'CLOSED'], 3],
+    ['mismatches on one target and is unprovable on another', ['--vpc-cidr', '10.0.0.0/16', 'CLOSED', 'SMTP'], 1],
+    ['matches on one target and is unprovable on another', ['--released', 'SMTP', 'CLOSED'], 3],
+  ])('exits by the expectation, not the outcome, when the observation %s', async (_case, argv, exitCode) => {
+    const args = argv.map((arg) =>
+      arg === 'SMTP' ? `127.0.0.1:${smtp.port}` : arg === 'CLOSED' ? `127.0.0.1:${closedPort}` : arg,
+    );
+
+    const result = await runProbeCli(['--json', ...args]);
+
+    expect({ exitCode: result.exitCode, stderr: result.stderr.includes('probe:') }).toEqual({
+      exitCode,
+      stderr: false,
+    });
   });
 
   it('rejects a bad --vpc-cidr with exit 2', async () => {
@@ -265,5 +299,28 @@ describe('what the built probe loads', () => {
     expect(loadedBuiltins(plain.stderr)).not.toContain('tls');
     expect(jsonLines(starttls.stdout)[0]?.tls?.protocol).toMatch(/^TLSv1/);
     expect(loadedBuiltins(starttls.stderr)).toContain('tls');
+  });
+});
+
+describe('progress on a terminal', () => {
+  it('shows a status line on stderr that is cleared before the table states the result', async () => {
+    const output = { stdout: '', stderr: '' };
+    const io = {
+      stdout: (text: string) => {
+        output.stdout += text;
+      },
+      stderr: (text: string) => {
+        output.stderr += text;
+      },
+      env: {},
+      stderrIsTerminal: true,
+    };
+
+    await runProbeProgram(['--attempts', '2', `127.0.0.1:${smtp.port}`], io, systemProbeDependencies());
+
+    expect(output.stderr).toMatch(/^\r\x1b\[Kprobe 127\.0\.0\.1:\d+: attempt 1\/2 open/);
+    expect(output.stderr.endsWith('\r\x1b[K')).toBe(true);
+    expect(output.stderr).not.toContain('\n');
+    expect(output.stdout).toMatch(/^TARGET +ADDRESS/);
   });
 });

@@ -42,8 +42,8 @@ Environment:
   AWS_ENDPOINT_URL_LAMBDA (or AWS_ENDPOINT_URL) redirects the call.
 
 ${VERDICT_EXIT_CODES_HELP}
-  When the function itself fails, its error is printed to stderr (with --json, the error payload also goes to
-  stdout) and the exit code is 2 for a rejected payload or config (ConfigError), 1 otherwise.
+  When the function itself fails, stdout stays empty (also with --json) and its error is printed to stderr: exit 2
+  when it rejected the payload or its config (ConfigError), ${VERDICT_EXIT_CODES.runNotCarriedOut} otherwise.
 `;
 
 interface FunctionErrorPayload {
@@ -93,12 +93,11 @@ function reportFunctionError(
   response: InvokeCommandOutput,
   payloadText: string,
   io: CommandIo,
-  asJson: boolean,
 ): number {
+  // stdout carries reports only: a script reading it with --json never mistakes an error payload for a report.
   const failure = parseFunctionError(payloadText, response.FunctionError ?? 'Unhandled');
-  if (asJson) io.stdout(`${payloadText}\n`);
   io.stderr(`port25-canary invoke: function ${functionName} failed: ${failure.errorType}: ${failure.errorMessage}\n`);
-  return INPUT_ERROR_NAMES.includes(failure.errorType) ? VERDICT_EXIT_CODES.usage : VERDICT_EXIT_CODES.someFailed;
+  return INPUT_ERROR_NAMES.includes(failure.errorType) ? VERDICT_EXIT_CODES.usage : VERDICT_EXIT_CODES.runNotCarriedOut;
 }
 
 export interface InvokeCommandDependencies {
@@ -132,17 +131,16 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
         io.stderr(
           `port25-canary invoke: ${new AwsCallError(`Lambda Invoke (function ${functionName})`, error).message}\n`,
         );
-        return VERDICT_EXIT_CODES.someFailed;
+        return VERDICT_EXIT_CODES.runNotCarriedOut;
       }
       const payloadText = response.Payload === undefined ? '' : new TextDecoder().decode(response.Payload);
-      if (response.FunctionError !== undefined)
-        return reportFunctionError(functionName, response, payloadText, io, asJson);
+      if (response.FunctionError !== undefined) return reportFunctionError(functionName, response, payloadText, io);
       const report = parseReport(payloadText);
       if (report === undefined) {
         io.stderr(
           `port25-canary invoke: function ${functionName} returned something that is not a canary report: ${payloadText.slice(0, 500)}\n`,
         );
-        return VERDICT_EXIT_CODES.someFailed;
+        return VERDICT_EXIT_CODES.runNotCarriedOut;
       }
       return writeReport(report, io, asJson);
     },

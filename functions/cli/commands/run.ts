@@ -81,13 +81,12 @@ export function createRunCommand(dependencies: RunCommandDependencies): Command 
         return writeReport(report, io, asJson);
       } catch (error) {
         if (error instanceof MetricPublishError) {
-          writeReport(error.report, io, asJson);
           io.stderr(`port25-canary run: ${error.message}\n`);
-          return VERDICT_EXIT_CODES.someFailed;
+          return writeReport(error.report, io, asJson, true);
         }
         if (error instanceof RunAbortedError || error instanceof AwsCallError) {
           io.stderr(`port25-canary run: ${error.message}\n`);
-          return VERDICT_EXIT_CODES.someFailed;
+          return VERDICT_EXIT_CODES.runNotCarriedOut;
         }
         throw error;
       }

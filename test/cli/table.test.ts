@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { formatTable } from '../../functions/cli/table.js';
+
+describe('formatTable', () => {
+  it('prints every header in upper case, whatever case its caller used', () => {
+    const table = formatTable(['target', 'Connect ms'], [['mx', 12]]);
+
+    expect(table.split('\n')[0]).toBe('TARGET  CONNECT MS');
+  });
+
+  it('aligns columns and shows a missing cell as a dash', () => {
+    expect(formatTable(['A', 'B', 'C'], [['long-cell', null, 'x']])).toBe('A          B  C\nlong-cell  -  x\n');
+  });
+});
