@@ -4,6 +4,7 @@ import { runProbeProgram } from '../../functions/probe/probe-program.js';
 import { systemProbeDependencies } from '../../functions/probe/system-dependencies.js';
 import { EXIT_CODE_BY_OUTCOME, USAGE_EXIT_CODE } from '../../functions/shared/outcomes.js';
 import type { ProbeResult } from '../../functions/shared/probe-result.js';
+import { type DroppingPort, startDroppingPort } from '../helpers/loopback-drop.js';
 import { type CertificateFiles, caSignedCertificate, selfSignedCertificate } from '../helpers/probe-certificates.js';
 import { runProbeBundle, runProbeCli } from '../helpers/probe-process.js';
 import { answerCommands, closedLoopbackPort, type RawServer, startRawServer } from '../helpers/probe-raw-server.js';
@@ -43,7 +44,9 @@ let smtp: RecordingSmtpServer;
 let silent: RawServer;
 let noSmtp: RawServer;
 let closedPort: number;
+let dropping: DroppingPort;
 beforeAll(async () => {
+  dropping = await startDroppingPort();
   smtp = await startRecordingSmtpServer();
   silent = await startRawServer(() => undefined);
   noSmtp = await startRawServer((socket) => {
@@ -53,7 +56,7 @@ beforeAll(async () => {
   closedPort = await closedLoopbackPort();
 });
 afterAll(async () => {
-  await Promise.all([smtp.close(), silent.close(), noSmtp.close()]);
+  await Promise.all([smtp.close(), silent.close(), noSmtp.close(), dropping.close()]);
 });
 
 describe.each([
@@ -181,17 +184,17 @@ describe('rule context', () => {
   });
 
   it.each([
-    ['matches', ['--released', 'SMTP'], 0],
-    ['mismatches', ['--vpc-cidr', '10.0.0.0/16', 'SMTP'], 1],
-    ['proves neither way (refused)', ['--released', 'CLOSED'], 3],
-    ['mismatches on one target and is unprovable on another', ['--vpc-cidr', '10.0.0.0/16', 'CLOSED', 'SMTP'], 1],
-    ['matches on one target and is unprovable on another', ['--released', 'SMTP', 'CLOSED'], 3],
-  ])('exits by the expectation, not the outcome, when the observation %s', async (_case, argv, exitCode) => {
-    const args = argv.map((arg) =>
-      arg === 'SMTP' ? `127.0.0.1:${smtp.port}` : arg === 'CLOSED' ? `127.0.0.1:${closedPort}` : arg,
-    );
+    // Loopback is expected open: an SMTP server there matches, a dropped SYN (timeout) contradicts the rule.
+    ['matches', ['SMTP'], 0],
+    ['mismatches (timeout)', ['DROPPED'], 1],
+    ['proves neither way (refused)', ['CLOSED'], 3],
+    ['mismatches on one target and is unprovable on another', ['CLOSED', 'DROPPED', 'SMTP'], 1],
+    ['matches on one target and is unprovable on another', ['SMTP', 'CLOSED'], 3],
+  ])('exits by the expectation, not the outcome, when the observation %s', async (_case, targets, exitCode) => {
+    const ports: Record<string, number> = { SMTP: smtp.port, CLOSED: closedPort, DROPPED: dropping.port };
+    const args = targets.map((target) => `127.0.0.1:${ports[target]}`);
 
-    const result = await runProbeCli(['--json', ...args]);
+    const result = await runProbeCli(['--json', '--timeout', '1000', '--vpc-cidr', '10.0.0.0/16', ...args]);
 
     expect({ exitCode: result.exitCode, stderr: result.stderr.includes('probe:') }).toEqual({
       exitCode,
