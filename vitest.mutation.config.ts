@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The tests `npm run mutate` runs against each mutant: the ones that import the core's TypeScript. Tests of the built
+ * bundles (processes, namespaces, the lab) run dist/, which Stryker does not mutate, and the CDK synth tests take
+ * seconds each, so they stay out.
+ */
+export default defineConfig({
+  test: {
+    include: [
+      'test/shared/**/*.test.ts',
+      'test/orchestrator/**/*.test.ts',
+      'test/probe/**/*.test.ts',
+      'test/contracts/**/*.test.ts',
+    ],
+    exclude: [
+      'test/orchestrator/cli-process.test.ts',
+      'test/probe/probe-cli.test.ts',
+      'test/probe/probe-namespaces.test.ts',
+      'test/contracts/*-process.test.ts',
+    ],
+    testTimeout: 30_000,
+  },
+});
