@@ -54,7 +54,7 @@ describe('the published metrics', () => {
     expect(MAX_METRIC_DATA_PER_CALL).toBe(1000);
   });
 
-  it('are, for a conclusive target with a connect time, these four per-target and four per-run data points', () => {
+  it('are, for a conclusive target with a connect time, these four per-target data points with [Canary, Target] and four per-run ones with [Canary]', () => {
     const data = metricDataFor(
       report([targetReport({ outcome: 'open', verdict: 'fail', connectMs: 12 })], {
         pass: 0,
@@ -64,7 +64,10 @@ describe('the published metrics', () => {
     );
 
     const timestamp = new Date(STARTED_AT);
-    const target = [{ Name: 'Target', Value: 'internet-mx' }];
+    const target = [
+      { Name: 'Canary', Value: 'mail-egress' },
+      { Name: 'Target', Value: 'internet-mx' },
+    ];
     const canary = [{ Name: 'Canary', Value: 'mail-egress' }];
     expect(data).toEqual([
       { MetricName: 'ExpectationMet', Dimensions: target, Unit: 'None', Value: 0, Timestamp: timestamp },
@@ -87,7 +90,7 @@ describe('the published metrics', () => {
       }),
     );
 
-    expect(data.filter((datum) => datum.Dimensions?.[0]?.Name === 'Target')).toEqual([
+    expect(data.filter((datum) => datum.Dimensions?.[1]?.Name === 'Target')).toEqual([
       expect.objectContaining({ MetricName: 'Inconclusive', Value: 1 }),
     ]);
   });
