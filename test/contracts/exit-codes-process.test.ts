@@ -95,6 +95,18 @@ describe('port25-canary probe exit codes (built CLI)', () => {
     expect(result.exitCode).toBe(14);
   });
 
+  it('exits 0 with --vpc-cidr when the observation matches the rule, whatever the outcome code', async () => {
+    const result = await runProbeCli(['--json', '--vpc-cidr', '10.0.0.0/16', `127.0.0.1:${greeting.port}`]);
+
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('exits 3 with --vpc-cidr when the observation proves neither way (a refused loopback port)', async () => {
+    const result = await runProbeCli(['--json', '--vpc-cidr', '10.0.0.0/16', `127.0.0.1:${closedPort}`]);
+
+    expect(result.exitCode).toBe(3);
+  });
+
   it('exits 2 for an unknown option', async () => {
     const result = await runProbeCli(['--bogus', '127.0.0.1']);
 
@@ -156,7 +168,7 @@ describe('port25-canary invoke exit codes (built CLI, loopback Lambda endpoint)'
     expect(result.exitCode).toBe(2);
   });
 
-  it('exits 1 when the invocation itself fails at AWS', async () => {
+  it('exits 4 when the invocation itself fails at AWS', async () => {
     endpoint.reply = {
       status: 404,
       headers: { 'x-amzn-errortype': 'ResourceNotFoundException' },
@@ -165,7 +177,15 @@ describe('port25-canary invoke exit codes (built CLI, loopback Lambda endpoint)'
 
     const result = await runCli(['invoke', '--function', 'port25-canary'], isolatedAwsEnvironment(endpoint.url));
 
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(4);
+  });
+
+  it('exits 4 when the function answers something that is not a canary report', async () => {
+    endpoint.reply = { status: 200, body: JSON.stringify({ hello: 'world' }) };
+
+    const result = await runCli(['invoke', '--function', 'port25-canary'], isolatedAwsEnvironment(endpoint.url));
+
+    expect(result.exitCode).toBe(4);
   });
 
   it('exits 2 without --function or PORT25_CANARY_FUNCTION, calling nothing', async () => {
@@ -187,7 +207,7 @@ describe('port25-canary run exit codes (built CLI, loopback AWS endpoint)', () =
     expect(endpoint.requests).toEqual([]);
   });
 
-  it('exits 1 when the run is aborted by an AWS error', async () => {
+  it('exits 4 when the run is aborted by an AWS error', async () => {
     endpoint.reply = {
       status: 400,
       body: JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized to perform ecs:RunTask' }),
@@ -198,6 +218,6 @@ describe('port25-canary run exit codes (built CLI, loopback AWS endpoint)', () =
       isolatedAwsEnvironment(endpoint.url),
     );
 
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(4);
   });
 });
