@@ -15,6 +15,22 @@ export interface CanaryAlarmsProps {
 }
 
 /**
+ * A missing period as a breaching value of 0. CloudWatch evaluates an alarm over an evaluation range wider than
+ * EvaluationPeriods and skips missing periods while the range holds enough real datapoints, so TreatMissingData alone
+ * lets an unjudged run or a stopped schedule pass unnoticed until older datapoints age out. FILL gives every period of
+ * the range a value; TreatMissingData stays `breaching` for a range without any datapoint, where FILL has nothing to
+ * fill.
+ */
+function missingAsZero(metric: cloudwatch.Metric, label: string): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: 'FILL(m, 0)',
+    usingMetrics: { m: metric },
+    period: metric.period,
+    label,
+  });
+}
+
+/**
  * One alarm per target (the observation did not match the expectation, or there was none) and two on the canary
  * itself (targets it could not judge; runs that stopped). Every alarm notifies one SNS topic on ALARM and on OK.
  */
@@ -45,13 +61,17 @@ export class CanaryAlarms extends Construct {
         new cloudwatch.Alarm(this, `Target-${target.name}`, {
           alarmName: names.targetAlarmName(target.name),
           alarmDescription: targetAlarmDescription(target),
-          metric: metrics.forTarget(TARGET_METRICS.expectationMet, target.name, 'Minimum'),
+          metric: missingAsZero(
+            metrics.forTarget(TARGET_METRICS.expectationMet, target.name, 'Minimum'),
+            `${target.name} ExpectationMet, 0 for a period without a judged run`,
+          ),
           comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
           threshold: 1,
           evaluationPeriods,
           datapointsToAlarm,
-          // ExpectationMet is absent when a run was inconclusive or did not happen: neither proves the path. The period
-          // (schedule interval + one run, stack-settings.ts) keeps a healthy schedule from ever leaving one empty.
+          // ExpectationMet is absent when a run was inconclusive or did not happen: neither proves the path, so a period
+          // without it counts as a failure. The period (schedule interval + one run, stack-settings.ts) keeps a healthy
+          // schedule from ever leaving one empty.
           treatMissingData: cloudwatch.TreatMissingData.BREACHING,
         }),
       );
@@ -75,7 +95,10 @@ export class CanaryAlarms extends Construct {
       alarmName: names.canaryAlarmName('runs stopped'),
       alarmDescription:
         'No canary run finished in the schedule period: the schedule, the orchestrator function or its permissions are broken. Check the orchestrator log.',
-      metric: metrics.forRun(RUN_METRICS.runDuration, 'SampleCount'),
+      metric: missingAsZero(
+        metrics.forRun(RUN_METRICS.runDuration, 'SampleCount'),
+        'Runs finished, 0 for a period without one',
+      ),
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       threshold: 1,
       evaluationPeriods,

@@ -2,11 +2,20 @@ import type { MetricDatapoint, MetricSeriesKey } from './local-aws/cloudwatch.js
 import type { CloudFormationTemplate } from './local-deployment.js';
 
 /**
- * CloudWatch alarm evaluation over the lab's stored metrics: each AWS::CloudWatch::Alarm of the synthesized template
- * is evaluated as CloudWatch would at one moment, over its EvaluationPeriods periods ending then. Alarm periods slide
- * with the evaluation minute (a state reason's startDate is not period-aligned), unlike a dashboard's clock-aligned
- * ones. Stricter than CloudWatch: its wider evaluation range, which can skip missing periods, is not modelled.
+ * CloudWatch alarm evaluation over the lab's stored metrics, as the CloudWatch User Guide documents it ("Configuring
+ * how CloudWatch alarms treat missing data"): each AWS::CloudWatch::Alarm of the synthesized template is evaluated at
+ * one moment over its *evaluation range*, more periods than EvaluationPeriods. When the range holds at least
+ * EvaluationPeriods real datapoints, the most recent of them decide and missing periods are skipped (TreatMissingData
+ * is never applied); only with fewer are missing periods filled in, as few times as possible. Metric math `FILL(m, v)`
+ * gives every period of the range a value once the range holds any datapoint of `m`. Alarm periods slide with the
+ * evaluation minute (a state reason's startDate is not period-aligned), unlike a dashboard's clock-aligned ones.
  */
+
+/**
+ * Periods retrieved beyond EvaluationPeriods. CloudWatch says only that it retrieves "a higher number" depending on
+ * the period and resolution; its worked examples retrieve 5 for 3 evaluation periods.
+ */
+export const EVALUATION_RANGE_EXTRA_PERIODS = 2;
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
@@ -24,6 +33,8 @@ export interface AlarmDefinition {
   readonly metric: MetricSeriesKey;
   /** Average, Sum, Minimum, Maximum, SampleCount, or a percentile such as p99. */
   readonly statistic: string;
+  /** The alarm's metric math is `FILL(m, fill)` over `metric`; undefined when it watches the metric itself. */
+  readonly fill?: number | undefined;
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
@@ -35,7 +46,9 @@ export interface AlarmDefinition {
 export interface AlarmEvaluation {
   readonly alarm: AlarmDefinition;
   readonly state: AlarmState;
-  /** The statistic per period, oldest first; null for a period without data. */
+  /** The value of each period of the evaluation range (after FILL), oldest first; null for a period without data. */
+  readonly rangeValues: readonly (number | null)[];
+  /** The EvaluationPeriods datapoints that decided, oldest first; null for a missing one filled in by TreatMissingData. */
   readonly periodValues: readonly (number | null)[];
   /** False when no datapoint of the alarm's exact series exists at all: the alarm watches nothing. */
   readonly seriesExists: boolean;
@@ -78,11 +91,34 @@ function dimensionsOf(logicalId: string, raw: unknown): Record<string, string> {
   return dimensions;
 }
 
-/** The metric an alarm watches: the classic single-metric form, or a Metrics array whose one returned query is a MetricStat. */
-function watchedMetric(
-  logicalId: string,
-  properties: Json,
-): { metric: MetricSeriesKey; statistic: string; period: number } {
+interface WatchedMetric {
+  readonly metric: MetricSeriesKey;
+  readonly statistic: string;
+  readonly period: number;
+  readonly fill?: number;
+}
+
+function metricStatOf(logicalId: string, stat: Json): WatchedMetric {
+  const metric = stat.Metric as Json;
+  return {
+    metric: {
+      namespace: literal(logicalId, metric.Namespace, 'Namespace'),
+      metricName: literal(logicalId, metric.MetricName, 'MetricName'),
+      dimensions: dimensionsOf(logicalId, metric.Dimensions),
+    },
+    statistic: literal(logicalId, stat.Stat, 'Stat'),
+    period: Number(stat.Period),
+  };
+}
+
+/** `FILL(id, number)`, the one metric-math function the lab evaluates; anything else is refused, not guessed at. */
+const FILL_EXPRESSION = /^\s*FILL\(\s*([a-z][A-Za-z0-9_]*)\s*,\s*(-?\d+(?:\.\d+)?)\s*\)\s*$/;
+
+/**
+ * The metric an alarm watches: the classic single-metric form, or a Metrics array whose one returned query is a
+ * MetricStat, or an expression `FILL(m, v)` over one MetricStat query `m`.
+ */
+function watchedMetric(logicalId: string, properties: Json): WatchedMetric {
   if (properties.MetricName !== undefined) {
     return {
       metric: {
@@ -97,20 +133,20 @@ function watchedMetric(
   const queries = (properties.Metrics ?? []) as Json[];
   const returned = queries.filter((query) => query.ReturnData !== false);
   const query = returned[0];
-  if (returned.length !== 1 || !query?.MetricStat) {
-    throw new AlarmDefinitionError(logicalId, 'uses metric math; the lab evaluates single-metric alarms only');
+  if (returned.length !== 1 || query === undefined) {
+    throw new AlarmDefinitionError(logicalId, 'returns more or less than one query; an alarm returns exactly one');
   }
-  const stat = query.MetricStat as Json;
-  const metric = stat.Metric as Json;
-  return {
-    metric: {
-      namespace: literal(logicalId, metric.Namespace, 'Namespace'),
-      metricName: literal(logicalId, metric.MetricName, 'MetricName'),
-      dimensions: dimensionsOf(logicalId, metric.Dimensions),
-    },
-    statistic: literal(logicalId, stat.Stat, 'Stat'),
-    period: Number(stat.Period),
-  };
+  if (query.MetricStat) return metricStatOf(logicalId, query.MetricStat as Json);
+  const expression = literal(logicalId, query.Expression, 'Expression');
+  const fill = FILL_EXPRESSION.exec(expression);
+  const input = queries.find((candidate) => candidate.Id === fill?.[1]);
+  if (!fill || !input?.MetricStat) {
+    throw new AlarmDefinitionError(
+      logicalId,
+      `uses metric math ${JSON.stringify(expression)}; the lab evaluates FILL(m, value) over one metric only`,
+    );
+  }
+  return { ...metricStatOf(logicalId, input.MetricStat as Json), fill: Number(fill[2]) };
 }
 
 /** Every AWS::CloudWatch::Alarm of the template, parsed. */
@@ -119,7 +155,7 @@ export function alarmDefinitions(template: CloudFormationTemplate): AlarmDefinit
     .filter(([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm')
     .map(([logicalId, resource]) => {
       const properties = resource.Properties ?? {};
-      const { metric, statistic, period } = watchedMetric(logicalId, properties);
+      const { metric, statistic, period, fill } = watchedMetric(logicalId, properties);
       const comparisonOperator = literal(logicalId, properties.ComparisonOperator, 'ComparisonOperator');
       if (!(comparisonOperator in COMPARISONS)) {
         throw new AlarmDefinitionError(logicalId, `comparison ${comparisonOperator} is not supported by the lab`);
@@ -130,6 +166,7 @@ export function alarmDefinitions(template: CloudFormationTemplate): AlarmDefinit
         alarmName: typeof properties.AlarmName === 'string' ? properties.AlarmName : logicalId,
         metric,
         statistic,
+        ...(fill === undefined ? {} : { fill }),
         periodSeconds: period,
         evaluationPeriods,
         datapointsToAlarm: Number(properties.DatapointsToAlarm ?? evaluationPeriods),
@@ -184,54 +221,80 @@ export function statisticOf(statistic: string, points: readonly MetricDatapoint[
   throw new Error(`statistic ${statistic} is not supported by the lab`);
 }
 
-/**
- * Evaluates one alarm at `now`: the statistic of each of the EvaluationPeriods periods ending at `now`, then
- * M-out-of-N with TreatMissingData deciding what an empty period counts as.
- */
-export function evaluateAlarm(
-  alarm: AlarmDefinition,
-  series: readonly MetricDatapoint[],
-  now: number,
-): AlarmEvaluation {
+/** The periods of the evaluation range ending at `now`, oldest first: the statistic, FILL applied, null without data. */
+function evaluationRange(alarm: AlarmDefinition, series: readonly MetricDatapoint[], now: number): (number | null)[] {
   const periodMs = alarm.periodSeconds * 1000;
-  const periodValues: (number | null)[] = [];
-  for (let index = alarm.evaluationPeriods - 1; index >= 0; index -= 1) {
+  const rangePeriods = alarm.evaluationPeriods + EVALUATION_RANGE_EXTRA_PERIODS;
+  const values: (number | null)[] = [];
+  for (let index = rangePeriods - 1; index >= 0; index -= 1) {
     const end = now - index * periodMs;
     const start = end - periodMs;
-    periodValues.push(
+    values.push(
       statisticOf(
         alarm.statistic,
         series.filter((point) => point.timestamp > start && point.timestamp <= end),
       ),
     );
   }
-  const compare = COMPARISONS[alarm.comparisonOperator];
-  const present = periodValues.filter((value): value is number => value !== null);
-  const missing = periodValues.length - present.length;
-  const breachingPresent = present.filter((value) => compare(value, alarm.threshold)).length;
-  const described = `${alarm.statistic} ${periodValues.map((value) => value ?? 'missing').join(', ')} vs ${alarm.comparisonOperator} ${alarm.threshold}`;
-  const seriesExists = series.length > 0;
+  // FILL fills the timestamps of the query; with no datapoint in the whole range there are none, so nothing is filled
+  // and TreatMissingData decides (the alarms set it to agree with the fill value).
+  const { fill } = alarm;
+  if (fill === undefined || values.every((value) => value === null)) return values;
+  return values.map((value) => value ?? fill);
+}
 
+/**
+ * Evaluates one alarm at `now` by the documented rule. `previousState` is what `ignore` keeps when it cannot decide.
+ * - At least EvaluationPeriods real datapoints in the range: the most recent EvaluationPeriods of them decide; missing
+ *   periods are skipped and TreatMissingData is not applied.
+ * - Fewer: every real datapoint of the range, plus missing ones filled in by TreatMissingData up to EvaluationPeriods.
+ *   `breaching`/`notBreaching` fill them as breaching/good. `missing` (and `ignore`) fill nothing: ALARM when the real
+ *   points reach DatapointsToAlarm, OK when one of them is good, else INSUFFICIENT_DATA (`ignore`: the current state).
+ *   This reproduces the User Guide's example tables except one `missing` row (3 of 3, only the oldest point present and
+ *   breaching, said to be ALARM) which contradicts the row with only the newest point present and breaching.
+ * Then ALARM when at least DatapointsToAlarm of the evaluated datapoints breach, else OK.
+ */
+export function evaluateAlarm(
+  alarm: AlarmDefinition,
+  series: readonly MetricDatapoint[],
+  now: number,
+  previousState: AlarmState = 'INSUFFICIENT_DATA',
+): AlarmEvaluation {
+  const rangeValues = evaluationRange(alarm, series, now);
+  const compare = COMPARISONS[alarm.comparisonOperator];
+  const present = rangeValues.filter((value): value is number => value !== null);
+  const breaches = (values: readonly number[]) => values.filter((value) => compare(value, alarm.threshold)).length;
+  const decide = (breaching: number): AlarmState => (breaching >= alarm.datapointsToAlarm ? 'ALARM' : 'OK');
+
+  let periodValues: (number | null)[];
   let state: AlarmState;
-  switch (alarm.treatMissingData) {
-    case 'breaching':
-      state = breachingPresent + missing >= alarm.datapointsToAlarm ? 'ALARM' : 'OK';
-      break;
-    case 'notBreaching':
-      state = breachingPresent >= alarm.datapointsToAlarm ? 'ALARM' : 'OK';
-      break;
-    default:
-      // missing / ignore: only the periods with data count; none at all is INSUFFICIENT_DATA.
-      state =
-        present.length === 0
-          ? 'INSUFFICIENT_DATA'
-          : breachingPresent >= Math.min(alarm.datapointsToAlarm, present.length)
-            ? 'ALARM'
-            : 'OK';
+  if (present.length >= alarm.evaluationPeriods) {
+    periodValues = present.slice(-alarm.evaluationPeriods);
+    state = decide(breaches(present.slice(-alarm.evaluationPeriods)));
+  } else {
+    const filledIn = alarm.evaluationPeriods - present.length;
+    periodValues = [...Array.from({ length: filledIn }, () => null), ...present];
+    switch (alarm.treatMissingData) {
+      case 'breaching':
+        state = decide(breaches(present) + filledIn);
+        break;
+      case 'notBreaching':
+        state = decide(breaches(present));
+        break;
+      default: {
+        const breaching = breaches(present);
+        const undecided = alarm.treatMissingData === 'ignore' ? previousState : 'INSUFFICIENT_DATA';
+        state = breaching >= alarm.datapointsToAlarm ? 'ALARM' : present.length > breaching ? 'OK' : undecided;
+      }
+    }
   }
+  const seriesExists = series.length > 0;
+  const expression = alarm.fill === undefined ? alarm.statistic : `FILL(${alarm.statistic}, ${alarm.fill})`;
+  const described = `${expression} over the range ${rangeValues.map((value) => value ?? 'missing').join(', ')}; evaluated ${periodValues.map((value) => value ?? `missing (${alarm.treatMissingData})`).join(', ')} vs ${alarm.comparisonOperator} ${alarm.threshold}`;
   return {
     alarm,
     state,
+    rangeValues,
     periodValues,
     seriesExists,
     reason: seriesExists

@@ -87,6 +87,79 @@ describe('evaluateAlarm', () => {
   });
 });
 
+/**
+ * The CloudWatch User Guide's example tables ("How alarm state is evaluated when data is missing"): 5 periods of
+ * evaluation range for 3 evaluation periods, oldest first; X breaching, 0 not, - missing.
+ */
+const THREE_OF_THREE: readonly [string, Record<'missing' | 'ignore' | 'breaching' | 'notBreaching', string>][] = [
+  ['0 - X - X', { missing: 'OK', ignore: 'OK', breaching: 'OK', notBreaching: 'OK' }],
+  ['0 - - - -', { missing: 'OK', ignore: 'OK', breaching: 'OK', notBreaching: 'OK' }],
+  ['- - - - -', { missing: 'INSUFFICIENT_DATA', ignore: 'retain', breaching: 'ALARM', notBreaching: 'OK' }],
+  ['0 X X - X', { missing: 'ALARM', ignore: 'ALARM', breaching: 'ALARM', notBreaching: 'ALARM' }],
+  ['- - - - X', { missing: 'INSUFFICIENT_DATA', ignore: 'retain', breaching: 'ALARM', notBreaching: 'OK' }],
+  // The table's last row says `missing` gives ALARM here, contradicting the row above; see evaluateAlarm.
+  ['X - - - -', { missing: 'INSUFFICIENT_DATA', ignore: 'retain', breaching: 'ALARM', notBreaching: 'OK' }],
+];
+const TWO_OF_THREE: typeof THREE_OF_THREE = [
+  ['0 - X - X', { missing: 'ALARM', ignore: 'ALARM', breaching: 'ALARM', notBreaching: 'ALARM' }],
+  ['0 0 X 0 X', { missing: 'ALARM', ignore: 'ALARM', breaching: 'ALARM', notBreaching: 'ALARM' }],
+  ['0 - X - -', { missing: 'OK', ignore: 'OK', breaching: 'ALARM', notBreaching: 'OK' }],
+  ['- - - - 0', { missing: 'OK', ignore: 'OK', breaching: 'ALARM', notBreaching: 'OK' }],
+  ['- - - - X', { missing: 'INSUFFICIENT_DATA', ignore: 'retain', breaching: 'ALARM', notBreaching: 'OK' }],
+];
+
+function pointsOf(row: string): MetricDatapoint[] {
+  const cells = row.split(' ');
+  return cells.flatMap((cell, index) => (cell === '-' ? [] : [point(cell === 'X' ? 1 : 0, cells.length - 1 - index)]));
+}
+
+describe('evaluateAlarm over the evaluation range, as the User Guide tabulates it', () => {
+  const breachingAboveZero = { comparisonOperator: 'GreaterThanThreshold', threshold: 0 } as const;
+
+  for (const [name, table, datapointsToAlarm] of [
+    ['3 of 3', THREE_OF_THREE, 3],
+    ['2 of 3', TWO_OF_THREE, 2],
+  ] as const) {
+    for (const [row, expected] of table) {
+      for (const [treatMissingData, state] of Object.entries(expected)) {
+        it(`${name}: ${row} with ${treatMissingData} is ${state}`, () => {
+          const definition = alarm({
+            ...breachingAboveZero,
+            evaluationPeriods: 3,
+            datapointsToAlarm,
+            treatMissingData: treatMissingData as AlarmDefinition['treatMissingData'],
+          });
+
+          const evaluation = evaluateAlarm(definition, pointsOf(row), NOW, 'OK');
+
+          expect(evaluation.state).toBe(state === 'retain' ? 'OK' : state);
+        });
+      }
+    }
+  }
+
+  it('skips a missing newest period while the range holds enough real datapoints, whatever TreatMissingData says', () => {
+    const evaluation = evaluateAlarm(alarm({ treatMissingData: 'breaching' }), [point(1, 1)], NOW);
+
+    expect(evaluation.state).toBe('OK');
+    expect(evaluation.rangeValues).toEqual([null, 1, null]);
+  });
+
+  it('gives every period of the range a value with FILL, so a missing newest period breaches', () => {
+    const evaluation = evaluateAlarm(alarm({ treatMissingData: 'breaching', fill: 0 }), [point(1, 1)], NOW);
+
+    expect(evaluation.state).toBe('ALARM');
+    expect(evaluation.rangeValues).toEqual([0, 1, 0]);
+  });
+
+  it('leaves a range without any datapoint to TreatMissingData, as FILL has nothing to fill', () => {
+    const evaluation = evaluateAlarm(alarm({ treatMissingData: 'notBreaching', fill: 0 }), [], NOW);
+
+    expect(evaluation.state).toBe('OK');
+    expect(evaluation.rangeValues).toEqual([null, null, null]);
+  });
+});
+
 describe('alarmDefinitions', () => {
   const metricStat = {
     Metrics: [
@@ -146,23 +219,34 @@ describe('alarmDefinitions', () => {
     });
   });
 
-  it('refuses metric math it cannot evaluate, naming the alarm', () => {
-    const template: CloudFormationTemplate = {
+  function mathAlarm(expression: string): CloudFormationTemplate {
+    return {
       Resources: {
         Math: {
           Type: 'AWS::CloudWatch::Alarm',
           Properties: {
             ...common,
             Metrics: [
-              { Id: 'e1', Expression: 'FILL(m1, 0)' },
+              { Id: 'e1', Expression: expression },
               { ...metricStat.Metrics[0], ReturnData: false },
             ],
           },
         },
       },
     };
+  }
 
-    expect(() => alarmDefinitions(template)).toThrow(AlarmDefinitionError);
-    expect(() => alarmDefinitions(template)).toThrow(/Math/);
+  it('reads an alarm on FILL(m, value) over one metric', () => {
+    expect(alarmDefinitions(mathAlarm('FILL(m1, 0)'))[0]).toMatchObject({
+      metric: SERIES,
+      statistic: 'Minimum',
+      periodSeconds: 900,
+      fill: 0,
+    });
+  });
+
+  it('refuses metric math it cannot evaluate, naming the alarm', () => {
+    expect(() => alarmDefinitions(mathAlarm('m1 * 2'))).toThrow(AlarmDefinitionError);
+    expect(() => alarmDefinitions(mathAlarm('FILL(m1, REPEAT)'))).toThrow(/alarm Math: uses metric math/);
   });
 });
