@@ -93,7 +93,7 @@ function metricsUsed(canary: SynthesizedCanary): UsedMetric[] {
             .filter((query) => query.MetricStat !== undefined)
             .map((query) => {
               const stat = query.MetricStat as Json;
-              return { ...(stat.Metric as Json), Period: stat.Period };
+              return { ...(stat.Metric as Json), Period: stat.Period } as Json;
             })
         : [properties];
     return stats.map((stat) => ({
