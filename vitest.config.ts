@@ -7,5 +7,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // Lists skipped files with their reasons; with PORT25_FORBID_SKIPPED_TESTS=1 (.ci/run) a skip fails the run.
+    reporters: ['default', './test/helpers/skipped-tests-reporter.ts'],
   },
 });

@@ -18,7 +18,11 @@ export default defineConfig({
       'test/probe/probe-cli.test.ts',
       'test/probe/probe-namespaces.test.ts',
       'test/contracts/*-process.test.ts',
+      'test/contracts/iam-scope.test.ts',
     ],
     testTimeout: 30_000,
+    // Modules stay loaded between mutants (Stryker switches mutants at run time; static ones are ignored): a fresh
+    // import of the AWS SDK for every mutant would cost more than the tests.
+    isolate: false,
   },
 });
