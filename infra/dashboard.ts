@@ -14,6 +14,8 @@ export interface CanaryDashboardProps {
   readonly alarms: readonly cloudwatch.IAlarm[];
 }
 
+/** The dashboard body allows at most 100 alarms in one alarm-status widget (CloudWatch Dashboard Body Structure). */
+export const MAX_ALARMS_PER_WIDGET = 100;
 /** Series per graph: enough for every target of a small canary, few enough to stay readable. */
 export const SERIES_PER_GRAPH = 50;
 const FULL_WIDTH = 24;
@@ -62,14 +64,17 @@ export class CanaryDashboard extends Construct {
         height: Math.min(40, 7 + Math.ceil(targetNames.length * 0.7)),
       }),
     );
-    this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({
-        title: 'Alarms',
-        alarms: [...props.alarms],
-        width: FULL_WIDTH,
-        height: Math.min(20, 2 + Math.ceil(props.alarms.length / 4)),
-      }),
-    );
+    const alarmGroups = chunk(props.alarms, MAX_ALARMS_PER_WIDGET);
+    for (const [index, alarms] of alarmGroups.entries()) {
+      this.dashboard.addWidgets(
+        new cloudwatch.AlarmStatusWidget({
+          title: alarmGroups.length > 1 ? `Alarms (${index + 1} of ${alarmGroups.length})` : 'Alarms',
+          alarms: [...alarms],
+          width: FULL_WIDTH,
+          height: Math.min(20, 2 + Math.ceil(alarms.length / 4)),
+        }),
+      );
+    }
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Runs: targets passed, failed, inconclusive; run duration (right)',
