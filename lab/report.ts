@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { formatTable } from '../functions/cli/table.js';
+import { formatTable } from '../functions/shared/command-line/table.js';
 import { describeSeries } from './alarms.js';
 import type { AlarmPhaseResult, LabRunResult, RunPhaseResult } from './phases.js';
 

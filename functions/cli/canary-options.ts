@@ -1,6 +1,7 @@
 import type { CanaryRunInput } from '../orchestrator/event.js';
+import { integerOption, listOption } from '../shared/command-line/parse-command-line.js';
+import { UsageError } from '../shared/command-line/usage-error.js';
 import { LIMITS } from '../shared/config.js';
-import { integerOption, listOption, UsageError } from './arguments.js';
 
 /** The options `run` and `invoke` share: they shape the same run input. */
 export const CANARY_RUN_OPTIONS = {
@@ -32,6 +33,14 @@ export function runInputFromOptions(values: CanaryRunValues): CanaryRunInput {
   };
 }
 
-export function rejectPositionals(positionals: readonly string[]): void {
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+/**
+ * `run` and `invoke` take options only. A bare word was most likely meant for the one option that takes a name
+ * (`run FILE` → `--config FILE`, `invoke NAME` → `--function NAME`): the error says so.
+ */
+export function rejectPositionals(positionals: readonly string[], meantOption: string): void {
+  const [first] = positionals;
+  if (first === undefined) return;
+  throw new UsageError(
+    `unexpected argument ${JSON.stringify(first)} (options only; did you mean ${meantOption} ${first}?)`,
+  );
 }

@@ -1,6 +1,8 @@
+import type { CommandIo } from '../shared/command-line/command-io.js';
+import { formatUsageError, UsageError } from '../shared/command-line/usage-error.js';
 import { describeError, InputError } from '../shared/errors.js';
 import { USAGE_EXIT_CODE } from '../shared/outcomes.js';
-import { type Command, type CommandIo, UsageError } from './arguments.js';
+import type { Command } from './arguments.js';
 
 /** The process's own streams and environment. */
 export const processIo: CommandIo = {
@@ -10,7 +12,10 @@ export const processIo: CommandIo = {
   stderrIsTerminal: process.stderr.isTTY === true,
 };
 
-/** Runs one command: `--help` prints its usage, bad input exits 2 with the reason; anything else is re-thrown. */
+/**
+ * Runs one command: `--help` prints its usage; a bad command line exits 2 with the reason and a pointer to `--help`,
+ * other bad input (a config, an address) with the reason only; anything else is re-thrown.
+ */
 export async function runCommand(
   name: string,
   command: Command,
@@ -25,7 +30,7 @@ export async function runCommand(
     return await command.run(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`port25-canary ${name}: ${error.message}\n\n${command.usage}`);
+      io.stderr(formatUsageError(`port25-canary ${name}`, error, `port25-canary ${name} --help`));
       return USAGE_EXIT_CODE;
     }
     if (error instanceof InputError) {

@@ -1,5 +1,7 @@
+import { closestName } from '../shared/command-line/closest-name.js';
+import type { CommandIo } from '../shared/command-line/command-io.js';
 import { USAGE_EXIT_CODE } from '../shared/outcomes.js';
-import type { Command, CommandIo } from './arguments.js';
+import type { Command } from './arguments.js';
 import { exitWith, processIo, runCommand } from './command-runner.js';
 
 declare const PORT25_CANARY_VERSION: string | undefined;
@@ -32,12 +34,13 @@ Commands:
 ${Object.entries(COMMANDS)
   .map(([name, { summary }]) => `  ${name.padEnd(9)}${summary}`)
   .join('\n')}
+  help     show this help, or a command's: port25-canary help <command>
 
 Options:
   -h, --help     show help (also after a command)
   -v, --version  print the version
 
-Run 'port25-canary <command> --help' for a command's options and exit codes.
+Run 'port25-canary help <command>' (or 'port25-canary <command> --help') for a command's options and exit codes.
 `;
 
 /**
@@ -46,6 +49,29 @@ Run 'port25-canary <command> --help' for a command's options and exit codes.
  * so the SDK's own switch turns the notice off unless the user set it.
  */
 const SDK_NODE_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+
+const commandNamed = (name: string) => (Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined);
+
+function unknownCommand(name: string, io: CommandIo): number {
+  const suggestion = closestName(name, [...Object.keys(COMMANDS), 'help']);
+  const didYouMean = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
+  io.stderr(
+    `port25-canary: unknown command ${JSON.stringify(name)}${didYouMean}\nRun 'port25-canary --help' for the commands.\n`,
+  );
+  return USAGE_EXIT_CODE;
+}
+
+/** `port25-canary help [command]`: the main help, or the command's, on stdout. */
+async function help(topic: string | undefined, io: CommandIo): Promise<number> {
+  if (topic === undefined) {
+    io.stdout(MAIN_USAGE);
+    return 0;
+  }
+  const entry = commandNamed(topic);
+  if (!entry) return unknownCommand(topic, io);
+  io.stdout((await entry.load()).usage);
+  return 0;
+}
 
 async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   io.env[SDK_NODE_WARNING_SWITCH] ??= 'true';
@@ -58,11 +84,9 @@ async function main(argv: readonly string[], io: CommandIo): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  const entry = COMMANDS[name];
-  if (!entry) {
-    io.stderr(`port25-canary: unknown command ${JSON.stringify(name)}\n\n${MAIN_USAGE}`);
-    return USAGE_EXIT_CODE;
-  }
+  if (name === 'help') return help(rest[0], io);
+  const entry = commandNamed(name);
+  if (!entry) return unknownCommand(name, io);
   return runCommand(name, await entry.load(), rest, io);
 }
 

@@ -1,7 +1,7 @@
+import type { CommandIo } from '../shared/command-line/command-io.js';
+import { formatTable } from '../shared/command-line/table.js';
 import { VERDICT_EXIT_CODES, verdictExitCode } from '../shared/outcomes.js';
 import type { CanaryReport, ReportSummary, TargetReport } from '../shared/report.js';
-import type { CommandIo } from './arguments.js';
-import { formatTable } from './table.js';
 
 export const REPORT_TABLE_HEADERS = [
   'TARGET',

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/arguments.js';
+import { UsageError } from '../shared/command-line/usage-error.js';
 import type { ProbeOutcome } from '../shared/outcomes.js';
 import { classify, type Expectation, parseCidr, type RuleContext } from '../shared/port25-rule.js';
 import type { ProbeExpectation, ProbeResult } from '../shared/probe-result.js';

@@ -1,9 +1,11 @@
-import { UsageError } from '../cli/arguments.js';
+import { formatUsageError, UsageError } from '../shared/command-line/usage-error.js';
 import { describeError, InputError } from '../shared/errors.js';
 import { EXIT_CODE_BY_OUTCOME, USAGE_EXIT_CODE } from '../shared/outcomes.js';
-import { PROBE_USAGE } from './probe-arguments.js';
 import { runProbeProgram } from './probe-program.js';
 import { systemProbeDependencies } from './system-dependencies.js';
+
+// How the image starts this entry (see the Dockerfile): what a user types to get the help.
+const PROGRAM = 'node /app/index.cjs';
 
 // The probe container's entry: the same arguments, output and exit codes as `port25-canary probe`.
 const io = {
@@ -19,8 +21,13 @@ runProbeProgram(process.argv.slice(2), io, systemProbeDependencies()).then(
     process.stdout.write('', () => process.exit(exitCode));
   },
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      io.stderr(formatUsageError('probe', error, `${PROGRAM} --help`));
+      process.exitCode = USAGE_EXIT_CODE;
+      return;
+    }
     if (error instanceof InputError) {
-      io.stderr(`probe: ${error.message}\n${error instanceof UsageError ? `\n${PROBE_USAGE}` : ''}`);
+      io.stderr(`probe: ${error.message}\n`);
       process.exitCode = USAGE_EXIT_CODE;
       return;
     }

@@ -1,4 +1,6 @@
-import { integerOption, parseCommandLine, UsageError } from '../cli/arguments.js';
+import { durationHint, durationOption, formatDuration } from '../shared/command-line/duration.js';
+import { integerOption, parseCommandLine } from '../shared/command-line/parse-command-line.js';
+import { UsageError } from '../shared/command-line/usage-error.js';
 import { CONFIG_DEFAULTS, LIMITS } from '../shared/config-defaults.js';
 import { InputError } from '../shared/errors.js';
 import { EXIT_CODE_BY_OUTCOME, USAGE_EXIT_CODE, VERDICT_EXIT_CODES } from '../shared/outcomes.js';
@@ -20,25 +22,46 @@ const EXIT_CODES = Object.entries(EXIT_CODE_BY_OUTCOME)
   .map(([outcome, code]) => `  ${String(code).padStart(2)}  ${outcome}`)
   .join('\n');
 
-export const PROBE_USAGE = `Usage: port25-canary probe [options] HOST[:PORT]...
+const TIMEOUT_LIMITS = { bareUnit: 'ms', minMs: LIMITS.timeoutMs.min, maxMs: LIMITS.timeoutMs.max } as const;
+
+/** Who reads the help: `port25-canary probe`, or the probe container, which refuses the rule's options. */
+export type ProbeProgram = 'cli' | 'container';
+
+const USAGE_LINE: Record<ProbeProgram, string> = {
+  cli: 'Usage: port25-canary probe [options] HOST[:PORT]...',
+  container: 'Usage: node /app/index.cjs [options] HOST[:PORT]...   (the probe container; dist/probe/index.cjs)',
+};
+
+const ABOUT: Record<ProbeProgram, string> = {
+  cli: `The probe container takes the same arguments except --vpc-cidr and --released (the orchestrator judges its
+results), which keeps the rule engine out of its bundle.`,
+  container: `The orchestrator passes these arguments as the task's command. \`port25-canary probe\` takes the same and can
+also compare the outcome with AWS's port-25 rule (--vpc-cidr, --released).`,
+};
+
+const RULE_OPTIONS = `
+  --vpc-cidr CIDR   primary CIDR of the VPC this runs in: compare the outcome with AWS's port-25 rule
+  --released        the account's port-25 restriction has been lifted: compare with the rule`;
+
+/** The help text of `port25-canary probe` or of the probe container: each lists only what it accepts. */
+export function probeUsage(program: ProbeProgram): string {
+  return `${USAGE_LINE[program]}
 
 Probes SMTP on each target from this machine, under one deadline per attempt: TCP connect, greeting,
 EHLO, optional STARTTLS, QUIT. Never sends MAIL, RCPT or DATA. IPv6: [2001:db8::25]:2525 or 2001:db8::25.
-The probe container (dist/probe/index.cjs) takes the same arguments; it refuses --vpc-cidr and --released
-(the orchestrator judges its results), which keeps the rule engine out of its bundle.
+${ABOUT[program]}
 
 Options:
   --port N          port for targets given without one (default ${CONFIG_DEFAULTS.port})
-  --timeout MS      deadline of each attempt, connect to QUIT (default ${CONFIG_DEFAULTS.timeoutMs}, ${LIMITS.timeoutMs.min}-${LIMITS.timeoutMs.max})
+  --timeout TIME    deadline of each attempt, connect to QUIT, ${formatDuration(LIMITS.timeoutMs.min)}-${formatDuration(LIMITS.timeoutMs.max)} (default ${formatDuration(CONFIG_DEFAULTS.timeoutMs)};
+                    ${durationHint('ms')})
   --ehlo NAME       name sent with EHLO (default ${CONFIG_DEFAULTS.ehloName})
   --starttls        upgrade with STARTTLS and report the TLS session and certificate
   --verify-tls      make a certificate that does not verify a tls-error (implies --starttls)
   --attempts N      attempts per target, one after another (default ${CONFIG_DEFAULTS.attempts}, max ${LIMITS.attempts.max});
                     the summary outcome is the first attempt that was not open
   --control-port N  also TCP-connect to port N on the same address: tells a port-25-specific drop
-                    (AWS's throttle) from no path at all
-  --vpc-cidr CIDR   primary CIDR of the VPC this runs in: compare the outcome with AWS's port-25 rule
-  --released        the account's port-25 restriction has been lifted: compare with the rule
+                    (AWS's throttle) from no path at all${program === 'cli' ? RULE_OPTIONS : ''}
   --json            one JSON object per target per line on stdout (progress goes to stderr)
   -h, --help        show this help
 
@@ -50,6 +73,7 @@ With --vpc-cidr or --released the expectation decides instead (several targets: 
   ${String(VERDICT_EXIT_CODES.someInconclusive).padStart(2)}  an observation proves neither way (unproven: refused, banner-timeout, ...)
   ${String(VERDICT_EXIT_CODES.allPassed).padStart(2)}  every observation matches the rule
 `;
+}
 
 const EHLO_NAME = /^(?:[A-Za-z0-9.-]{1,253}|\[(?:IPv6:)?[0-9A-Fa-f:.]{2,45}\])$/;
 
@@ -76,8 +100,7 @@ export function parseProbeArguments(argv: readonly string[]): ProbeOptions {
   const { values, positionals } = parseCommandLine(argv, OPTIONS);
   if (values.help) return { help: true, json: false, requests: [], ruleContext: undefined };
   const port = integerOption('port', values.port, 1, 65_535) ?? CONFIG_DEFAULTS.port;
-  const timeoutMs =
-    integerOption('timeout', values.timeout, LIMITS.timeoutMs.min, LIMITS.timeoutMs.max) ?? CONFIG_DEFAULTS.timeoutMs;
+  const timeoutMs = durationOption('timeout', values.timeout, TIMEOUT_LIMITS) ?? CONFIG_DEFAULTS.timeoutMs;
   const attempts =
     integerOption('attempts', values.attempts, LIMITS.attempts.min, LIMITS.attempts.max) ?? CONFIG_DEFAULTS.attempts;
   const controlPort = integerOption('control-port', values['control-port'], 1, 65_535);

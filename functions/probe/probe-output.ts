@@ -1,4 +1,4 @@
-import { formatTable } from '../cli/table.js';
+import { formatTable } from '../shared/command-line/table.js';
 import type { ControlReport, ProbeExpectation, ProbeResult, TlsReport } from '../shared/probe-result.js';
 
 /** The `--json` contract: one object per target, one line. */

@@ -1,8 +1,9 @@
-import { type CommandIo, UsageError } from '../cli/arguments.js';
+import type { CommandIo } from '../shared/command-line/command-io.js';
+import { UsageError } from '../shared/command-line/usage-error.js';
 import { exitCodeForExpectationMatches, exitCodeForOutcomes } from '../shared/outcomes.js';
 import type { ProbeResult } from '../shared/probe-result.js';
 import type { ExpectationRule } from './expectation.js';
-import { PROBE_USAGE, parseProbeArguments } from './probe-arguments.js';
+import { parseProbeArguments, probeUsage } from './probe-arguments.js';
 import { formatAttemptProgress, formatJsonLine, formatProbeTable } from './probe-output.js';
 import { type ProbeDependencies, runProbe } from './run-probe.js';
 
@@ -24,7 +25,7 @@ export async function runProbeProgram(
 ): Promise<number> {
   const options = parseProbeArguments(argv);
   if (options.help) {
-    io.stdout(PROBE_USAGE);
+    io.stdout(probeUsage(loadRule === undefined ? 'container' : 'cli'));
     return 0;
   }
   const { ruleContext } = options;

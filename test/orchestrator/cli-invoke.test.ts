@@ -1,13 +1,13 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../functions/cli/arguments.js';
 import {
   createInvokeLambdaClient,
   FUNCTION_NAME_ENV,
   INVOKE_REQUEST_TIMEOUT_MS,
   invokeCommand,
 } from '../../functions/cli/commands/invoke.js';
+import { UsageError } from '../../functions/shared/command-line/usage-error.js';
 import { AddressParseError, ConfigError, InputError } from '../../functions/shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
 import type { CanaryReport } from '../../functions/shared/report.js';
@@ -68,8 +68,8 @@ describe('port25-canary invoke arguments', () => {
   it.each([
     [['--function', 'canary', '--attempts', '11'], /--attempts must be a whole number from 1 to 10/],
     [['--function', 'canary', '--targets', ','], /--targets must be a comma-separated list/],
-    [['--function'], /argument missing/],
-    [['canary'], /unexpected argument "canary"/],
+    [['--function'], /^--function needs a value$/],
+    [['canary'], /unexpected argument "canary" \(options only; did you mean --function canary\?\)/],
   ])('rejects %j as a usage error without invoking', async (argv, message) => {
     const { io } = capture();
 

@@ -123,7 +123,7 @@ describe('port25-canary run and invoke (built CLI)', () => {
     [['run', '--attempts', '0'], /--attempts must be a whole number/],
     [['run', '--config', '/nonexistent/canary.config.json'], /cannot read the config file/],
     [['invoke'], /--function is required/],
-    [['invoke', '--function', 'x', '--bogus'], /Unknown option '--bogus'/],
+    [['invoke', '--function', 'x', '--bogus'], /unknown option --bogus\n/],
   ])('exits 2 for %j', async (args, message) => {
     const result = await runCli(args);
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../functions/cli/arguments.js';
 import { createRunCommand } from '../../functions/cli/commands/run.js';
 import { REPORT_TABLE_HEADERS } from '../../functions/cli/report-output.js';
+import { UsageError } from '../../functions/shared/command-line/usage-error.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
 import { capture, FakeAws, fakeClock, probeResult, type TaskScript, TEST_CONFIG_JSON } from './fakes.js';
@@ -52,9 +52,9 @@ describe('port25-canary run arguments', () => {
     [['--attempts', '0'], /--attempts must be a whole number from 1 to 10/],
     [['--attempts', 'two'], /--attempts must be a whole number/],
     [['--targets', 'a,,b'], /--targets must be a comma-separated list/],
-    [['--deadline', '10'], /--deadline must be a whole number from 150/],
-    [['--bogus'], /Unknown option '--bogus'/],
-    [['internet-mx'], /unexpected argument "internet-mx"/],
+    [['--deadline', '10'], /--deadline must be a duration from 150s to 6h \(.*a bare number is seconds\), got "10"/],
+    [['--bogus'], /^unknown option --bogus$/],
+    [['internet-mx'], /unexpected argument "internet-mx" \(options only; did you mean --config internet-mx\?\)/],
   ])('rejects %j as a usage error before building any client', async (argv, message) => {
     const { io } = capture();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../functions/cli/arguments.js';
 import { expectationMatches, port25ExpectationRule } from '../../functions/probe/expectation.js';
+import { UsageError } from '../../functions/shared/command-line/usage-error.js';
 import type { ProbeResult } from '../../functions/shared/probe-result.js';
 
 function resultFor(address: string | null, outcome: ProbeResult['outcome']): ProbeResult {

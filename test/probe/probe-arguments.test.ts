@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../functions/cli/arguments.js';
 import { parseProbeArguments } from '../../functions/probe/probe-arguments.js';
+import { UsageError } from '../../functions/shared/command-line/usage-error.js';
 import { CONFIG_DEFAULTS } from '../../functions/shared/config.js';
 import { probeCommandArguments } from '../../functions/shared/probe-command.js';
 
@@ -101,12 +101,16 @@ describe('parseProbeArguments', () => {
   it.each([
     [[], /no target given/],
     [['--port', '0', 'mx.example.com'], /--port must be a whole number from 1 to 65535/],
-    [['--timeout', '50', 'mx.example.com'], /--timeout must be a whole number from 100 to 120000/],
-    [['--timeout', '1e4', 'mx.example.com'], /--timeout must be a whole number/],
+    [
+      ['--timeout', '50', 'mx.example.com'],
+      /--timeout must be a duration from 100ms to 2m \(.*a bare number is milliseconds\), got "50"/,
+    ],
+    [['--timeout', '1e4', 'mx.example.com'], /--timeout must be a duration/],
+    [['--timeout', '0.0005s', 'mx.example.com'], /--timeout must be a duration/],
     [['--attempts', '11', 'mx.example.com'], /--attempts must be a whole number from 1 to 10/],
     [['--control-port', '70000', 'mx.example.com'], /--control-port must be a whole number/],
     [['--ehlo', 'bad name\r\nMAIL FROM:<x>', 'mx.example.com'], /--ehlo must be a host name/],
-    [['--unknown', 'mx.example.com'], /Unknown option '--unknown'/],
+    [['--unknown', 'mx.example.com'], /^unknown option --unknown$/],
     [['mx.example.com:99999'], /port must be a whole number/],
   ])('rejects %j', (argv, reason) => {
     expect(() => parseProbeArguments(argv)).toThrow(reason);

@@ -1,8 +1,11 @@
 import { lookup } from 'node:dns/promises';
+import type { CommandIo } from '../../shared/command-line/command-io.js';
+import { parseCommandLine } from '../../shared/command-line/parse-command-line.js';
+import { formatTable } from '../../shared/command-line/table.js';
+import { UsageError } from '../../shared/command-line/usage-error.js';
 import { InputError } from '../../shared/errors.js';
 import { classify, isIpLiteral, type Port25Verdict, parseCidr } from '../../shared/port25-rule.js';
-import { type Command, type CommandIo, parseCommandLine, UsageError } from '../arguments.js';
-import { formatTable } from '../table.js';
+import type { Command } from '../arguments.js';
 
 const USAGE = `Usage: port25-canary explain [--vpc-cidr CIDR] [--released] [--resolve] [--json] ADDRESS...
 
@@ -44,6 +47,13 @@ async function resolveHost(host: string): Promise<string[]> {
   }
 }
 
+// Letters, digits, dots and dashes with at least one letter: a host name (an IP literal is checked first).
+const HOST_NAME = /^(?=.*[A-Za-z])[A-Za-z0-9.-]+$/;
+
+function looksLikeHostName(input: string): boolean {
+  return !isIpLiteral(input) && HOST_NAME.test(input);
+}
+
 /** Judges every input; all inputs are validated (and resolved) before anything is printed. */
 export async function explainAddresses(
   inputs: readonly string[],
@@ -52,6 +62,11 @@ export async function explainAddresses(
 ): Promise<ExplainedAddress[]> {
   const explained: ExplainedAddress[] = [];
   for (const input of inputs) {
+    if (resolve === undefined && looksLikeHostName(input)) {
+      throw new UsageError(
+        `${JSON.stringify(input)} is a host name, not an address: add --resolve to judge every address it resolves to`,
+      );
+    }
     const addresses = isIpLiteral(input) || resolve === undefined ? [input] : await resolve(input);
     for (const address of addresses) explained.push({ input, ...classify(address, context) });
   }

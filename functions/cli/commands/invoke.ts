@@ -1,9 +1,12 @@
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { AwsCallError } from '../../orchestrator/errors.js';
+import type { CommandIo } from '../../shared/command-line/command-io.js';
+import { parseCommandLine } from '../../shared/command-line/parse-command-line.js';
+import { UsageError } from '../../shared/command-line/usage-error.js';
 import { INPUT_ERROR_NAMES } from '../../shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../shared/outcomes.js';
 import type { CanaryReport } from '../../shared/report.js';
-import { type Command, type CommandIo, parseCommandLine, UsageError } from '../arguments.js';
+import type { Command } from '../arguments.js';
 import {
   CANARY_RUN_OPTIONS,
   CANARY_RUN_OPTIONS_HELP,
@@ -111,7 +114,7 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
     usage: USAGE,
     async run(argv, io) {
       const { values, positionals } = parseCommandLine(argv, { function: { type: 'string' }, ...CANARY_RUN_OPTIONS });
-      rejectPositionals(positionals);
+      rejectPositionals(positionals, '--function');
       const input = runInputFromOptions(values);
       const functionName = values.function ?? io.env[FUNCTION_NAME_ENV]?.trim();
       if (functionName === undefined || functionName === '') {

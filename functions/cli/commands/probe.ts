@@ -1,5 +1,5 @@
 import type { ExpectationRule } from '../../probe/expectation.js';
-import { PROBE_USAGE } from '../../probe/probe-arguments.js';
+import { probeUsage } from '../../probe/probe-arguments.js';
 import { runProbeProgram } from '../../probe/probe-program.js';
 import { systemProbeDependencies } from '../../probe/system-dependencies.js';
 import type { Command } from '../arguments.js';
@@ -10,6 +10,6 @@ const loadExpectationRule = async (): Promise<ExpectationRule> =>
 
 export const probeCommand: Command = {
   summary: 'probe SMTP on port 25 from this machine',
-  usage: PROBE_USAGE,
+  usage: probeUsage('cli'),
   run: (argv, io) => runProbeProgram(argv, io, systemProbeDependencies(), loadExpectationRule),
 };

@@ -4,9 +4,11 @@ import { AwsCallError, MetricPublishError, RunAbortedError } from '../../orchest
 import { type CanaryClients, DEADLINE_SAFETY_MARGIN_MS, runCanary } from '../../orchestrator/run-canary.js';
 import { loadRuntimeConfig } from '../../orchestrator/runtime-config.js';
 import { TASK_START_ALLOWANCE_MS } from '../../orchestrator/task-pool.js';
+import { durationHint, durationOption } from '../../shared/command-line/duration.js';
+import { parseCommandLine } from '../../shared/command-line/parse-command-line.js';
 import { VERDICT_EXIT_CODES } from '../../shared/outcomes.js';
 import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../../shared/runtime-environment.js';
-import { type Command, integerOption, parseCommandLine } from '../arguments.js';
+import type { Command } from '../arguments.js';
 import {
   CANARY_RUN_OPTIONS,
   CANARY_RUN_OPTIONS_HELP,
@@ -22,8 +24,14 @@ const DEADLINE_LIMITS = {
   min: Math.ceil((DEADLINE_SAFETY_MARGIN_MS + TASK_START_ALLOWANCE_MS) / 1000) + 30,
   max: 6 * 3600,
 } as const;
+// Seconds stay the unit of a bare number, as before units were accepted.
+const DEADLINE_DURATION = {
+  bareUnit: 's',
+  minMs: DEADLINE_LIMITS.min * 1000,
+  maxMs: DEADLINE_LIMITS.max * 1000,
+} as const;
 
-const USAGE = `Usage: port25-canary run [--config FILE] [--targets a,b] [--released] [--attempts N] [--deadline SECONDS] [--json]
+const USAGE = `Usage: port25-canary run [--config FILE] [--targets a,b] [--released] [--attempts N] [--deadline TIME] [--json]
 
 Runs the canary from this workstation, exactly as the deployed function does: one Fargate probe task per target,
 verdicts against AWS's port-25 rule, metrics published to CloudWatch, the report printed.
@@ -31,8 +39,8 @@ verdicts against AWS's port-25 rule, metrics published to CloudWatch, the report
 Options:
   --config FILE      the canary config (default: $${RUNTIME_ENVIRONMENT.configFile}, else ./${BUNDLED_CONFIG_FILE_NAME})
 ${CANARY_RUN_OPTIONS_HELP}
-  --deadline SECONDS the run's time budget, ${DEADLINE_LIMITS.min}-${DEADLINE_LIMITS.max} (default ${DEFAULT_DEADLINE_SECONDS}); probe tasks
-                     still running ${DEADLINE_SAFETY_MARGIN_MS / 1000} s before it ends are stopped and reported task-failed
+  --deadline TIME    the run's time budget, ${DEADLINE_LIMITS.min}s-${DEADLINE_LIMITS.max / 3600}h (default ${DEFAULT_DEADLINE_SECONDS / 60}m; ${durationHint('s')});
+                     probe tasks still running ${DEADLINE_SAFETY_MARGIN_MS / 1000} s before it ends are stopped and reported task-failed
 
 Environment:
   AWS credentials and region come from the SDK's default chain (AWS_PROFILE, AWS_REGION, ...);
@@ -60,11 +68,10 @@ export function createRunCommand(dependencies: RunCommandDependencies): Command 
         deadline: { type: 'string' },
         ...CANARY_RUN_OPTIONS,
       });
-      rejectPositionals(positionals);
+      rejectPositionals(positionals, '--config');
       const input = runInputFromOptions(values);
-      const deadlineSeconds =
-        integerOption('deadline', values.deadline, DEADLINE_LIMITS.min, DEADLINE_LIMITS.max) ??
-        DEFAULT_DEADLINE_SECONDS;
+      const deadlineMs =
+        durationOption('deadline', values.deadline, DEADLINE_DURATION) ?? DEFAULT_DEADLINE_SECONDS * 1000;
       const config = await loadRuntimeConfig(io.env, {
         configFile: values.config,
         defaultDirectory: dependencies.cwd(),
@@ -76,7 +83,7 @@ export function createRunCommand(dependencies: RunCommandDependencies): Command 
           ...dependencies.createClients(),
           now: dependencies.now,
           sleep: dependencies.sleep,
-          remainingTimeMs: () => deadlineSeconds * 1000 - (dependencies.now() - startedAt),
+          remainingTimeMs: () => deadlineMs - (dependencies.now() - startedAt),
         });
         return writeReport(report, io, asJson);
       } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTable } from '../../functions/cli/table.js';
+import { formatTable } from '../../../functions/shared/command-line/table.js';
 
 describe('formatTable', () => {
   it('prints every header in upper case, whatever case its caller used', () => {
