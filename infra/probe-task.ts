@@ -104,7 +104,13 @@ export class ProbeTask extends Construct {
       user: PROBE_USER,
       readonlyRootFilesystem: true,
       essential: true,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: this.logStreamPrefix }),
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: this.logStreamPrefix,
+        // Stated, not left to ECS: its default became non-blocking in 2025, which buffers output and can drop the
+        // probe's one result line when the process exits. Blocking waits for the write, and the probe writes little.
+        mode: ecs.AwsLogDriverMode.BLOCKING,
+      }),
     });
     this.executionRole = this.taskDefinition.obtainExecutionRole();
     acknowledgeImagePullToken(this.executionRole, settings);

@@ -295,7 +295,7 @@ describe('CanaryStack in an existing VPC', () => {
     });
   });
 
-  it('defines the probe task: family, size, architecture, read-only root, non-root user, awslogs', () => {
+  it('defines the probe task: family, size, architecture, read-only root, non-root user, awslogs in blocking mode', () => {
     canary.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Family: 'mail-egress-probe',
       Cpu: '256',
@@ -315,6 +315,7 @@ describe('CanaryStack in an existing VPC', () => {
               'awslogs-group': { Ref: logicalId(canary, canary.stack.probe.logGroup) },
               'awslogs-stream-prefix': 'canary',
               'awslogs-region': { Ref: 'AWS::Region' },
+              mode: 'blocking',
             },
           },
         }),
