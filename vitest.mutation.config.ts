@@ -12,6 +12,8 @@ export default defineConfig({
       'test/orchestrator/**/*.test.ts',
       'test/probe/**/*.test.ts',
       'test/contracts/**/*.test.ts',
+      // The AWS-name rules live in functions/shared; their test also synthesizes a stack to check the names in use.
+      'test/infra/aws-names.test.ts',
     ],
     exclude: [
       'test/orchestrator/cli-process.test.ts',
