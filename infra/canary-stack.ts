@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import type { CanaryConfig } from '../functions/shared/config.js';
+import { STACK_OUTPUTS } from '../functions/shared/runtime-environment.js';
 import { CanaryAlarms } from './alarms.js';
 import { CanaryMetrics } from './canary-metrics.js';
 import { CanaryDashboard } from './dashboard.js';
@@ -106,5 +107,11 @@ export class CanaryStack extends Stack {
       description: 'SNS topic that receives every alarm and OK notification',
       value: this.alarms.topic.topicArn,
     });
+    // What a run launches, for `port25-canary run --stack`: the same values the function gets in its environment.
+    for (const [key, variable] of Object.entries(STACK_OUTPUTS)) {
+      const value = this.orchestrator.runSettings[variable];
+      if (value === undefined || value === '') continue;
+      new CfnOutput(this, key, { description: `port25-canary run --stack: ${variable}`, value });
+    }
   }
 }

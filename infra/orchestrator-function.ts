@@ -47,12 +47,28 @@ function reservedConcurrentExecutions(setting: ReservedConcurrency | undefined):
 /** The Lambda that runs one canary round: RunTask per target, read results, judge, publish metrics. */
 export class OrchestratorFunction extends Construct {
   readonly function: lambda.Function;
+  /**
+   * What only exists after deploy, by runtime variable (RUNTIME_ENVIRONMENT): the function's environment, and the
+   * stack's outputs for `port25-canary run --stack` (STACK_OUTPUTS).
+   */
+  readonly runSettings: Readonly<Record<string, string>>;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: OrchestratorFunctionProps) {
     super(scope, id);
     const { config, settings, network, probe } = props;
 
+    this.runSettings = {
+      [RUNTIME_ENVIRONMENT.cluster]: probe.clusterArn,
+      [RUNTIME_ENVIRONMENT.taskDefinition]: probe.taskDefinition.taskDefinitionArn,
+      [RUNTIME_ENVIRONMENT.containerName]: probe.containerName,
+      [RUNTIME_ENVIRONMENT.subnets]: network.subnets.map((subnet) => subnet.subnetId).join(','),
+      [RUNTIME_ENVIRONMENT.securityGroups]: network.securityGroups.map((group) => group.securityGroupId).join(','),
+      [RUNTIME_ENVIRONMENT.assignPublicIp]: String(settings.assignPublicIp),
+      [RUNTIME_ENVIRONMENT.logGroup]: probe.logGroup.logGroupName,
+      [RUNTIME_ENVIRONMENT.logStreamPrefix]: probe.logStreamPrefix,
+      [RUNTIME_ENVIRONMENT.vpcPrimaryCidr]: settings.vpcPrimaryCidr,
+    };
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: config.deployment.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -76,17 +92,7 @@ export class OrchestratorFunction extends Construct {
       // A failed or stale scheduled run is not retried: the next scheduled run is the retry.
       retryAttempts: 0,
       maxEventAge: Duration.seconds(Math.min(settings.scheduleIntervalSeconds, 6 * 3_600)),
-      environment: {
-        [RUNTIME_ENVIRONMENT.cluster]: probe.clusterArn,
-        [RUNTIME_ENVIRONMENT.taskDefinition]: probe.taskDefinition.taskDefinitionArn,
-        [RUNTIME_ENVIRONMENT.containerName]: probe.containerName,
-        [RUNTIME_ENVIRONMENT.subnets]: network.subnets.map((subnet) => subnet.subnetId).join(','),
-        [RUNTIME_ENVIRONMENT.securityGroups]: network.securityGroups.map((group) => group.securityGroupId).join(','),
-        [RUNTIME_ENVIRONMENT.assignPublicIp]: String(settings.assignPublicIp),
-        [RUNTIME_ENVIRONMENT.logGroup]: probe.logGroup.logGroupName,
-        [RUNTIME_ENVIRONMENT.logStreamPrefix]: probe.logStreamPrefix,
-        [RUNTIME_ENVIRONMENT.vpcPrimaryCidr]: settings.vpcPrimaryCidr,
-      },
+      environment: this.runSettings,
     });
     grantOrchestratorPermissions(role, this.logGroup, config, probe);
   }

@@ -15,11 +15,26 @@ export const CANARY_CLIENT_CONFIG = {
   requestHandler: { requestTimeout: AWS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
 } as const;
 
-/** The run's clients from the standard environment (region, credentials, AWS_ENDPOINT_URL_*). */
-export function createCanaryClients(): CanaryClients {
+/** A region and a named profile chosen on the command line (`--region`, `--profile`); unset: the SDK's default chain. */
+export interface AwsClientOptions {
+  readonly region?: string | undefined;
+  readonly profile?: string | undefined;
+}
+
+/** Only the options that are set, so the SDK's default chain decides the rest. */
+export function awsClientSettings(options: AwsClientOptions): { region?: string; profile?: string } {
   return {
-    ecs: new ECSClient(CANARY_CLIENT_CONFIG),
-    logs: new CloudWatchLogsClient(CANARY_CLIENT_CONFIG),
-    cloudwatch: new CloudWatchClient(CANARY_CLIENT_CONFIG),
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+  };
+}
+
+/** The run's clients from the standard environment (region, credentials, AWS_ENDPOINT_URL_*) and the given options. */
+export function createCanaryClients(options: AwsClientOptions = {}): CanaryClients {
+  const config = { ...CANARY_CLIENT_CONFIG, ...awsClientSettings(options) };
+  return {
+    ecs: new ECSClient(config),
+    logs: new CloudWatchLogsClient(config),
+    cloudwatch: new CloudWatchClient(config),
   };
 }

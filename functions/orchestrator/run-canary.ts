@@ -10,6 +10,7 @@ import { type CanaryRunInput, resolveRunInput } from './event.js';
 import { metricDataFor, publishMetrics } from './metric-publishing.js';
 import { taskFailedObservation } from './observation.js';
 import { buildCanaryReport, targetReportFor } from './report-building.js';
+import type { RunProgress } from './run-progress.js';
 import { judgingContext, probeTaskSettings } from './runtime-config.js';
 import { runProbeTasks } from './task-pool.js';
 
@@ -23,6 +24,13 @@ export interface RunDependencies extends CanaryClients, Clock {
   /** The caller's remaining time budget (the Lambda context's getRemainingTimeInMillis); read once at the start. */
   readonly remainingTimeMs?: () => number;
   readonly newRunId?: () => string;
+  /** Told of each probe task's launch, start, stop and result while the run waits for Fargate. */
+  readonly onProgress?: RunProgress;
+  /**
+   * false: judge and report only, writing nothing into the alarmed series (no PutMetricData, no run event);
+   * `run --no-metrics`. Default true.
+   */
+  readonly publish?: boolean;
 }
 
 /**
@@ -70,6 +78,7 @@ export async function runCanary(
     deadlineAt,
     finalWorkNotAfter: deadlineAt + FINAL_GRACE_MS,
     clock,
+    onProgress: dependencies.onProgress,
   });
 
   const results = run.targets.map((target) =>
@@ -83,6 +92,7 @@ export async function runCanary(
     { runId, canary: config.canaryName, startedAt, finishedAt: clock.now(), released: run.released },
     results,
   );
+  if (dependencies.publish === false) return report;
   try {
     await publishMetrics(
       dependencies.cloudwatch,

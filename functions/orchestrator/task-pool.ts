@@ -7,6 +7,7 @@ import { mapConcurrently } from './concurrency.js';
 import { AwsCallError, RunAbortedError } from './errors.js';
 import { type TargetObservation, taskFailedObservation } from './observation.js';
 import { collectTargetObservation } from './result-collection.js';
+import type { RunProgress } from './run-progress.js';
 import type { ProbeTaskSettings } from './runtime-config.js';
 import { launchProbeTask, runTaskInputFor } from './task-launch.js';
 import { type DescribedTasks, describeTasks, pollDelayMs, stopTasks, typicalTaskLifeMs } from './task-waiting.js';
@@ -24,6 +25,8 @@ export interface ProbeTaskPool {
   /** Epoch ms after which no log read or StopTask starts: the deadline plus a small grace for the final work. */
   readonly finalWorkNotAfter: number;
   readonly clock: Clock;
+  /** Told of each launch, start, stop and result as it happens. */
+  readonly onProgress?: RunProgress | undefined;
 }
 
 export const STOP_REASONS = {
@@ -96,6 +99,7 @@ export async function runProbeTasks(
   pool: ProbeTaskPool,
 ): Promise<Map<string, TargetObservation>> {
   const { ecs, settings, clock, deadlineAt, finalWorkNotAfter } = pool;
+  const progress = pool.onProgress;
   const observations = new Map<string, TargetObservation>();
   const pending = [...targets];
   const inFlight = new Map<string, TaskInFlight>();
@@ -117,8 +121,10 @@ export async function runProbeTasks(
         const launch = await launchProbeTask(ecs, input, clock, { notAfter: deadlineAt });
         if (launch.started) {
           inFlight.set(launch.taskArn, { target, launchedAt: clock.now(), lastStatus: undefined, missingPolls: 0 });
+          progress?.({ kind: 'launched', target: target.name, taskArn: launch.taskArn });
         } else {
           observations.set(target.name, taskFailedObservation(launch.detail, null));
+          progress?.({ kind: 'not-launched', target: target.name, reason: launch.detail });
         }
       }
       if (inFlight.size === 0 || clock.now() >= deadlineAt) break;
@@ -147,9 +153,14 @@ export async function runProbeTasks(
           continue;
         }
         entry.missingPolls = 0;
+        const wasRunning = entry.lastStatus === 'RUNNING';
         entry.lastStatus = task.lastStatus ?? entry.lastStatus;
+        if (task.lastStatus === 'RUNNING' && !wasRunning) {
+          progress?.({ kind: 'running', target: entry.target.name, taskArn });
+        }
         if (task.lastStatus !== 'STOPPED') continue;
         inFlight.delete(taskArn);
+        progress?.({ kind: 'stopped', target: entry.target.name, taskArn });
         taskLivesMs.push(clock.now() - entry.launchedAt);
         stopped.push({ target: entry.target, task });
       }
@@ -158,7 +169,10 @@ export async function runProbeTasks(
         target,
         observation: await collectTargetObservation(pool.logs, settings, target, task, clock, finalWorkNotAfter),
       }));
-      for (const { target, observation } of collected) observations.set(target.name, observation);
+      for (const { target, observation } of collected) {
+        observations.set(target.name, observation);
+        progress?.({ kind: 'result', target: target.name, outcome: observation.outcome });
+      }
     }
   } catch (error) {
     const taskArns = [...inFlight.keys()];

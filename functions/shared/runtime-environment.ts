@@ -20,3 +20,21 @@ export const RUNTIME_ENVIRONMENT = {
 
 /** The config file's name beside the bundled handler. */
 export const BUNDLED_CONFIG_FILE_NAME = 'canary.config.json';
+
+/**
+ * The stack's outputs that `port25-canary run --stack NAME` reads (CloudFormation DescribeStacks): each output carries
+ * the value the stack hands the deployed orchestrator in the runtime variable it maps to, so a run from a workstation
+ * launches exactly what the scheduled run launches.
+ */
+export const STACK_OUTPUTS = {
+  ProbeCluster: RUNTIME_ENVIRONMENT.cluster,
+  ProbeTaskDefinition: RUNTIME_ENVIRONMENT.taskDefinition,
+  ProbeContainerName: RUNTIME_ENVIRONMENT.containerName,
+  ProbeSubnets: RUNTIME_ENVIRONMENT.subnets,
+  ProbeSecurityGroups: RUNTIME_ENVIRONMENT.securityGroups,
+  ProbeAssignPublicIp: RUNTIME_ENVIRONMENT.assignPublicIp,
+  ProbeLogGroup: RUNTIME_ENVIRONMENT.logGroup,
+  ProbeLogStreamPrefix: RUNTIME_ENVIRONMENT.logStreamPrefix,
+  VpcPrimaryCidr: RUNTIME_ENVIRONMENT.vpcPrimaryCidr,
+} as const;
+export type StackOutputKey = keyof typeof STACK_OUTPUTS;

@@ -10,7 +10,11 @@ import type { Verdict } from '../../functions/shared/judge.js';
 import { RUN_METRICS, TARGET_METRICS } from '../../functions/shared/metrics.js';
 import { EXEMPT_RANGES } from '../../functions/shared/port25-rule.js';
 import type { CanaryReport, TargetReport } from '../../functions/shared/report.js';
-import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../../functions/shared/runtime-environment.js';
+import {
+  BUNDLED_CONFIG_FILE_NAME,
+  RUNTIME_ENVIRONMENT,
+  STACK_OUTPUTS,
+} from '../../functions/shared/runtime-environment.js';
 import { CREATED_VPC_CONFIG, EXISTING_VPC_CONFIG, withField } from './fixtures.js';
 import { type SynthesizedCanary, synthesizeCanary, Workspace } from './synthesize.js';
 
@@ -531,6 +535,31 @@ describe('CanaryStack in an existing VPC', () => {
       Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('console.aws.amazon.com/cloudwatch')])] },
     });
     canary.template.hasOutput('AlarmTopicArn', { Value: { Ref: logicalId(canary, canary.stack.alarms.topic) } });
+  });
+
+  it('outputs what `run --stack` launches: each value exactly the function environment it stands for', () => {
+    const outputs = canary.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const environment = orchestratorEnvironment(canary);
+
+    const runOutputs = Object.fromEntries(
+      Object.entries(STACK_OUTPUTS).map(([key, variable]) => [key, [outputs[key]?.Value, environment[variable]]]),
+    );
+
+    expect(Object.keys(runOutputs)).toEqual([
+      'ProbeCluster',
+      'ProbeTaskDefinition',
+      'ProbeContainerName',
+      'ProbeSubnets',
+      'ProbeSecurityGroups',
+      'ProbeAssignPublicIp',
+      'ProbeLogGroup',
+      'ProbeLogStreamPrefix',
+      'VpcPrimaryCidr',
+    ]);
+    for (const [key, [output, variable]] of Object.entries(runOutputs)) {
+      expect({ key, output }).toEqual({ key, output: variable });
+      expect(output).toBeDefined();
+    }
   });
 
   it('states the port-25 rule and each target expectation on the dashboard', () => {

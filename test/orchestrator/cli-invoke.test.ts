@@ -2,6 +2,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  createInvokeCommand,
   createInvokeLambdaClient,
   FUNCTION_NAME_ENV,
   INVOKE_REQUEST_TIMEOUT_MS,
@@ -70,11 +71,32 @@ describe('port25-canary invoke arguments', () => {
     [['--function', 'canary', '--targets', ','], /--targets must be a comma-separated list/],
     [['--function'], /^--function needs a value$/],
     [['canary'], /unexpected argument "canary" \(options only; did you mean --function canary\?\)/],
+    [['--function', 'canary', '--region', 'eu_west_1'], /--region must be an AWS Region name such as eu-west-1/],
+    [['--function', 'canary', '--profile', '[ops]'], /--profile must be a profile name/],
   ])('rejects %j as a usage error without invoking', async (argv, message) => {
     const { io } = capture();
 
     await expect(invokeCommand.run(argv, io)).rejects.toThrow(message);
     expect(lambdaMock.calls()).toHaveLength(0);
+  });
+
+  it('builds its client with --profile and --region', async () => {
+    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(REPORT) });
+    const built: unknown[] = [];
+    const command = createInvokeCommand({
+      createLambdaClient: (options) => {
+        built.push(options);
+        return new LambdaClient({});
+      },
+    });
+
+    await command.run(['--function', 'canary', '--profile', 'ops', '--region', 'us-gov-west-1'], capture().io);
+
+    expect(built).toEqual([{ profile: 'ops', region: 'us-gov-west-1' }]);
+  });
+
+  it('gives the SDK the region of --region', async () => {
+    expect(await createInvokeLambdaClient({ region: 'ap-southeast-5' }).config.region()).toBe('ap-southeast-5');
   });
 });
 

@@ -1,24 +1,31 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRunCommand } from '../../functions/cli/commands/run.js';
 import { REPORT_TABLE_HEADERS } from '../../functions/cli/report-output.js';
+import type { AwsClientOptions } from '../../functions/orchestrator/aws-clients.js';
 import { UsageError } from '../../functions/shared/command-line/usage-error.js';
-import { ConfigError } from '../../functions/shared/errors.js';
+import { ConfigError, InputError } from '../../functions/shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
 import { capture, FakeAws, fakeClock, probeResult, type TaskScript, TEST_CONFIG_JSON } from './fakes.js';
 
 let directory: string;
 let aws: FakeAws | undefined;
 let clientsCreated: number;
+let clientOptions: AwsClientOptions[];
+const cloudFormationMock = mockClient(CloudFormationClient);
 
 beforeEach(async () => {
   directory = await mkdtemp(join(tmpdir(), 'port25-cli-run-'));
   await writeFile(join(directory, 'canary.config.json'), JSON.stringify(TEST_CONFIG_JSON));
   clientsCreated = 0;
+  clientOptions = [];
+  cloudFormationMock.reset();
 });
 
 afterEach(async () => {
@@ -32,9 +39,14 @@ function command(scriptFor: (target: string) => TaskScript = () => ({})) {
   aws = fake;
   const clock = fakeClock();
   return createRunCommand({
-    createClients: () => {
+    createClients: (options) => {
       clientsCreated += 1;
+      clientOptions.push(options);
       return fake.clients;
+    },
+    createCloudFormationClient: (options) => {
+      clientOptions.push(options);
+      return new CloudFormationClient({});
     },
     now: clock.now,
     sleep: clock.sleep,
@@ -55,6 +67,12 @@ describe('port25-canary run arguments', () => {
     [['--deadline', '10'], /--deadline must be a duration from 150s to 6h \(.*a bare number is seconds\), got "10"/],
     [['--bogus'], /^unknown option --bogus$/],
     [['internet-mx'], /unexpected argument "internet-mx" \(options only; did you mean --config internet-mx\?\)/],
+    [['--stack', '1-starts-with-a-digit'], /--stack must be a CloudFormation stack name/],
+    [['--stack', 'has_underscore'], /--stack must be a CloudFormation stack name/],
+    [['--region', 'Europe'], /--region must be an AWS Region name such as eu-west-1, got "Europe"/],
+    [['--profile', 'two words'], /--profile must be a profile name/],
+    [['--quiet=yes'], /--quiet/],
+    [['--no-metrics', 'x'], /unexpected argument "x"/],
   ])('rejects %j as a usage error before building any client', async (argv, message) => {
     const { io } = capture();
 
@@ -227,5 +245,150 @@ describe('port25-canary run', () => {
     expect(output.stderr).toMatch(
       /aborted: ECS RunTask \(cluster port25-canary, .*\) failed: ClusterNotFoundException/,
     );
+  });
+});
+
+const STACK_OUTPUTS_ANSWER = {
+  Stacks: [
+    {
+      StackName: 'port25-canary-mail-egress',
+      CreationTime: new Date('2030-01-01T00:00:00Z'),
+      StackStatus: 'CREATE_COMPLETE' as const,
+      Outputs: [
+        { OutputKey: 'FunctionName', OutputValue: 'port25-canary-fn' },
+        { OutputKey: 'ProbeCluster', OutputValue: 'arn:aws:ecs:eu-west-1:111122223333:cluster/stack-cluster' },
+        {
+          OutputKey: 'ProbeTaskDefinition',
+          OutputValue: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/stack-probe:7',
+        },
+        { OutputKey: 'ProbeContainerName', OutputValue: 'stack-container' },
+        { OutputKey: 'ProbeSubnets', OutputValue: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0aaaaaaaaaaaaaaa2' },
+        { OutputKey: 'ProbeSecurityGroups', OutputValue: 'sg-0bbbbbbbbbbbbbbb1' },
+        { OutputKey: 'ProbeAssignPublicIp', OutputValue: 'true' },
+        { OutputKey: 'ProbeLogGroup', OutputValue: '/stack/probe' },
+        { OutputKey: 'ProbeLogStreamPrefix', OutputValue: 'stackprobe' },
+        { OutputKey: 'VpcPrimaryCidr', OutputValue: '10.0.0.0/16' },
+      ],
+    },
+  ],
+};
+
+describe('port25-canary run --stack', () => {
+  it('launches with the cluster, task definition, container, subnets, security groups and public IP setting of the stack', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves(STACK_OUTPUTS_ANSWER);
+    const { io } = capture();
+    const run = command(healthy);
+
+    await run.run(['--stack', 'port25-canary-mail-egress', '--quiet'], io);
+
+    expect(cloudFormationMock.commandCalls(DescribeStacksCommand)[0]?.args[0].input).toEqual({
+      StackName: 'port25-canary-mail-egress',
+    });
+    const runTask = aws?.ecsMock.commandCalls(RunTaskCommand)[0]?.args[0].input;
+    expect(runTask).toMatchObject({
+      cluster: 'arn:aws:ecs:eu-west-1:111122223333:cluster/stack-cluster',
+      taskDefinition: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/stack-probe:7',
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+          securityGroups: ['sg-0bbbbbbbbbbbbbbb1'],
+          assignPublicIp: 'ENABLED',
+        },
+      },
+    });
+    expect(runTask?.overrides?.containerOverrides?.[0]?.name).toBe('stack-container');
+  });
+
+  it('exits 2 naming the missing outputs when the stack was deployed without them', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'old', CreationTime: new Date(), StackStatus: 'UPDATE_COMPLETE', Outputs: [] }],
+    });
+    const { io } = capture();
+
+    await expect(command(healthy).run(['--stack', 'old'], io)).rejects.toThrow(
+      /--stack old: the stack has no output ProbeCluster, ProbeTaskDefinition, .*deploy it with this version/,
+    );
+    expect(clientsCreated).toBe(0);
+  });
+
+  it('exits 2 when CloudFormation does not know the stack', async () => {
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('Stack with id nope does not exist'), { name: 'ValidationError' }));
+    const { io } = capture();
+
+    const error = await command(healthy)
+      .run(['--stack', 'nope'], io)
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe('--stack nope: Stack with id nope does not exist');
+  });
+
+  it('exits 4 when DescribeStacks fails otherwise', async () => {
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    const { io, output } = capture();
+
+    const exitCode = await command(healthy).run(['--stack', 'port25-canary-mail-egress'], io);
+
+    expect(exitCode).toBe(4);
+    expect(output.stderr).toMatch(
+      /CloudFormation DescribeStacks \(stack port25-canary-mail-egress\) failed: AccessDenied/,
+    );
+  });
+
+  it('hands --profile and --region to every client it builds', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves(STACK_OUTPUTS_ANSWER);
+    const { io } = capture();
+
+    await command(healthy).run(
+      ['--stack', 'port25-canary-mail-egress', '--profile', 'ops', '--region', 'eu-west-1'],
+      io,
+    );
+
+    expect(clientOptions).toEqual([
+      { profile: 'ops', region: 'eu-west-1' },
+      { profile: 'ops', region: 'eu-west-1' },
+    ]);
+  });
+});
+
+describe('port25-canary run output', () => {
+  it('publishes no metrics with --no-metrics and still reports', async () => {
+    const { io, output } = capture();
+    const run = command(healthy);
+
+    const exitCode = await run.run(['--no-metrics', '--json'], io);
+
+    expect(exitCode).toBe(0);
+    expect(aws?.cloudwatchMock.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+    expect(JSON.parse(output.stdout)).toMatchObject({ summary: { pass: 2, fail: 0, inconclusive: 0 } });
+    expect(output.stderr).toContain('run: --no-metrics: no metrics were published');
+  });
+
+  it('prints progress on stderr while it waits: each task launched, stopped and its result read', async () => {
+    const { io, output } = capture();
+
+    await command(healthy).run(['--json'], io);
+
+    const lines = output.stderr.split('\n').map((line) => line.replace(/^run: +\d+ s {2}/, ''));
+    for (const target of ['relay-in-vpc', 'internet-mx']) {
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${target}: probe task \\S+ launched$`)));
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${target}: probe task \\S+ stopped$`)));
+    }
+    expect(lines).toContain('relay-in-vpc: result read: open');
+    expect(lines).toContain('internet-mx: result read: timeout');
+    expect(JSON.parse(output.stdout)).toMatchObject({ canary: 'mail-egress' });
+  });
+
+  it('prints nothing on stderr with --quiet', async () => {
+    const { io, output } = capture();
+
+    await command(healthy).run(['--quiet', '--no-metrics'], io);
+
+    expect(output.stderr).toBe('');
+    expect(output.stdout).toMatch(/2 passed/);
   });
 });

@@ -1,4 +1,5 @@
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import { type AwsClientOptions, awsClientSettings } from '../../orchestrator/aws-clients.js';
 import { AwsCallError } from '../../orchestrator/errors.js';
 import type { CommandIo } from '../../shared/command-line/command-io.js';
 import { parseCommandLine } from '../../shared/command-line/parse-command-line.js';
@@ -7,6 +8,7 @@ import { INPUT_ERROR_NAMES } from '../../shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../shared/outcomes.js';
 import type { CanaryReport } from '../../shared/report.js';
 import type { Command } from '../arguments.js';
+import { AWS_OPTIONS, AWS_OPTIONS_HELP, awsClientOptions } from '../aws-options.js';
 import {
   CANARY_RUN_OPTIONS,
   CANARY_RUN_OPTIONS_HELP,
@@ -25,24 +27,27 @@ export const INVOKE_REQUEST_TIMEOUT_MS = 16 * 60_000;
  * One attempt only: a synchronous Invoke is not idempotent, and the SDK retrying a lost response would start a
  * second canary run. The long request timeout waits for a full run instead of hanging forever on a lost connection.
  */
-export function createInvokeLambdaClient(): LambdaClient {
+export function createInvokeLambdaClient(options: AwsClientOptions = {}): LambdaClient {
   return new LambdaClient({
     maxAttempts: 1,
     requestHandler: { requestTimeout: INVOKE_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+    ...awsClientSettings(options),
   });
 }
 
-const USAGE = `Usage: port25-canary invoke [--function NAME] [--targets a,b] [--released] [--attempts N] [--json]
+const USAGE = `Usage: port25-canary invoke [--function NAME] [--targets a,b] [--released] [--attempts N]
+                            [--profile NAME] [--region REGION] [--json]
 
 Invokes the deployed canary function synchronously (RequestResponse) and prints its report.
 
 Options:
   --function NAME    the function's name or ARN (default: $${FUNCTION_NAME_ENV}; one of the two is required)
 ${CANARY_RUN_OPTIONS_HELP}
+${AWS_OPTIONS_HELP}
 
 Environment:
-  AWS credentials and region come from the SDK's default chain (AWS_PROFILE, AWS_REGION, ...);
-  AWS_ENDPOINT_URL_LAMBDA (or AWS_ENDPOINT_URL) redirects the call.
+  AWS credentials and region come from the SDK's default chain (AWS_PROFILE, AWS_REGION, ...) unless --profile or
+  --region say otherwise; AWS_ENDPOINT_URL_LAMBDA (or AWS_ENDPOINT_URL) redirects the call.
 
 ${VERDICT_EXIT_CODES_HELP}
   When the function itself fails, stdout stays empty (also with --json) and its error is printed to stderr: exit 2
@@ -105,7 +110,7 @@ function reportFunctionError(
 
 export interface InvokeCommandDependencies {
   /** Built only once the arguments are valid. */
-  readonly createLambdaClient: () => LambdaClient;
+  readonly createLambdaClient: (options: AwsClientOptions) => LambdaClient;
 }
 
 export function createInvokeCommand(dependencies: InvokeCommandDependencies): Command {
@@ -113,9 +118,14 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
     summary: 'invoke the deployed canary function and print its report',
     usage: USAGE,
     async run(argv, io) {
-      const { values, positionals } = parseCommandLine(argv, { function: { type: 'string' }, ...CANARY_RUN_OPTIONS });
+      const { values, positionals } = parseCommandLine(argv, {
+        function: { type: 'string' },
+        ...AWS_OPTIONS,
+        ...CANARY_RUN_OPTIONS,
+      });
       rejectPositionals(positionals, '--function');
       const input = runInputFromOptions(values);
+      const aws = awsClientOptions(values);
       const functionName = values.function ?? io.env[FUNCTION_NAME_ENV]?.trim();
       if (functionName === undefined || functionName === '') {
         throw new UsageError(`--function is required when ${FUNCTION_NAME_ENV} is not set`);
@@ -123,7 +133,7 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
       const asJson = values.json === true;
       let response: InvokeCommandOutput;
       try {
-        response = await dependencies.createLambdaClient().send(
+        response = await dependencies.createLambdaClient(aws).send(
           new InvokeCommand({
             FunctionName: functionName,
             InvocationType: 'RequestResponse',
