@@ -66,8 +66,8 @@ ${VERDICT_EXIT_CODES_HELP}
 export interface RunCommandDependencies {
   /** Built only once the arguments and config are valid. */
   readonly createClients: (options: AwsClientOptions) => CanaryClients;
-  /** Built only for --stack, once the arguments are valid. */
-  readonly createCloudFormationClient: (options: AwsClientOptions) => CloudFormationClient;
+  /** Built only for --stack, once the arguments are valid; the SDK's, from the standard environment, when not given. */
+  readonly createCloudFormationClient?: (options: AwsClientOptions) => CloudFormationClient;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly cwd: () => string;
@@ -100,7 +100,10 @@ export function createRunCommand(dependencies: RunCommandDependencies): Command 
         const stackSettings =
           stackName === undefined
             ? {}
-            : await readStackRunSettings(dependencies.createCloudFormationClient(aws), stackName);
+            : await readStackRunSettings(
+                (dependencies.createCloudFormationClient ?? createCloudFormationClient)(aws),
+                stackName,
+              );
         const config = await loadRuntimeConfig(
           { ...io.env, ...stackSettings },
           { configFile: values.config, defaultDirectory: dependencies.cwd() },
@@ -139,7 +142,6 @@ function reportRunError(error: unknown, io: CommandIo, asJson: boolean): number 
 // Clients come from the standard environment only, so AWS_ENDPOINT_URL_* can point them at a local endpoint.
 export const runCommand = createRunCommand({
   createClients: createCanaryClients,
-  createCloudFormationClient,
   now: Date.now,
   sleep: async (ms) => {
     await sleep(ms);
