@@ -2,6 +2,7 @@ import type { CommandIo } from '../shared/command-line/command-io.js';
 import { formatTable } from '../shared/command-line/table.js';
 import { VERDICT_EXIT_CODES, verdictExitCode } from '../shared/outcomes.js';
 import type { CanaryReport, ReportSummary, TargetReport } from '../shared/report.js';
+import { restrictionLine } from '../shared/restriction.js';
 
 export const REPORT_TABLE_HEADERS = [
   'TARGET',
@@ -9,12 +10,22 @@ export const REPORT_TABLE_HEADERS = [
   'EXPECTED',
   'OUTCOME',
   'VERDICT',
+  'EVIDENCE',
   'CONNECT MS',
   'DIAGNOSIS / DETAIL',
 ] as const;
 
 function explanation(result: TargetReport): string {
   return result.detail === null ? result.diagnosis : `${result.diagnosis} [${result.detail}]`;
+}
+
+/** A function deployed before the restriction was reported returns none: say so rather than guess. */
+export const NO_RESTRICTION_LINE =
+  'port-25 restriction not reported: the function predates it. Next: redeploy the stack';
+
+function conclusion(report: CanaryReport): string {
+  const restriction = (report as Partial<CanaryReport>).restriction;
+  return restriction === undefined ? NO_RESTRICTION_LINE : restrictionLine(restriction);
 }
 
 export function formatReportTable(report: CanaryReport): string {
@@ -24,13 +35,15 @@ export function formatReportTable(report: CanaryReport): string {
     result.expected,
     result.outcome,
     result.verdict,
+    result.evidence,
     result.connectMs === null ? null : Math.round(result.connectMs),
     explanation(result),
   ]);
   const { pass, fail, inconclusive } = report.summary;
   const released = report.released ? ', judged as released' : '';
   const summary = `${report.canary} run ${report.runId}: ${pass} passed, ${fail} failed, ${inconclusive} inconclusive${released}\n`;
-  return `${formatTable(REPORT_TABLE_HEADERS, rows)}\n${summary}`;
+  // The restriction is the answer the operator came for: it is the last line, with what to do next.
+  return `${formatTable(REPORT_TABLE_HEADERS, rows)}\n${summary}${conclusion(report)}\n`;
 }
 
 /** The exit code for a report (see VERDICT_EXIT_CODES); `notCarriedOut` when part of the run failed (metrics). */

@@ -1,7 +1,7 @@
 import type { CanaryTarget } from '../shared/config.js';
 import { AddressParseError } from '../shared/errors.js';
-import { combineVerdicts, judgeOutcome, type Verdict } from '../shared/judge.js';
-import type { TargetOutcome } from '../shared/outcomes.js';
+import { combineJudgements, type Judgement, judgeOutcome } from '../shared/judge.js';
+import type { ProbeOutcome, TargetOutcome } from '../shared/outcomes.js';
 import { classify, type Expectation, notMailDestination, type RuleContext } from '../shared/port25-rule.js';
 
 export interface TargetExpectation {
@@ -46,15 +46,23 @@ export function expectationFor(target: CanaryTarget, address: string | null, con
 
 export interface JudgedAttempt {
   readonly expected: Expectation | null;
+  /** Which rule set the expectation; the evidence when there is none. */
+  readonly rule: string;
   readonly outcome: TargetOutcome;
+  /** The control connect's outcome on this attempt's address; null when none was measured there. */
+  readonly control: ProbeOutcome | null;
 }
 
 /**
  * Every attempt must meet its own expectation (under `auto`, attempts may dial different addresses): any failed
  * attempt fails the target, an attempt that cannot be judged makes it inconclusive.
  */
-export function verdictFor(attempts: readonly JudgedAttempt[]): Verdict {
-  return combineVerdicts(
-    attempts.map(({ expected, outcome }) => (expected === null ? 'inconclusive' : judgeOutcome(expected, outcome))),
+export function judgeTargetAttempts(attempts: readonly JudgedAttempt[]): Judgement {
+  return combineJudgements(
+    attempts.map(({ expected, rule, outcome, control }) =>
+      expected === null
+        ? { verdict: 'inconclusive', evidence: `no expectation (${rule})` }
+        : judgeOutcome(expected, outcome, control),
+    ),
   );
 }

@@ -1,4 +1,5 @@
 import type { TargetOutcome } from '../shared/outcomes.js';
+import type { ControlReport } from '../shared/probe-result.js';
 
 /** One probe attempt as the judge needs it: under `auto`, each attempt is judged by the address it dialled. */
 export interface AttemptObservation {
@@ -21,6 +22,11 @@ export interface TargetObservation {
   readonly attempts: readonly AttemptObservation[];
   /** The address the last attempt dialled; null when it never dialled or we cannot tell. */
   readonly address: string | null;
+  /**
+   * The control connect the probe made beside its last attempt, on `address`; null without a control port or without
+   * a result line.
+   */
+  readonly control: ControlReport | null;
   readonly connectMs: number | null;
   readonly greeting: string | null;
   readonly diagnosis: string;
@@ -35,6 +41,7 @@ export function taskFailedObservation(detail: string, taskArn: string | null): T
     outcome: 'task-failed',
     attempts: [{ outcome: 'task-failed', address: null }],
     address: null,
+    control: null,
     connectMs: null,
     greeting: null,
     diagnosis: 'The probe task produced no result, so port 25 was not tested; see the detail for why.',

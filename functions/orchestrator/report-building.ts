@@ -1,14 +1,23 @@
 import type { CanaryTarget } from '../shared/config.js';
+import type { RuleContext } from '../shared/port25-rule.js';
 import type { CanaryReport, ReportSummary, TargetReport } from '../shared/report.js';
-import { expectationFor, type TargetExpectation, verdictFor } from './expectation.js';
+import { type RestrictionSignal, restrictionReport, restrictionSignal } from '../shared/restriction.js';
+import { expectationFor, judgeTargetAttempts, type TargetExpectation } from './expectation.js';
 import type { AttemptObservation, TargetObservation } from './observation.js';
 
-export interface JudgingContext {
+export interface JudgingContext extends RuleContext {
   readonly vpcPrimaryCidr: string | undefined;
   readonly released: boolean;
 }
 
 const EXIT_CODE_CANNOT_PASS = 'the result line was missing and the exit code alone cannot prove a pass';
+const EXIT_CODE_EVIDENCE = 'only the exit code is known: it cannot prove a pass';
+
+/** A target's report and what its attempts say about the restriction (which the report keeps only run-wide). */
+export interface JudgedTarget {
+  readonly report: TargetReport;
+  readonly signal: RestrictionSignal;
+}
 
 type AttemptWithExpectation = AttemptObservation & TargetExpectation;
 
@@ -26,17 +35,23 @@ function disagreementDetail(attempts: readonly AttemptWithExpectation[]): string
  * the last attempt's. An observation taken only from the exit code may fail or be inconclusive, never pass: a probe
  * that crashed can exit with a code that looks like an outcome (Node itself exits 10, 12, 13 or 14 on internal errors).
  */
-export function targetReportFor(
+export function judgeTarget(
   target: CanaryTarget,
   observation: TargetObservation,
   context: JudgingContext,
-): TargetReport {
+): JudgedTarget {
+  // The probe measures the control port beside its last attempt, on the address that attempt ended on; an attempt
+  // that dialled the same address shares that evidence, one that dialled another address has none.
   const attempts = observation.attempts.map((attempt) => ({
     ...attempt,
     ...expectationFor(target, attempt.address, context),
+    control:
+      attempt.address !== null && attempt.address === observation.address
+        ? (observation.control?.outcome ?? null)
+        : null,
   }));
   const { expected, rule } = attempts.at(-1) ?? expectationFor(target, observation.address, context);
-  const verdict = verdictFor(attempts);
+  const { verdict, evidence } = judgeTargetAttempts(attempts);
   const unprovenPass = verdict === 'pass' && observation.source === 'exit-code';
   const notMail = attempts.find((attempt) => attempt.notMailDestination !== undefined);
   const details = [
@@ -47,7 +62,7 @@ export function targetReportFor(
     disagreementDetail(attempts),
     unprovenPass ? EXIT_CODE_CANNOT_PASS : null,
   ].filter((detail): detail is string => detail !== null);
-  return {
+  const report: TargetReport = {
     target: target.name,
     host: target.host,
     port: target.port,
@@ -56,12 +71,26 @@ export function targetReportFor(
     rule,
     outcome: observation.outcome,
     verdict: unprovenPass ? 'inconclusive' : verdict,
+    evidence: unprovenPass ? EXIT_CODE_EVIDENCE : evidence,
     diagnosis: observation.diagnosis,
     connectMs: observation.connectMs,
     greeting: observation.greeting,
     taskArn: observation.taskArn,
     detail: details.length === 0 ? null : details.join('; '),
   };
+  // An exit code alone proves no signature either way: only the probe's result line counts.
+  const signal =
+    observation.source === 'result-line' ? restrictionSignal(attempts, context) : { inEffect: false, lifted: false };
+  return { report, signal };
+}
+
+/** The target's report alone (see judgeTarget). */
+export function targetReportFor(
+  target: CanaryTarget,
+  observation: TargetObservation,
+  context: JudgingContext,
+): TargetReport {
+  return judgeTarget(target, observation, context).report;
 }
 
 export function summarize(results: readonly TargetReport[]): ReportSummary {
@@ -77,7 +106,8 @@ export interface ReportHeader {
   readonly released: boolean;
 }
 
-export function buildCanaryReport(header: ReportHeader, results: readonly TargetReport[]): CanaryReport {
+export function buildCanaryReport(header: ReportHeader, judged: readonly JudgedTarget[]): CanaryReport {
+  const results = judged.map(({ report }) => report);
   return {
     runId: header.runId,
     canary: header.canary,
@@ -86,5 +116,9 @@ export function buildCanaryReport(header: ReportHeader, results: readonly Target
     released: header.released,
     results,
     summary: summarize(results),
+    restriction: restrictionReport(
+      judged.map(({ report, signal }) => ({ target: report.target, signal })),
+      header.released,
+    ),
   };
 }

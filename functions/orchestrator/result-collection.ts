@@ -36,6 +36,14 @@ function isNullableNumber(value: unknown): value is number | null {
   return value === null || typeof value === 'number';
 }
 
+/** Absent (an older probe), null, or a control report whose outcome is in the vocabulary. */
+function isControlReport(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'object') return false;
+  const control = value as Record<string, unknown>;
+  return typeof control.port === 'number' && isProbeOutcome(control.outcome);
+}
+
 /** Parses one log line as the probe's result object; undefined for anything else (stderr lines, partial JSON). */
 export function parseProbeResultLine(line: string): ProbeResult | undefined {
   const text = line.trim();
@@ -56,6 +64,7 @@ export function parseProbeResultLine(line: string): ProbeResult | undefined {
     isNullableString(candidate.address) &&
     isProbeOutcome(candidate.outcome) &&
     isNullableNumber(candidate.connectMs) &&
+    isControlReport(candidate.control) &&
     isNullableString(candidate.greeting) &&
     typeof candidate.diagnosis === 'string' &&
     Array.isArray(candidate.attempts) &&
@@ -183,6 +192,7 @@ function fromProbeResult(result: ProbeResult, exitCode: number, taskArn: string)
         ? [{ outcome: result.outcome, address: result.address }]
         : result.attempts.map((attempt) => ({ outcome: attempt.outcome, address: attempt.address })),
     address: result.address,
+    control: result.control ?? null,
     connectMs: result.connectMs,
     greeting: result.greeting,
     diagnosis: result.diagnosis,
@@ -213,6 +223,7 @@ function fromExitCode(
   const base = {
     attempts: [{ outcome: outcome ?? 'error', address }],
     address,
+    control: null,
     connectMs: null,
     greeting: null,
     taskArn,

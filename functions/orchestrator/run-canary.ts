@@ -9,7 +9,7 @@ import { MetricPublishError } from './errors.js';
 import { type CanaryRunInput, resolveRunInput } from './event.js';
 import { metricDataFor, publishMetrics } from './metric-publishing.js';
 import { taskFailedObservation } from './observation.js';
-import { buildCanaryReport, targetReportFor } from './report-building.js';
+import { buildCanaryReport, judgeTarget } from './report-building.js';
 import type { RunProgress } from './run-progress.js';
 import { judgingContext, probeTaskSettings } from './runtime-config.js';
 import { runProbeTasks } from './task-pool.js';
@@ -81,8 +81,8 @@ export async function runCanary(
     onProgress: dependencies.onProgress,
   });
 
-  const results = run.targets.map((target) =>
-    targetReportFor(
+  const judged = run.targets.map((target) =>
+    judgeTarget(
       target,
       observations.get(target.name) ?? taskFailedObservation('the run kept no observation for this target', null),
       judging,
@@ -90,7 +90,7 @@ export async function runCanary(
   );
   const report = buildCanaryReport(
     { runId, canary: config.canaryName, startedAt, finishedAt: clock.now(), released: run.released },
-    results,
+    judged,
   );
   if (dependencies.publish === false) return report;
   try {

@@ -1,6 +1,7 @@
 import type { Verdict } from './judge.js';
 import type { TargetOutcome } from './outcomes.js';
 import type { Expectation } from './port25-rule.js';
+import type { RestrictionReport } from './restriction.js';
 
 /** What the orchestrator returns, logs as one JSON line, and what `run`/`invoke` print. */
 export interface CanaryReport {
@@ -12,6 +13,8 @@ export interface CanaryReport {
   readonly released: boolean;
   readonly results: readonly TargetReport[];
   readonly summary: ReportSummary;
+  /** Whether AWS's port-25 restriction is in effect, as this run saw it. */
+  readonly restriction: RestrictionReport;
 }
 
 export interface TargetReport {
@@ -27,6 +30,8 @@ export interface TargetReport {
   readonly rule: string;
   readonly outcome: TargetOutcome;
   readonly verdict: Verdict;
+  /** Why the verdict is what it is, from the judge table (e.g. "port-25-specific drop"). */
+  readonly evidence: string;
   readonly diagnosis: string;
   readonly connectMs: number | null;
   readonly greeting: string | null;

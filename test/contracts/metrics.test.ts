@@ -4,6 +4,7 @@ import { metricDataFor } from '../../functions/orchestrator/metric-publishing.js
 import { runCanary } from '../../functions/orchestrator/run-canary.js';
 import { DEFAULT_METRIC_NAMESPACE, MAX_METRIC_DATA_PER_CALL } from '../../functions/shared/metrics.js';
 import type { CanaryReport, TargetReport } from '../../functions/shared/report.js';
+import { restrictionReport } from '../../functions/shared/restriction.js';
 import { FakeAws, fakeClock, type TaskScript, testConfig } from '../orchestrator/fakes.js';
 
 /**
@@ -23,6 +24,7 @@ function targetReport(overrides: Partial<TargetReport>): TargetReport {
     rule: 'public address: blocked',
     outcome: 'timeout',
     verdict: 'pass',
+    evidence: 'port-25-specific drop',
     diagnosis: 'dropped',
     connectMs: null,
     greeting: null,
@@ -41,6 +43,7 @@ function report(results: TargetReport[], summary: CanaryReport['summary']): Cana
     released: false,
     results,
     summary,
+    restriction: restrictionReport([], false),
   };
 }
 

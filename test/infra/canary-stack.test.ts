@@ -10,6 +10,7 @@ import type { Verdict } from '../../functions/shared/judge.js';
 import { RUN_METRICS, TARGET_METRICS } from '../../functions/shared/metrics.js';
 import { EXEMPT_RANGES } from '../../functions/shared/port25-rule.js';
 import type { CanaryReport, TargetReport } from '../../functions/shared/report.js';
+import { restrictionReport } from '../../functions/shared/restriction.js';
 import {
   BUNDLED_CONFIG_FILE_NAME,
   RUNTIME_ENVIRONMENT,
@@ -149,6 +150,7 @@ function runWhereEveryTarget(config: CanaryConfig, verdict: Verdict): CanaryRepo
       rule: 'configured: open',
       outcome: verdict === 'pass' ? 'open' : verdict === 'fail' ? 'timeout' : 'task-failed',
       verdict,
+      evidence: verdict,
       diagnosis: verdict,
       connectMs: verdict === 'pass' ? 12 : null,
       greeting: verdict === 'pass' ? '220 mx.example.com ESMTP' : null,
@@ -164,6 +166,7 @@ function runWhereEveryTarget(config: CanaryConfig, verdict: Verdict): CanaryRepo
     finishedAt: '2030-01-01T00:04:00.000Z',
     released: false,
     results,
+    restriction: restrictionReport([], false),
     summary: {
       pass: verdict === 'pass' ? count : 0,
       fail: verdict === 'fail' ? count : 0,

@@ -12,6 +12,7 @@ import { UsageError } from '../../functions/shared/command-line/usage-error.js';
 import { AddressParseError, ConfigError, InputError } from '../../functions/shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
 import type { CanaryReport } from '../../functions/shared/report.js';
+import { restrictionReport } from '../../functions/shared/restriction.js';
 import { capture } from './fakes.js';
 
 const lambdaMock = mockClient(LambdaClient);
@@ -36,6 +37,7 @@ const REPORT: CanaryReport = {
       rule: 'configured: blocked',
       outcome: 'open',
       verdict: 'fail',
+      evidence: 'port 25 connected: the block is not in effect',
       diagnosis: 'An SMTP server answered: port 25 is not blocked.',
       connectMs: 21.4,
       greeting: '220 mx.example.test ESMTP',
@@ -44,6 +46,7 @@ const REPORT: CanaryReport = {
     },
   ],
   summary: { pass: 0, fail: 1, inconclusive: 0 },
+  restriction: restrictionReport([{ target: 'internet-mx', signal: { inEffect: false, lifted: true } }], false),
 };
 
 function payload(value: unknown) {
@@ -142,9 +145,33 @@ describe('port25-canary invoke', () => {
       'blocked',
       'open',
       'fail',
+      'port 25 connected: the block is not in effect',
       '21',
       'An SMTP server answered: port 25 is not blocked.',
     ]);
+  });
+
+  it('prints the restriction and its next step as the last line', async () => {
+    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(REPORT) });
+    const { io, output } = capture();
+
+    await invokeCommand.run(['--function', 'port25-canary'], io);
+
+    expect(output.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'port-25 restriction lifted: port 25 connected to an address the rule would throttle (internet-mx). Next: AWS has lifted the restriction: set port25Released to true in the config and redeploy, so the alarms expect it',
+    );
+  });
+
+  it('says the restriction was not reported by a function deployed before it', async () => {
+    const { restriction: _, ...older } = REPORT;
+    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(older) });
+    const { io, output } = capture();
+
+    await invokeCommand.run(['--function', 'port25-canary'], io);
+
+    expect(output.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'port-25 restriction not reported: the function predates it. Next: redeploy the stack',
+    );
   });
 
   it('prints the report as JSON with --json', async () => {

@@ -140,16 +140,35 @@ describe('port25-canary run', () => {
     expect(exitCode).toBe(VERDICT_EXIT_CODES.allPassed);
     const [header, ...rows] = output.stdout.split('\n');
     expect(header?.split(/\s{2,}/)).toEqual([...REPORT_TABLE_HEADERS]);
-    expect(rows[0]?.split(/\s{2,}/).slice(0, 6)).toEqual(['relay-in-vpc', '10.0.12.25', 'open', 'open', 'pass', '13']);
-    expect(rows[1]?.split(/\s{2,}/).slice(0, 6)).toEqual([
+    expect(rows[0]?.split(/\s{2,}/).slice(0, 7)).toEqual([
+      'relay-in-vpc',
+      '10.0.12.25',
+      'open',
+      'open',
+      'pass',
+      'port 25 connected and the server greeted',
+      '13',
+    ]);
+    expect(rows[1]?.split(/\s{2,}/).slice(0, 7)).toEqual([
       'internet-mx',
       '198.51.100.25',
       'blocked',
       'timeout',
       'pass',
+      'consistent with the throttle, unproven (no control port)',
       '-',
     ]);
     expect(output.stdout).toMatch(/mail-egress run .*: 2 passed, 0 failed, 0 inconclusive/);
+  });
+
+  it('ends with the restriction and the next step', async () => {
+    const { io, output } = capture();
+
+    await command(healthy).run([], io);
+
+    expect(output.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'port-25 restriction unknown: no target outside the exempt ranges showed a port-25-specific drop or connected on port 25. Next: add a target outside the exempt ranges whose control port (probe.controlPort) answers, so a run can tell',
+    );
   });
 
   it('prints one JSON report with --json', async () => {

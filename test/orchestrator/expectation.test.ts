@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectationFor, verdictFor } from '../../functions/orchestrator/expectation.js';
+import { expectationFor, judgeTargetAttempts } from '../../functions/orchestrator/expectation.js';
 import type { CanaryTarget } from '../../functions/shared/config.js';
 
 function target(expect: CanaryTarget['expect'], host = 'mx.example.test'): CanaryTarget {
@@ -57,34 +57,46 @@ describe('expectationFor', () => {
   });
 });
 
-describe('verdictFor', () => {
+describe('judgeTargetAttempts', () => {
   it('is inconclusive for an attempt without an expectation', () => {
-    expect(verdictFor([{ expected: null, outcome: 'open' }])).toBe('inconclusive');
+    expect(judgeTargetAttempts([{ expected: null, rule: 'r', outcome: 'open', control: null }])).toEqual({
+      verdict: 'inconclusive',
+      evidence: 'no expectation (r)',
+    });
   });
 
   it('fails when any attempt contradicts its expectation', () => {
     expect(
-      verdictFor([
-        { expected: 'blocked', outcome: 'timeout' },
-        { expected: 'blocked', outcome: 'open' },
-      ]),
+      judgeTargetAttempts([
+        { expected: 'blocked', rule: 'r', outcome: 'timeout', control: 'open' },
+        { expected: 'blocked', rule: 'r', outcome: 'open', control: null },
+      ]).verdict,
     ).toBe('fail');
   });
 
   it('is inconclusive for a task that failed', () => {
-    expect(verdictFor([{ expected: 'blocked', outcome: 'task-failed' }])).toBe('inconclusive');
+    expect(
+      judgeTargetAttempts([{ expected: 'blocked', rule: 'r', outcome: 'task-failed', control: null }]).verdict,
+    ).toBe('inconclusive');
   });
 
   it('passes when every attempt meets its own expectation', () => {
     expect(
-      verdictFor([
-        { expected: 'open', outcome: 'open' },
-        { expected: 'blocked', outcome: 'timeout' },
-      ]),
+      judgeTargetAttempts([
+        { expected: 'open', rule: 'r', outcome: 'open', control: null },
+        { expected: 'blocked', rule: 'r', outcome: 'timeout', control: 'refused' },
+      ]).verdict,
     ).toBe('pass');
   });
 
+  it('is inconclusive when a blocked attempt timed out on every port', () => {
+    expect(judgeTargetAttempts([{ expected: 'blocked', rule: 'r', outcome: 'timeout', control: 'timeout' }])).toEqual({
+      verdict: 'inconclusive',
+      evidence: 'no path on any port: the throttle cannot be told from a dead path',
+    });
+  });
+
   it('is inconclusive without attempts', () => {
-    expect(verdictFor([])).toBe('inconclusive');
+    expect(judgeTargetAttempts([]).verdict).toBe('inconclusive');
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { metricDataFor, publishMetrics } from '../../functions/orchestrator/metric-publishing.js';
 import { ALL_METRICS, MAX_METRIC_DATA_PER_CALL } from '../../functions/shared/metrics.js';
 import type { CanaryReport, TargetReport } from '../../functions/shared/report.js';
+import { restrictionReport } from '../../functions/shared/restriction.js';
 import { fakeClock, throttlingError } from './fakes.js';
 
 const cloudwatchMock = mockClient(CloudWatchClient);
@@ -22,6 +23,7 @@ function targetReport(overrides: Partial<TargetReport>): TargetReport {
     rule: 'configured: blocked',
     outcome: 'timeout',
     verdict: 'pass',
+    evidence: 'port-25-specific drop',
     diagnosis: 'timed out',
     connectMs: null,
     greeting: null,
@@ -40,6 +42,7 @@ function report(results: TargetReport[], summary = { pass: 0, fail: 0, inconclus
     released: false,
     results,
     summary,
+    restriction: restrictionReport([], false),
   };
 }
 

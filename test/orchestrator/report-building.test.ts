@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetObservation } from '../../functions/orchestrator/observation.js';
-import { targetReportFor } from '../../functions/orchestrator/report-building.js';
+import { buildCanaryReport, judgeTarget, targetReportFor } from '../../functions/orchestrator/report-building.js';
 import type { CanaryTarget } from '../../functions/shared/config.js';
 
 const JUDGING = { vpcPrimaryCidr: '10.0.0.0/16', released: false };
@@ -14,6 +14,7 @@ function observation(overrides: Partial<TargetObservation>): TargetObservation {
     outcome: 'timeout',
     attempts: [{ outcome: 'timeout', address: '198.51.100.25' }],
     address: '198.51.100.25',
+    control: null,
     connectMs: null,
     greeting: null,
     diagnosis: 'probe says timeout',
@@ -116,5 +117,109 @@ describe('targetReportFor', () => {
     });
 
     expect(targetReportFor(target('blocked'), fromExitCode, JUDGING).verdict).toBe('fail');
+  });
+});
+
+describe('targetReportFor: evidence', () => {
+  it('passes an expected-blocked timeout whose control port answered as a port-25-specific drop', () => {
+    const report = targetReportFor(
+      target('auto'),
+      observation({ control: { port: 587, outcome: 'open', connectMs: 3 } }),
+      JUDGING,
+    );
+
+    expect(report).toMatchObject({ verdict: 'pass', evidence: 'port-25-specific drop' });
+  });
+
+  it('makes an expected-blocked timeout with a dark control port inconclusive', () => {
+    const report = targetReportFor(
+      target('auto'),
+      observation({ control: { port: 587, outcome: 'timeout', connectMs: null } }),
+      JUDGING,
+    );
+
+    expect(report).toMatchObject({
+      verdict: 'inconclusive',
+      evidence: 'no path on any port: the throttle cannot be told from a dead path',
+    });
+  });
+
+  it('applies the control port only to attempts that dialled its address', () => {
+    const twoAddresses = observation({
+      attempts: [
+        { outcome: 'timeout', address: '198.51.100.26' },
+        { outcome: 'timeout', address: '198.51.100.25' },
+      ],
+      control: { port: 587, outcome: 'timeout', connectMs: null },
+    });
+
+    const report = targetReportFor(target('auto'), twoAddresses, JUDGING);
+
+    expect(report).toMatchObject({
+      verdict: 'inconclusive',
+      evidence: 'attempt 2: no path on any port: the throttle cannot be told from a dead path',
+    });
+  });
+
+  it('says that an exit code alone cannot prove a pass', () => {
+    const report = targetReportFor(target('blocked'), observation({ source: 'exit-code' }), JUDGING);
+
+    expect(report.evidence).toBe('only the exit code is known: it cannot prove a pass');
+  });
+});
+
+describe('judgeTarget: restriction signal', () => {
+  const answered = { port: 587, outcome: 'refused', connectMs: null } as const;
+
+  it('sees the restriction in effect on a public address dropped while its control port answered', () => {
+    expect(judgeTarget(target('auto'), observation({ control: answered }), JUDGING).signal).toEqual({
+      inEffect: true,
+      lifted: false,
+    });
+  });
+
+  it('judges the restriction as if not released, even in a released run', () => {
+    const released = { ...JUDGING, released: true };
+    const connected = observation({ outcome: 'open', attempts: [{ outcome: 'open', address: '198.51.100.25' }] });
+
+    expect(judgeTarget(target('auto'), connected, released).signal).toEqual({ inEffect: false, lifted: true });
+  });
+
+  it('learns nothing from an exempt address, whatever it showed', () => {
+    const exempt = observation({
+      address: '10.0.1.25',
+      attempts: [{ outcome: 'timeout', address: '10.0.1.25' }],
+      control: answered,
+    });
+
+    expect(judgeTarget(target('auto'), exempt, JUDGING).signal).toEqual({ inEffect: false, lifted: false });
+  });
+
+  it('learns nothing from an exit code alone', () => {
+    const fromExitCode = observation({ source: 'exit-code', control: answered });
+
+    expect(judgeTarget(target('auto'), fromExitCode, JUDGING).signal).toEqual({ inEffect: false, lifted: false });
+  });
+});
+
+describe('buildCanaryReport', () => {
+  const header = { runId: 'r', canary: 'c', startedAt: 0, finishedAt: 1000, released: false };
+
+  it('states the restriction from the targets that showed it', () => {
+    const dropped = judgeTarget(
+      { ...target('auto'), name: 'public' },
+      observation({ control: { port: 587, outcome: 'open', connectMs: 2 } }),
+      JUDGING,
+    );
+    const dead = judgeTarget(
+      { ...target('auto'), name: 'dead' },
+      observation({ control: { port: 587, outcome: 'timeout', connectMs: null } }),
+      JUDGING,
+    );
+
+    const report = buildCanaryReport(header, [dropped, dead]);
+
+    expect(report.restriction).toMatchObject({ state: 'in-effect', inEffectTargets: ['public'], liftedTargets: [] });
+    expect(report.summary).toEqual({ pass: 1, fail: 0, inconclusive: 1 });
   });
 });

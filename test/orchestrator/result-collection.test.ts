@@ -53,7 +53,20 @@ describe('parseProbeResultLine', () => {
     expect(parseProbeResultLine(JSON.stringify(result))).toEqual(result);
   });
 
+  it('keeps the control report of the probe', () => {
+    const result = {
+      ...probeResult('198.51.100.25', 'timeout'),
+      control: { port: 587, outcome: 'open', connectMs: 4 },
+    };
+
+    expect(parseProbeResultLine(JSON.stringify(result))?.control).toEqual({ port: 587, outcome: 'open', connectMs: 4 });
+  });
+
   it.each([
+    [
+      'a control report with an unknown outcome',
+      JSON.stringify({ ...probeResult('198.51.100.25', 'timeout'), control: { port: 587, outcome: 'maybe' } }),
+    ],
     ['a stderr line', 'port25-canary probe: connecting to 198.51.100.25:25'],
     ['JSON that is not a result', '{"level":"info","msg":"starting"}'],
     ['a truncated line', '{"target":"198.51.100.25:25","host":'],
@@ -76,6 +89,7 @@ describe('collectTargetObservation', () => {
       outcome: 'timeout',
       attempts: [{ outcome: 'timeout', address: '198.51.100.25' }],
       address: '198.51.100.25',
+      control: null,
       connectMs: null,
       greeting: null,
       diagnosis: 'probe says timeout',

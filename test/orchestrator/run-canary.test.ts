@@ -71,6 +71,7 @@ describe('runCanary', () => {
           rule: 'auto: VPC primary CIDR 10.0.0.0/16',
           outcome: 'open',
           verdict: 'pass',
+          evidence: 'port 25 connected and the server greeted',
           diagnosis: 'probe says open',
           connectMs: 12.5,
           greeting: '220 mx.example.test ESMTP',
@@ -86,6 +87,7 @@ describe('runCanary', () => {
           rule: 'configured: blocked',
           outcome: 'timeout',
           verdict: 'pass',
+          evidence: 'consistent with the throttle, unproven (no control port)',
           diagnosis: 'probe says timeout',
           connectMs: null,
           greeting: null,
@@ -94,6 +96,13 @@ describe('runCanary', () => {
         },
       ],
       summary: { pass: 2, fail: 0, inconclusive: 0 },
+      restriction: {
+        state: 'unknown',
+        inEffectTargets: [],
+        liftedTargets: [],
+        summary: expect.stringMatching(/^port-25 restriction unknown: /),
+        nextStep: expect.any(String),
+      },
     });
   });
 

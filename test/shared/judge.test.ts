@@ -1,53 +1,119 @@
 import { describe, expect, it } from 'vitest';
-import { judgeAttempts, judgeOutcome } from '../../functions/shared/judge.js';
-import type { TargetOutcome } from '../../functions/shared/outcomes.js';
+import {
+  combineJudgements,
+  controlSignal,
+  type Judgement,
+  judgeOutcome,
+  type Verdict,
+} from '../../functions/shared/judge.js';
+import type { ProbeOutcome, TargetOutcome } from '../../functions/shared/outcomes.js';
 
-describe('judgeOutcome', () => {
-  it.each<[TargetOutcome, string]>([
-    ['open', 'pass'],
-    ['timeout', 'fail'],
-    ['refused', 'fail'],
-    ['unreachable', 'fail'],
-    ['banner-timeout', 'fail'],
-    ['protocol-error', 'fail'],
-    ['tls-error', 'fail'],
-    ['dns-error', 'inconclusive'],
-    ['task-failed', 'inconclusive'],
-    ['error', 'inconclusive'],
-  ])('judges %s against an expected-open target as %s', (outcome, verdict) => {
-    expect(judgeOutcome('open', outcome)).toBe(verdict);
-  });
+// Literals on purpose: these sentences are the contract the report, the event and the docs carry.
+const PORT_SPECIFIC_DROP = 'port-25-specific drop';
+const DEAD_PATH = 'no path on any port: the throttle cannot be told from a dead path';
+const NO_CONTROL_PORT = 'consistent with the throttle, unproven (no control port)';
 
-  it.each<[TargetOutcome, string]>([
-    ['timeout', 'pass'],
-    ['open', 'fail'],
-    ['refused', 'fail'],
-    ['banner-timeout', 'fail'],
-    ['protocol-error', 'fail'],
-    ['tls-error', 'fail'],
-    ['unreachable', 'inconclusive'],
-    ['dns-error', 'inconclusive'],
-    ['task-failed', 'inconclusive'],
-    ['error', 'inconclusive'],
-  ])('judges %s against an expected-blocked target as %s', (outcome, verdict) => {
-    expect(judgeOutcome('blocked', outcome)).toBe(verdict);
+const CONTROL_OUTCOMES: readonly (ProbeOutcome | null)[] = ['open', 'refused', 'timeout', 'unreachable', 'error', null];
+
+describe('judgeOutcome: expected blocked, port 25 timed out', () => {
+  it.each<[ProbeOutcome | null, Verdict, string]>([
+    ['open', 'pass', PORT_SPECIFIC_DROP],
+    ['refused', 'pass', PORT_SPECIFIC_DROP],
+    ['timeout', 'inconclusive', DEAD_PATH],
+    ['unreachable', 'inconclusive', DEAD_PATH],
+    [null, 'pass', NO_CONTROL_PORT],
+    ['error', 'pass', 'consistent with the throttle, unproven (the control connect could not be tried)'],
+  ])('with the control port %s it is %s: %s', (control, verdict, evidence) => {
+    expect(judgeOutcome('blocked', 'timeout', control)).toEqual({ verdict, evidence });
   });
 });
 
-describe('judgeAttempts', () => {
-  it('passes only when every attempt passes', () => {
-    expect(judgeAttempts('blocked', ['timeout', 'timeout'])).toBe('pass');
+describe('judgeOutcome: expected open, port 25 timed out', () => {
+  it.each<[ProbeOutcome | null, string]>([
+    ['open', "port-25-specific drop: the throttle's signature"],
+    ['refused', "port-25-specific drop: the throttle's signature"],
+    ['timeout', 'no path on any port: port 25 and the control port both dark'],
+    ['unreachable', 'no path on any port: port 25 and the control port both dark'],
+    [null, 'no answer on port 25 (no control port to tell the throttle from a dead path)'],
+    ['error', 'no answer on port 25 (the control connect could not be tried)'],
+  ])('with the control port %s it fails: %s', (control, evidence) => {
+    expect(judgeOutcome('open', 'timeout', control)).toEqual({ verdict: 'fail', evidence });
+  });
+});
+
+describe('judgeOutcome: outcomes the control port does not change', () => {
+  it.each<[TargetOutcome, Verdict, string]>([
+    ['open', 'pass', 'port 25 connected and the server greeted'],
+    ['refused', 'fail', 'the host refused port 25 (reset)'],
+    ['unreachable', 'fail', 'ICMP unreachable: no route to the host'],
+    ['banner-timeout', 'fail', 'port 25 connected but the server sent no greeting'],
+    ['protocol-error', 'fail', 'port 25 connected but the SMTP dialogue broke'],
+    ['tls-error', 'fail', 'port 25 connected but STARTTLS failed'],
+    ['dns-error', 'inconclusive', 'the host name did not resolve: nothing was dialled'],
+    ['task-failed', 'inconclusive', 'the probe task produced no result: port 25 was not tested'],
+    ['error', 'inconclusive', 'the probe failed locally: port 25 was not tested'],
+  ])('expected open, %s is %s: %s', (outcome, verdict, evidence) => {
+    for (const control of CONTROL_OUTCOMES) {
+      expect(judgeOutcome('open', outcome, control)).toEqual({ verdict, evidence });
+    }
   });
 
-  it('fails when any attempt fails, even if others were inconclusive', () => {
-    expect(judgeAttempts('blocked', ['timeout', 'error', 'open'])).toBe('fail');
+  it.each<[TargetOutcome, Verdict, string]>([
+    ['open', 'fail', 'port 25 connected: the block is not in effect'],
+    ['refused', 'fail', 'the host refused port 25 (reset): the SYN got through, the block is not in effect'],
+    ['banner-timeout', 'fail', 'port 25 connected but the server sent no greeting: the block is not in effect'],
+    ['protocol-error', 'fail', 'port 25 connected but the SMTP dialogue broke: the block is not in effect'],
+    ['tls-error', 'fail', 'port 25 connected but STARTTLS failed: the block is not in effect'],
+    ['unreachable', 'inconclusive', 'ICMP unreachable: the throttle drops silently, so something else answered'],
+    ['dns-error', 'inconclusive', 'the host name did not resolve: nothing was dialled'],
+    ['task-failed', 'inconclusive', 'the probe task produced no result: port 25 was not tested'],
+    ['error', 'inconclusive', 'the probe failed locally: port 25 was not tested'],
+  ])('expected blocked, %s is %s: %s', (outcome, verdict, evidence) => {
+    for (const control of CONTROL_OUTCOMES) {
+      expect(judgeOutcome('blocked', outcome, control)).toEqual({ verdict, evidence });
+    }
+  });
+});
+
+describe('controlSignal', () => {
+  it.each<[ProbeOutcome | null, string]>([
+    ['open', 'answered'],
+    ['refused', 'answered'],
+    ['timeout', 'dark'],
+    ['unreachable', 'dark'],
+    ['error', 'failed'],
+    [null, 'absent'],
+  ])('reads a control port that was %s as %s', (control, signal) => {
+    expect(controlSignal(control)).toBe(signal);
+  });
+});
+
+const pass = (evidence: string): Judgement => ({ verdict: 'pass', evidence });
+const fail = (evidence: string): Judgement => ({ verdict: 'fail', evidence });
+const inconclusive = (evidence: string): Judgement => ({ verdict: 'inconclusive', evidence });
+
+describe('combineJudgements', () => {
+  it('passes with the shared evidence when every attempt passed alike', () => {
+    expect(combineJudgements([pass(PORT_SPECIFIC_DROP), pass(PORT_SPECIFIC_DROP)])).toEqual(pass(PORT_SPECIFIC_DROP));
   });
 
-  it('is inconclusive when no attempt failed but one could not tell', () => {
-    expect(judgeAttempts('open', ['open', 'dns-error'])).toBe('inconclusive');
+  it('fails on the first failed attempt, naming it, even when another was inconclusive', () => {
+    expect(combineJudgements([pass('a'), inconclusive('b'), fail('c'), fail('d')])).toEqual(fail('attempt 3: c'));
+  });
+
+  it('is inconclusive on a dead path even when an earlier attempt passed', () => {
+    expect(combineJudgements([pass(NO_CONTROL_PORT), inconclusive(DEAD_PATH)])).toEqual(
+      inconclusive(`attempt 2: ${DEAD_PATH}`),
+    );
+  });
+
+  it('takes the last attempt’s evidence for a pass: the control port was measured beside it', () => {
+    expect(combineJudgements([pass(NO_CONTROL_PORT), pass(PORT_SPECIFIC_DROP)])).toEqual(
+      pass(`attempt 2: ${PORT_SPECIFIC_DROP}`),
+    );
   });
 
   it('is inconclusive without any attempt: a pass is never assumed', () => {
-    expect(judgeAttempts('open', [])).toBe('inconclusive');
+    expect(combineJudgements([])).toEqual(inconclusive('no attempt was judged'));
   });
 });
