@@ -195,6 +195,7 @@ describe('port25-canary run and invoke (built CLI)', () => {
       'EXPECTED',
       'OUTCOME',
       'VERDICT',
+      'EVIDENCE',
       'CONNECT MS',
       'DIAGNOSIS / DETAIL',
     ]);
