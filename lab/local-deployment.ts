@@ -26,7 +26,7 @@ export interface CloudFormationResource {
 
 export interface CloudFormationTemplate {
   readonly Resources: Readonly<Record<string, CloudFormationResource>>;
-  readonly Outputs?: Readonly<Record<string, { readonly Value: unknown }>>;
+  readonly Outputs?: Readonly<Record<string, { readonly Value: unknown; readonly Description?: string }>>;
 }
 
 export interface SynthesizedStack {
@@ -67,6 +67,8 @@ export interface LabDeployment {
   readonly probeTask: ProbeTaskDeployment;
   /** What the schedule rule sends the function: its constant Input, or undefined for the EventBridge event itself. */
   readonly scheduledInput: unknown;
+  /** The stack's outputs with the lab's physical names, as CloudFormation DescribeStacks returns them after deploy. */
+  readonly stackOutputs: readonly { readonly key: string; readonly value: string; readonly description?: string }[];
 }
 
 export interface SynthesisOptions {
@@ -310,5 +312,10 @@ export function localDeployment(
       user: typeof container.User === 'string' ? container.User : undefined,
     },
     scheduledInput: typeof input === 'string' ? JSON.parse(input) : undefined,
+    stackOutputs: Object.entries(template.Outputs ?? {}).map(([key, output]) => ({
+      key,
+      value: resolver.resolve(output.Value),
+      ...(output.Description === undefined ? {} : { description: output.Description }),
+    })),
   };
 }

@@ -440,6 +440,7 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
       logStreamPrefix: probeTask.logStreamPrefix,
       launchContainer,
       taskStartDelayMs: options.taskStartDelayMs,
+      stacks: [{ stackName: deployment.stack.stackName, outputs: deployment.stackOutputs }],
     });
     const started = endpoint;
     teardown.add('stop the local AWS endpoint', () => started.close());

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { LocalCloudFormation, type LocalStack } from './cloudformation.js';
 import { cloudWatchService, MetricStore } from './cloudwatch.js';
 import { type ContainerLauncher, LocalEcs, type TaskDefinitionSpec } from './ecs.js';
 import { LocalLambda } from './lambda.js';
@@ -28,6 +29,8 @@ export interface LocalAwsOptions {
   readonly taskStartDelayMs?: () => number;
   readonly taskStopDelayMs?: number;
   readonly taskStopTimeoutMs?: number;
+  /** Deployed stacks CloudFormation DescribeStacks answers with (the lab's synthesized stack and its outputs). */
+  readonly stacks?: readonly LocalStack[];
 }
 
 /** An error the endpoint returns instead of running an operation (throttling, outages), for retry tests. */
@@ -123,7 +126,10 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
     AWS_ENDPOINT_URL_CLOUDWATCH: url,
     AWS_ENDPOINT_URL_LAMBDA: url,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: url,
   });
+  const cloudFormation = new LocalCloudFormation(region, accountId);
+  for (const stack of options.stacks ?? []) cloudFormation.addStack(stack);
   const lambda = new LocalLambda({ region, accountId, logs, runtimeEnvironment: environment });
   const services = new Map<string, JsonService>(
     [ecs.service(), logsService(logs), cloudWatchService(metrics)].map((service) => [service.targetPrefix, service]),
@@ -209,22 +215,55 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     }
   };
 
+  // awsQuery (CloudFormation): a form-encoded POST to /, the operation in Action, the answer in XML.
+  const handleQuery = async (request: IncomingMessage, response: ServerResponse, requestId: string) => {
+    const body = await readBody(request, 'Query', requestLog);
+    const form = new URLSearchParams(body.toString('utf8'));
+    const operation = form.get('Action') ?? 'Query';
+    counts[operation] = (counts[operation] ?? 0) + 1;
+    let answer: { statusCode: number; body: string };
+    try {
+      checkSigned(request);
+      const fault = takeFault(operation);
+      answer = fault
+        ? {
+            statusCode: fault.statusCode,
+            body: `<ErrorResponse><Error><Type>Sender</Type><Code>${fault.type}</Code><Message>${fault.message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+          }
+        : cloudFormation.handle(form, requestId);
+    } catch (error) {
+      if (!(error instanceof AwsServiceError)) throw error;
+      answer = {
+        statusCode: error.statusCode,
+        body: `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>${error.message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      };
+    }
+    response.writeHead(answer.statusCode, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+    response.end(answer.body);
+  };
+
   let requestCount = 0;
   const server = createServer((request, response) => {
     requestCount += 1;
     const requestId = `p25lab-${process.pid}-${requestCount}`;
     const target = request.headers['x-amz-target'];
     const invokeMatch = LAMBDA_INVOKE_PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const isQuery =
+      request.method === 'POST' &&
+      typeof target !== 'string' &&
+      (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const handled =
       typeof target === 'string' && request.method === 'POST'
         ? handleJson(request, response, target, requestId)
-        : invokeMatch && request.method === 'POST'
-          ? handleInvoke(request, response, invokeMatch[1] as string, requestId)
-          : Promise.reject(
-              new AwsServiceError('UnknownOperationException', `No operation at ${request.method} ${request.url}`, {
-                statusCode: 404,
-              }),
-            );
+        : isQuery
+          ? handleQuery(request, response, requestId)
+          : invokeMatch && request.method === 'POST'
+            ? handleInvoke(request, response, invokeMatch[1] as string, requestId)
+            : Promise.reject(
+                new AwsServiceError('UnknownOperationException', `No operation at ${request.method} ${request.url}`, {
+                  statusCode: 404,
+                }),
+              );
     handled.catch((error: unknown) => {
       const serviceError =
         error instanceof AwsServiceError
