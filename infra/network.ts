@@ -23,7 +23,10 @@ export class CanaryNetwork extends Construct {
     if (props.network.kind === 'create') {
       const vpc = new ec2.Vpc(this, 'Vpc', {
         ipAddresses: ec2.IpAddresses.cidr(props.network.cidr),
-        maxAzs: props.network.maxAzs,
+        // Named AZs where Fargate runs (it is not offered in every AZ of some regions), else the region's first.
+        ...(props.network.availabilityZones === undefined
+          ? { maxAzs: props.network.maxAzs }
+          : { availabilityZones: [...props.network.availabilityZones] }),
         // Probes get a public IP instead: a NAT gateway would cost more than the whole canary.
         natGateways: 0,
         subnetConfiguration: [{ name: 'probe', subnetType: ec2.SubnetType.PUBLIC }],

@@ -1,4 +1,4 @@
-import type { CanaryConfig } from '../functions/shared/config.js';
+import { AWS_LIMITS, type CanaryConfig } from '../functions/shared/config.js';
 import { ConfigError } from '../functions/shared/errors.js';
 import { classify, isIpLiteral } from '../functions/shared/port25-rule.js';
 import { type EgressPort, probeEgressPorts } from './probe-egress.js';
@@ -26,7 +26,9 @@ export interface StackSettings {
 export interface CreatedNetwork {
   readonly kind: 'create';
   readonly cidr: string;
+  /** One public subnet in each; the first `maxAzs` of the region unless `availabilityZones` names them. */
   readonly maxAzs: number;
+  readonly availabilityZones: readonly string[] | undefined;
 }
 
 export interface ImportedNetwork {
@@ -128,14 +130,24 @@ function describeSeconds(seconds: number): string {
 }
 
 function resolveNetwork(config: CanaryConfig): CreatedNetwork | ImportedNetwork {
+  const extraGroups = config.network.securityGroups.length;
+  if (extraGroups > AWS_LIMITS.stackSecurityGroups) {
+    throw new ConfigError(
+      'network.securityGroups',
+      `lists ${extraGroups}, at most ${AWS_LIMITS.stackSecurityGroups} are allowed: the stack adds the probe's own ` +
+        `security group and RunTask takes at most ${AWS_LIMITS.runTaskSecurityGroups}`,
+    );
+  }
   const createVpc = config.deployment.createVpc;
   if (createVpc) {
     checkTargetsReachableOverIpv4(config);
     // Without an account and region at synth (no lookups), CDK can only address two AZs: Fn::Select 0 and 1.
-    if (createVpc.maxAzs > MAX_AZS_WITHOUT_LOOKUP) {
+    // Named AZs are literals and need no lookup.
+    if (createVpc.availabilityZones === undefined && createVpc.maxAzs > MAX_AZS_WITHOUT_LOOKUP) {
       throw new ConfigError(
         'deployment.createVpc.maxAzs',
-        `${createVpc.maxAzs} is more than the ${MAX_AZS_WITHOUT_LOOKUP} AZs an environment-agnostic stack can use`,
+        `${createVpc.maxAzs} is more than the ${MAX_AZS_WITHOUT_LOOKUP} AZs an environment-agnostic stack can use; ` +
+          'name them in deployment.createVpc.availabilityZones instead',
       );
     }
     const prefixLength = Number(createVpc.cidr.split('/')[1]);
@@ -147,7 +159,12 @@ function resolveNetwork(config: CanaryConfig): CreatedNetwork | ImportedNetwork 
         `${createVpc.cidr} must be an IPv4 block from /16 to /${longestPrefix} (one subnet per AZ, ${createVpc.maxAzs} AZs)`,
       );
     }
-    return { kind: 'create', cidr: createVpc.cidr, maxAzs: createVpc.maxAzs };
+    return {
+      kind: 'create',
+      cidr: createVpc.cidr,
+      maxAzs: createVpc.maxAzs,
+      availabilityZones: createVpc.availabilityZones,
+    };
   }
   if (config.network.vpcId === undefined) {
     throw new ConfigError('network.vpcId', 'is required unless deployment.createVpc is set');

@@ -95,10 +95,18 @@ export interface ProbeNetwork {
   readonly logStreamPrefix: string;
 }
 
+export interface CreateVpcSettings {
+  readonly cidr: string;
+  /** How many of the region's AZs to use, the first ones; ignored when `availabilityZones` names them. */
+  readonly maxAzs: number;
+  /** The AZs by name (Fargate is not offered in every AZ of some regions); undefined takes the region's first. */
+  readonly availabilityZones: readonly string[] | undefined;
+}
+
 /** Read by the CDK app only. */
 export interface DeploymentSettings {
   /** Create a small VPC (public subnets, no NAT gateway) with this primary CIDR instead of using `network.vpcId`. */
-  readonly createVpc: { readonly cidr: string; readonly maxAzs: number } | undefined;
+  readonly createVpc: CreateVpcSettings | undefined;
   /** EventBridge schedule expression. */
   readonly schedule: string;
   readonly alarmEvaluationPeriods: number;
@@ -111,6 +119,29 @@ export interface DeploymentSettings {
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/**
+ * AWS limits a config must respect before anything reaches AWS. RunTask's awsvpcConfiguration takes at most 16
+ * subnets and 5 security groups. The list `run` and the handler send is `network.securityGroups` (the handler's comes
+ * from the stack: its probe security group plus the file's), so they check 5; the stack adds its own group to the
+ * file's, so synth checks 4 (infra/stack-settings.ts).
+ */
+export const AWS_LIMITS = {
+  subnets: 16,
+  runTaskSecurityGroups: 5,
+  stackSecurityGroups: 4,
+} as const;
+
+/**
+ * CloudWatch namespaces: 1-255 of letters, digits, `.`, `-`, `_`, `/`, `#`, `:` and space, at least one of them not a
+ * space, not starting with `:` (CloudWatch concepts, "Namespaces"; PutMetricData `Namespace` pattern `[^:].*`); the
+ * `AWS/` prefix is reserved for AWS services and PutMetricData refuses it.
+ */
+const NAMESPACE_PATTERN = /^(?!:)(?=.*[^ ])[0-9A-Za-z._\-/#: ]{1,255}$/;
+const RESERVED_NAMESPACE_PREFIX = 'AWS/';
+/** A regular AZ name such as `eu-west-1a` (the region, then one letter). */
+const AVAILABILITY_ZONE_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}[a-z]$/;
+const MAX_CREATED_AZS = 6;
 const HOST_NAME_PATTERN =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const LOG_RETENTION_DAYS = [
@@ -260,6 +291,57 @@ function parseProbeDefaults(root: Fields): ProbeDefaults {
   };
 }
 
+function limitedList(fields: Fields, key: string, items: string[], max: number, why: string): string[] {
+  if (items.length > max) {
+    throw new ConfigError(fields.at(key), `lists ${items.length}, at most ${max} are allowed: ${why}`);
+  }
+  return items;
+}
+
+function metricNamespaceField(root: Fields): string {
+  const namespace = root.optionalString(
+    'metricNamespace',
+    NAMESPACE_PATTERN,
+    'must be 1-255 letters, digits, spaces or . - _ / # : and not start with ":"',
+  );
+  if (namespace?.startsWith(RESERVED_NAMESPACE_PREFIX)) {
+    throw new ConfigError(
+      root.at('metricNamespace'),
+      `${JSON.stringify(namespace)} starts with "${RESERVED_NAMESPACE_PREFIX}", which CloudWatch reserves for AWS services`,
+    );
+  }
+  return namespace ?? CONFIG_DEFAULTS.metricNamespace;
+}
+
+function parseCreateVpc(deployment: Fields): CreateVpcSettings | undefined {
+  const fields = deployment.object('createVpc', ['cidr', 'maxAzs', 'availabilityZones']);
+  if (fields === undefined) return undefined;
+  const cidr = cidrField(fields, 'cidr', fields.string('cidr')) as string;
+  const maxAzs = fields.optionalInteger('maxAzs', 1, MAX_CREATED_AZS);
+  const named = fields.array('availabilityZones');
+  if (named === undefined)
+    return { cidr, maxAzs: maxAzs ?? CONFIG_DEFAULTS.createVpcMaxAzs, availabilityZones: undefined };
+  const zones = fields.stringList(
+    'availabilityZones',
+    AVAILABILITY_ZONE_PATTERN,
+    'is not an availability zone name (like eu-west-1a)',
+  );
+  const at = fields.at('availabilityZones');
+  if (maxAzs !== undefined) throw new ConfigError(at, 'names the AZs; give it or maxAzs, not both');
+  if (zones.length === 0 || zones.length > MAX_CREATED_AZS) {
+    throw new ConfigError(at, `must name 1 to ${MAX_CREATED_AZS} availability zones`);
+  }
+  zones.forEach((zone, index) => {
+    if (zones.indexOf(zone) !== index) throw new ConfigError(`${at}[${index}]`, `${zone} is listed twice`);
+    const region = zone.slice(0, -1);
+    const firstRegion = (zones[0] as string).slice(0, -1);
+    if (region !== firstRegion) {
+      throw new ConfigError(`${at}[${index}]`, `${zone} is not in ${firstRegion}: a VPC lies in one region`);
+    }
+  });
+  return { cidr, maxAzs: zones.length, availabilityZones: zones };
+}
+
 /** Parses the `network` object of `root` (the top level or a vantage). */
 function parseNetwork(root: Fields): ProbeNetwork {
   const fields =
@@ -294,8 +376,20 @@ function parseNetwork(root: Fields): ProbeNetwork {
     taskDefinition: fields.optionalString('taskDefinition'),
     containerName: fields.optionalString('containerName') ?? CONFIG_DEFAULTS.containerName,
     vpcId: fields.optionalString('vpcId', /^vpc-[0-9a-f]{8,17}$/, 'is not a VPC ID (vpc-...)'),
-    subnets: fields.stringList('subnets', /^subnet-[0-9a-f]{8,17}$/, 'is not a subnet ID (subnet-...)'),
-    securityGroups: fields.stringList('securityGroups', /^sg-[0-9a-f]{8,17}$/, 'is not a security group ID (sg-...)'),
+    subnets: limitedList(
+      fields,
+      'subnets',
+      fields.stringList('subnets', /^subnet-[0-9a-f]{8,17}$/, 'is not a subnet ID (subnet-...)'),
+      AWS_LIMITS.subnets,
+      `RunTask takes at most ${AWS_LIMITS.subnets} subnets`,
+    ),
+    securityGroups: limitedList(
+      fields,
+      'securityGroups',
+      fields.stringList('securityGroups', /^sg-[0-9a-f]{8,17}$/, 'is not a security group ID (sg-...)'),
+      AWS_LIMITS.runTaskSecurityGroups,
+      `RunTask takes at most ${AWS_LIMITS.runTaskSecurityGroups} security groups`,
+    ),
     assignPublicIp: fields.optionalBoolean('assignPublicIp') ?? false,
     capacityProviderStrategy: strategy,
     logGroup: fields.optionalString('logGroup'),
@@ -315,11 +409,7 @@ function parseDeployment(root: Fields): DeploymentSettings {
       'cpuArchitecture',
       'probeImageUri',
     ]) ?? Fields.of({}, 'deployment', []);
-  const createVpcFields = fields.object('createVpc', ['cidr', 'maxAzs']);
-  const createVpc = createVpcFields && {
-    cidr: cidrField(createVpcFields, 'cidr', createVpcFields.string('cidr')) as string,
-    maxAzs: createVpcFields.optionalInteger('maxAzs', 1, 6) ?? CONFIG_DEFAULTS.createVpcMaxAzs,
-  };
+  const createVpc = parseCreateVpc(fields);
   const evaluationPeriods =
     fields.optionalInteger('alarmEvaluationPeriods', 1, 100) ?? CONFIG_DEFAULTS.alarmEvaluationPeriods;
   const datapointsToAlarm =
@@ -504,9 +594,7 @@ export function parseCanaryConfig(raw: unknown): CanaryConfig {
   );
   return {
     canaryName,
-    metricNamespace:
-      root.optionalString('metricNamespace', /^[^:][^:]{0,254}$/, 'must be 1-255 characters without ":"') ??
-      CONFIG_DEFAULTS.metricNamespace,
+    metricNamespace: metricNamespaceField(root),
     vpcPrimaryCidr: cidrField(root, 'vpcPrimaryCidr', root.optionalString('vpcPrimaryCidr')),
     port25Released: root.optionalBoolean('port25Released') ?? false,
     probe,

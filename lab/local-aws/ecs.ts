@@ -74,6 +74,10 @@ interface TaskRecord {
   markStopped: () => void;
 }
 
+/** RunTask's awsvpcConfiguration limits (ECS API reference, AwsVpcConfiguration). */
+const MAX_AWSVPC_SUBNETS = 16;
+const MAX_AWSVPC_SECURITY_GROUPS = 5;
+
 const ISSUE_TYPE = {
   client: 'ClientException',
   invalid: 'InvalidParameterException',
@@ -190,6 +194,16 @@ export class LocalEcs {
         ISSUE_TYPE.invalid,
         "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
       );
+    }
+    // The limits of awsvpcConfiguration, worded as ECS words them ("subnets can have at most 16 items.").
+    for (const [field, max] of [
+      ['subnets', MAX_AWSVPC_SUBNETS],
+      ['securityGroups', MAX_AWSVPC_SECURITY_GROUPS],
+    ] as const) {
+      const items = awsvpc?.[field];
+      if (Array.isArray(items) && items.length > max) {
+        throw new AwsServiceError(ISSUE_TYPE.invalid, `${field} can have at most ${max} items.`);
+      }
     }
     const { command, environment } = this.containerOverride(reader.optionalObject('overrides'));
 

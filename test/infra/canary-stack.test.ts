@@ -670,6 +670,27 @@ describe('CanaryStack with a VPC of its own', () => {
   });
 });
 
+describe('CanaryStack with a VPC in named availability zones', () => {
+  let canary: SynthesizedCanary;
+  beforeAll(() => {
+    canary = synthesizeCanary(
+      workspace,
+      withField(CREATED_VPC_CONFIG, ['deployment', 'createVpc'], {
+        cidr: '10.20.0.0/22',
+        availabilityZones: ['us-east-1a', 'us-east-1c', 'us-east-1d'],
+      }),
+    );
+  });
+
+  it('puts one public subnet in each named AZ and none elsewhere', () => {
+    const zones = Object.values(resourcesOfType(canary, 'AWS::EC2::Subnet')).map(
+      (subnet) => propertiesOf(subnet).AvailabilityZone,
+    );
+
+    expect(zones.sort()).toEqual(['us-east-1a', 'us-east-1c', 'us-east-1d']);
+  });
+});
+
 describe('CanaryStack with a prebuilt image and an existing cluster', () => {
   let canary: SynthesizedCanary;
   beforeAll(() => {

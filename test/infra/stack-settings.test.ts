@@ -35,7 +35,7 @@ describe('resolveStackSettings: network', () => {
 
   it('creates a VPC with the configured CIDR and gives probes a public IP', () => {
     const settings = settingsFor(CREATED_VPC_CONFIG);
-    expect(settings.network).toEqual({ kind: 'create', cidr: '10.20.0.0/24', maxAzs: 2 });
+    expect(settings.network).toEqual({ kind: 'create', cidr: '10.20.0.0/24', maxAzs: 2, availabilityZones: undefined });
     expect(settings.vpcPrimaryCidr).toBe('10.20.0.0/24');
     expect(settings.assignPublicIp).toBe(true);
   });
@@ -68,6 +68,28 @@ describe('resolveStackSettings: network', () => {
     expect(() =>
       settingsFor(withField(CREATED_VPC_CONFIG, ['deployment', 'createVpc'], { cidr: '10.20.0.0/22', maxAzs: 3 })),
     ).toThrow('deployment.createVpc.maxAzs: 3 is more than the 2 AZs an environment-agnostic stack can use');
+  });
+
+  it('leaves room for the probe security group: at most 4 of the config', () => {
+    const groups = ['sg-0000000000000000a', 'sg-0000000000000000b', 'sg-0000000000000000c', 'sg-0000000000000000d'];
+
+    expect(settingsFor(withField(EXISTING_VPC_CONFIG, ['network', 'securityGroups'], groups)).network.kind).toBe(
+      'import',
+    );
+    expect(() =>
+      settingsFor(withField(EXISTING_VPC_CONFIG, ['network', 'securityGroups'], [...groups, 'sg-0000000000000000e'])),
+    ).toThrow(
+      "network.securityGroups: lists 5, at most 4 are allowed: the stack adds the probe's own security group and RunTask takes at most 5",
+    );
+  });
+
+  it('uses the named AZs of a created VPC, however many, with a subnet in each', () => {
+    const zones = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+    const settings = settingsFor(
+      withField(CREATED_VPC_CONFIG, ['deployment', 'createVpc'], { cidr: '10.20.0.0/22', availabilityZones: zones }),
+    );
+
+    expect(settings.network).toEqual({ kind: 'create', cidr: '10.20.0.0/22', maxAzs: 3, availabilityZones: zones });
   });
 
   it('refuses a created VPC too small for one subnet per AZ, or an IPv6 one', () => {

@@ -191,6 +191,46 @@ describe('local ECS', () => {
     await expect(request).rejects.toMatchObject({ name: 'InvalidParameterException' });
   });
 
+  const ids = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, index) => `${prefix}-${index.toString(16).padStart(17, '0')}`);
+
+  it('rejects more than 16 subnets as ECS does, starting nothing', async () => {
+    const before = endpoint.ecs.taskSummaries().length;
+    const request = runTask(['exit:0'], {
+      networkConfiguration: { awsvpcConfiguration: { subnets: ids('subnet', 17), assignPublicIp: 'DISABLED' } },
+    });
+
+    await expect(request).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'subnets can have at most 16 items.',
+    });
+    expect(endpoint.ecs.taskSummaries()).toHaveLength(before);
+  });
+
+  it('rejects more than 5 security groups as ECS does', async () => {
+    const request = runTask(['exit:0'], {
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: ids('subnet', 1), securityGroups: ids('sg', 6), assignPublicIp: 'DISABLED' },
+      },
+    });
+
+    await expect(request).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'securityGroups can have at most 5 items.',
+    });
+  });
+
+  it('accepts 16 subnets and 5 security groups, the limits themselves', async () => {
+    const { tasks } = await runTask(['exit:0'], {
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: ids('subnet', 16), securityGroups: ids('sg', 5), assignPublicIp: 'DISABLED' },
+      },
+    });
+
+    expect(tasks).toHaveLength(1);
+    await waitForStopped(tasks?.[0]?.taskArn as string);
+  });
+
   it('rejects an unknown cluster with ClusterNotFoundException', async () => {
     const request = runTask(['exit:0'], { cluster: 'somewhere-else' });
 
@@ -264,6 +304,18 @@ describe('local CloudWatch', () => {
     const put = endpoint.requests().filter((request) => request.operation === 'PutMetricData');
     expect(put.at(-1)?.contentEncoding).toBe('gzip');
     expect(endpoint.metrics.all().filter((point) => point.namespace === 'P25Lab/Gzip')).toHaveLength(1000);
+  });
+
+  it('refuses a namespace in the AWS/ space, reserved for AWS services, as CloudWatch does', async () => {
+    const request = clients.cloudwatch.send(
+      new PutMetricDataCommand({ Namespace: 'AWS/Port25Canary', MetricData: [{ MetricName: 'X', Value: 1 }] }),
+    );
+
+    await expect(request).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+      message: 'The value AWS/ for parameter Namespace is invalid.',
+    });
+    expect(endpoint.metrics.all().filter((point) => point.namespace === 'AWS/Port25Canary')).toEqual([]);
   });
 
   it('rejects a datum with an unknown unit with InvalidParameterValueException and stores nothing', async () => {

@@ -91,6 +91,23 @@ describe('loadRuntimeConfig', () => {
     expect(config.network.cluster).toBeUndefined();
   });
 
+  const groups = (count: number) =>
+    Array.from({ length: count }, (_, index) => `sg-${index.toString(16).padStart(17, '0')}`).join(',');
+
+  it("accepts the stack's five security groups, its own and four of the config", async () => {
+    const config = await loadRuntimeConfig({ PORT25_SECURITY_GROUPS: groups(5) }, { defaultDirectory: directory });
+
+    expect(config.network.securityGroups).toHaveLength(5);
+  });
+
+  it('refuses more security groups than RunTask takes before anything is launched, naming the variable', async () => {
+    const load = loadRuntimeConfig({ PORT25_SECURITY_GROUPS: groups(6) }, { defaultDirectory: directory });
+
+    await expect(load).rejects.toThrow(
+      'PORT25_SECURITY_GROUPS (network.securityGroups): lists 6, at most 5 are allowed: RunTask takes at most 5 security groups',
+    );
+  });
+
   it('names the environment variable a bad value came from', async () => {
     const load = loadRuntimeConfig(
       { PORT25_SUBNETS: 'subnet-0123456789abcdef0,vpc-12345678' },

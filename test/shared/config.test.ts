@@ -110,6 +110,79 @@ describe('parseCanaryConfig', () => {
     expect(config.targets.map((target) => target.host)).toEqual(['2001:db8::25', 'mail.example.com']);
   });
 
+  const subnetIds = (count: number) =>
+    Array.from({ length: count }, (_, index) => `subnet-${index.toString(16).padStart(17, '0')}`);
+  const groupIds = (count: number) =>
+    Array.from({ length: count }, (_, index) => `sg-${index.toString(16).padStart(17, '0')}`);
+
+  it.each([
+    [
+      { network: { subnets: subnetIds(17) } },
+      'network.subnets: lists 17, at most 16 are allowed: RunTask takes at most 16 subnets',
+    ],
+    [
+      { network: { securityGroups: groupIds(6) } },
+      'network.securityGroups: lists 6, at most 5 are allowed: RunTask takes at most 5 security groups',
+    ],
+    [
+      { metricNamespace: 'AWS/Port25Canary' },
+      'metricNamespace: "AWS/Port25Canary" starts with "AWS/", which CloudWatch reserves for AWS services',
+    ],
+    [{ metricNamespace: ':Port25' }, 'metricNamespace: ":Port25" must be 1-255 letters'],
+    [{ metricNamespace: '   ' }, 'metricNamespace: must be a non-empty string'],
+    [{ metricNamespace: 'Port25/Canaryé' }, 'metricNamespace: "Port25/Canaryé" must be 1-255 letters'],
+    [{ metricNamespace: 'P'.repeat(256) }, 'metricNamespace: "PPP'],
+    [
+      { deployment: { createVpc: { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1'] } } },
+      'deployment.createVpc.availabilityZones[0]: "eu-west-1" is not an availability zone name',
+    ],
+    [
+      { deployment: { createVpc: { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1a'] } } },
+      'deployment.createVpc.availabilityZones[1]: eu-west-1a is listed twice',
+    ],
+    [
+      { deployment: { createVpc: { cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'us-east-1b'] } } },
+      'deployment.createVpc.availabilityZones[1]: us-east-1b is not in eu-west-1: a VPC lies in one region',
+    ],
+    [
+      { deployment: { createVpc: { cidr: '10.0.0.0/16', availabilityZones: [] } } },
+      'deployment.createVpc.availabilityZones: must name 1 to 6 availability zones',
+    ],
+    [
+      { deployment: { createVpc: { cidr: '10.0.0.0/16', maxAzs: 2, availabilityZones: ['eu-west-1a'] } } },
+      'deployment.createVpc.availabilityZones: names the AZs; give it or maxAzs, not both',
+    ],
+  ])('rejects %j at an AWS limit, naming the field', (override, message) => {
+    const act = () => parseCanaryConfig({ ...minimal(), ...override });
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(message);
+  });
+
+  it('accepts the limits themselves and a namespace CloudWatch allows', () => {
+    const config = parseCanaryConfig({
+      ...minimal(),
+      metricNamespace: 'Mail Egress/Port25:canary#2_v-1.0',
+      network: { subnets: subnetIds(16), securityGroups: groupIds(5) },
+    });
+
+    expect(config.network.subnets).toHaveLength(16);
+    expect(config.network.securityGroups).toHaveLength(5);
+    expect(config.metricNamespace).toBe('Mail Egress/Port25:canary#2_v-1.0');
+  });
+
+  it('names the availability zones of a created VPC, one per listed zone', () => {
+    const config = parseCanaryConfig({
+      ...minimal(),
+      deployment: { createVpc: { cidr: '10.0.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1c'] } },
+    });
+
+    expect(config.deployment.createVpc).toEqual({
+      cidr: '10.0.0.0/16',
+      maxAzs: 2,
+      availabilityZones: ['us-east-1a', 'us-east-1c'],
+    });
+  });
+
   it('rejects a document that is not an object', () => {
     expect(() => parseCanaryConfig([])).toThrow('(root): must be a JSON object');
   });
