@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import {
   type CanaryConfig,
   type CapacityProviderStrategyItem,
+  type ConfigSource,
+  locateProblem,
   parseCanaryConfig,
-  readConfigDocument,
+  readConfigSource,
 } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../shared/runtime-environment.js';
@@ -81,13 +83,12 @@ function withEnvironmentOverrides(
   return { raw: merged, applied };
 }
 
-/** Names the environment variable when a bad value came from it, the file otherwise. */
-function blameSource(error: ConfigError, path: string, applied: Map<string, string>): ConfigError {
-  const { problem } = error;
-  const fieldPath = error.field.replace(/\[\d+\]$/, '');
-  const env = applied.get(fieldPath);
-  if (env !== undefined) return new ConfigError(`${env} (${error.field})`, problem, { cause: error });
-  return new ConfigError(`${path}: ${error.field}`, problem, { cause: error });
+/** Names, for each problem, the environment variable the bad value came from, or else the file, line and column. */
+function blameSource(error: ConfigError, source: ConfigSource, applied: Map<string, string>): ConfigError {
+  return error.map((problem) => {
+    const env = applied.get(problem.field.replace(/\[\d+\]$/, ''));
+    return env === undefined ? locateProblem(problem, source) : { ...problem, field: `${env} (${problem.field})` };
+  });
 }
 
 /**
@@ -95,13 +96,12 @@ function blameSource(error: ConfigError, path: string, applied: Map<string, stri
  * Errors name the file and field, or the environment variable the bad value came from.
  */
 export async function loadRuntimeConfig(env: NodeJS.ProcessEnv, location: ConfigLocation): Promise<CanaryConfig> {
-  const path = configFilePath(env, location);
-  const json = await readConfigDocument(path);
-  const { raw, applied } = withEnvironmentOverrides(json, env);
+  const source = await readConfigSource(configFilePath(env, location));
+  const { raw, applied } = withEnvironmentOverrides(source.document, env);
   try {
     return parseCanaryConfig(raw);
   } catch (error) {
-    if (error instanceof ConfigError) throw blameSource(error, path, applied);
+    if (error instanceof ConfigError) throw blameSource(error, source, applied);
     throw error;
   }
 }

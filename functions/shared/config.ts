@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CONFIG_DEFAULTS, LIMITS } from './config-defaults.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, type ConfigProblem } from './errors.js';
+import { JsonSyntaxError, parseJsonDocument, type TextPosition } from './json-locations.js';
 import { isIpLiteral, notMailDestination, parseCidr } from './port25-rule.js';
 
 // Kept apart so the probe's argument parser can import them without the rule engine (ip-address).
@@ -150,15 +151,62 @@ const LOG_RETENTION_DAYS = [
 
 type Json = Record<string, unknown>;
 
+/**
+ * Every problem of the config being validated, so one run of the validator shows them all. A field's first problem
+ * wins, and nothing is reported inside a field that already has one (a `targets` that is not a list does not also
+ * make each target's name "required").
+ */
+class ConfigProblems {
+  private readonly found: ConfigProblem[] = [];
+
+  add(field: string, problem: string): void {
+    const inside = (known: ConfigProblem) =>
+      field === known.field || field.startsWith(`${known.field}.`) || field.startsWith(`${known.field}[`);
+    if (!this.found.some(inside)) this.found.push({ field, problem });
+  }
+
+  /**
+   * Runs one part of the validation. A ConfigError it throws (a check written as `throw new ConfigError(...)`) is
+   * kept with the rest and `fallback` stands in for the part's value, so the parts after it are still checked.
+   */
+  collect<T>(part: () => T, fallback: () => T): T {
+    try {
+      return part();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const { field, problem } of error.problems) this.add(field, problem);
+      return fallback();
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.found.length > 0) throw ConfigError.of(this.found);
+  }
+}
+
+// The problems of the config being parsed. parseCanaryConfig is synchronous, so one slot is enough, and every Fields
+// (also one built with Fields.of deep inside a section) reports into it without the collector being passed around.
+let collecting: ConfigProblems | undefined;
+
+/** Records a problem of the config being parsed; outside parseCanaryConfig it is thrown at once. */
+function reportProblem(field: string, problem: string): void {
+  if (collecting === undefined) throw new ConfigError(field, problem);
+  collecting.add(field, problem);
+}
+
+/**
+ * Typed reads of one JSON object's fields. A bad value is reported (see reportProblem) and read as absent, so the
+ * validation goes on and finds the next problem; a required field that is bad or absent reads as ''.
+ */
 class Fields {
   constructor(
     private readonly value: Json,
     private readonly path: string,
     allowed: readonly string[],
   ) {
-    const unknown = Object.keys(value).find((key) => !allowed.includes(key));
-    if (unknown !== undefined)
-      throw new ConfigError(this.at(unknown), `unknown field (allowed: ${allowed.join(', ')})`);
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) reportProblem(this.at(key), `unknown field (allowed: ${allowed.join(', ')})`);
+    }
   }
 
   at(key: string): string {
@@ -168,15 +216,17 @@ class Fields {
   optionalString(key: string, pattern?: RegExp, hint?: string): string | undefined {
     const raw = this.value[key];
     if (raw === undefined) return undefined;
-    if (typeof raw !== 'string' || raw.trim() === '') throw new ConfigError(this.at(key), 'must be a non-empty string');
-    if (pattern && !pattern.test(raw))
-      throw new ConfigError(this.at(key), `${JSON.stringify(raw)} ${hint ?? 'is not valid'}`);
+    if (typeof raw !== 'string' || raw.trim() === '') return this.bad(key, 'must be a non-empty string');
+    if (pattern && !pattern.test(raw)) return this.bad(key, `${JSON.stringify(raw)} ${hint ?? 'is not valid'}`);
     return raw;
   }
 
   string(key: string, pattern?: RegExp, hint?: string): string {
     const value = this.optionalString(key, pattern, hint);
-    if (value === undefined) throw new ConfigError(this.at(key), 'is required');
+    if (value === undefined) {
+      reportProblem(this.at(key), 'is required');
+      return '';
+    }
     return value;
   }
 
@@ -184,7 +234,7 @@ class Fields {
     const raw = this.value[key];
     if (raw === undefined) return undefined;
     if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min || raw > max) {
-      throw new ConfigError(this.at(key), `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+      return this.bad(key, `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
     }
     return raw;
   }
@@ -192,8 +242,7 @@ class Fields {
   optionalBoolean(key: string): boolean | undefined {
     const raw = this.value[key];
     if (raw === undefined) return undefined;
-    if (typeof raw !== 'boolean')
-      throw new ConfigError(this.at(key), `must be true or false, got ${JSON.stringify(raw)}`);
+    if (typeof raw !== 'boolean') return this.bad(key, `must be true or false, got ${JSON.stringify(raw)}`);
     return raw;
   }
 
@@ -201,7 +250,7 @@ class Fields {
     const raw = this.value[key];
     if (raw === undefined) return undefined;
     if (!choices.includes(raw as T)) {
-      throw new ConfigError(this.at(key), `must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`);
+      return this.bad(key, `must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`);
     }
     return raw as T;
   }
@@ -209,15 +258,11 @@ class Fields {
   stringList(key: string, pattern?: RegExp, hint?: string): string[] {
     const raw = this.value[key];
     if (raw === undefined) return [];
-    if (!Array.isArray(raw)) throw new ConfigError(this.at(key), 'must be an array of strings');
-    return raw.map((item, index) => {
-      if (typeof item !== 'string' || (pattern && !pattern.test(item))) {
-        throw new ConfigError(
-          `${this.at(key)}[${index}]`,
-          `${JSON.stringify(item)} ${hint ?? 'must be a non-empty string'}`,
-        );
-      }
-      return item;
+    if (!Array.isArray(raw)) return this.bad(key, 'must be an array of strings') ?? [];
+    return raw.filter((item: unknown, index): item is string => {
+      if (typeof item === 'string' && (!pattern || pattern.test(item))) return true;
+      reportProblem(`${this.at(key)}[${index}]`, `${JSON.stringify(item)} ${hint ?? 'must be a non-empty string'}`);
+      return false;
     });
   }
 
@@ -230,13 +275,21 @@ class Fields {
   array(key: string): unknown[] | undefined {
     const raw = this.value[key];
     if (raw === undefined) return undefined;
-    if (!Array.isArray(raw)) throw new ConfigError(this.at(key), 'must be an array');
+    if (!Array.isArray(raw)) return this.bad(key, 'must be an array');
     return raw;
   }
 
+  /** Reports the field and reads it as absent. */
+  private bad(key: string, problem: string): undefined {
+    reportProblem(this.at(key), problem);
+    return undefined;
+  }
+
+  /** Fields of `raw`; one that is not an object is reported and read as an empty object. */
   static of(raw: unknown, path: string, allowed: readonly string[]): Fields {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      throw new ConfigError(path === '' ? '(root)' : path, 'must be a JSON object');
+      reportProblem(path === '' ? '(root)' : path, 'must be a JSON object');
+      return new Fields({}, path, []);
     }
     return new Fields(raw as Json, path, allowed);
   }
@@ -246,8 +299,9 @@ function cidrField(fields: Fields, key: string, value: string | undefined): stri
   if (value === undefined) return undefined;
   try {
     parseCidr(value);
-  } catch (cause) {
-    throw new ConfigError(fields.at(key), `${JSON.stringify(value)} is not a network CIDR block`, { cause });
+  } catch {
+    reportProblem(fields.at(key), `${JSON.stringify(value)} is not a network CIDR block`);
+    return undefined;
   }
   return value;
 }
@@ -257,13 +311,11 @@ const PORT = [1, 65_535] as const;
 function hostField(fields: Fields): string {
   const host = fields.string('host');
   if (!isIpLiteral(host) && !HOST_NAME_PATTERN.test(host)) {
-    throw new ConfigError(
-      fields.at('host'),
-      `${JSON.stringify(host)} must be a host name or IP literal, without a port`,
-    );
+    reportProblem(fields.at('host'), `${JSON.stringify(host)} must be a host name or IP literal, without a port`);
+    return host;
   }
   const notMail = isIpLiteral(host) ? notMailDestination(host) : null;
-  if (notMail !== null) throw new ConfigError(fields.at('host'), `${JSON.stringify(host)} is ${notMail.description}`);
+  if (notMail !== null) reportProblem(fields.at('host'), `${JSON.stringify(host)} is ${notMail.description}`);
   return host;
 }
 
@@ -369,8 +421,7 @@ function parseNetwork(root: Fields): ProbeNetwork {
       base: entry.optionalInteger('base', 0, 100_000),
     };
   });
-  if (strategy?.length === 0)
-    throw new ConfigError(fields.at('capacityProviderStrategy'), 'must not be empty when given');
+  if (strategy?.length === 0) reportProblem(fields.at('capacityProviderStrategy'), 'must not be empty when given');
   return {
     cluster: fields.optionalString('cluster'),
     taskDefinition: fields.optionalString('taskDefinition'),
@@ -416,14 +467,11 @@ function parseDeployment(root: Fields): DeploymentSettings {
     fields.optionalInteger('alarmDatapointsToAlarm', 1, 100) ??
     Math.min(CONFIG_DEFAULTS.alarmDatapointsToAlarm, evaluationPeriods);
   if (datapointsToAlarm > evaluationPeriods) {
-    throw new ConfigError(
-      fields.at('alarmDatapointsToAlarm'),
-      `must not exceed alarmEvaluationPeriods (${evaluationPeriods})`,
-    );
+    reportProblem(fields.at('alarmDatapointsToAlarm'), `must not exceed alarmEvaluationPeriods (${evaluationPeriods})`);
   }
   const logRetentionDays = fields.optionalInteger('logRetentionDays', 1, 3653) ?? CONFIG_DEFAULTS.logRetentionDays;
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
-    throw new ConfigError(
+    reportProblem(
       fields.at('logRetentionDays'),
       `must be one of CloudWatch Logs' values: ${LOG_RETENTION_DAYS.join(', ')}`,
     );
@@ -544,9 +592,16 @@ function parseFleet(root: Fields, canaryName: string, targets: readonly CanaryTa
   }
   if (rawVantages.length === 0) throw new ConfigError('vantages', 'must list at least one vantage when given');
   const targetNames = new Set(targets.map((target) => target.name));
-  const vantages = rawVantages.map((item, index) => parseVantage(item, `vantages[${index}]`, canaryName, targetNames));
+  const vantages = rawVantages.map((item, index) =>
+    collectProblems(
+      () => parseVantage(item, `vantages[${index}]`, canaryName, targetNames),
+      () => undefined,
+    ),
+  );
   const seen = new Set<string>();
   vantages.forEach((vantage, index) => {
+    // An invalid vantage (or name, read as '') is reported already.
+    if (vantage === undefined || vantage.name === '') return;
     if (seen.has(vantage.name))
       throw new ConfigError(`vantages[${index}].name`, `duplicate vantage name ${JSON.stringify(vantage.name)}`);
     seen.add(vantage.name);
@@ -555,11 +610,18 @@ function parseFleet(root: Fields, canaryName: string, targets: readonly CanaryTa
     account: accountField(monitoringFields),
     region: regionField(monitoringFields),
   };
-  return { vantages, monitoring };
+  return { vantages: vantages.filter((vantage) => vantage !== undefined), monitoring };
 }
 
-/** Validates a parsed JSON value as a canary config. Throws ConfigError naming the first bad field. */
-export function parseCanaryConfig(raw: unknown): CanaryConfig {
+/** Runs one section of the validation inside parseCanaryConfig, keeping the problems it throws (see collect). */
+function collectProblems<T>(part: () => T, fallback: () => T): T {
+  return collecting === undefined ? part() : collecting.collect(part, fallback);
+}
+
+// What a section reads as when it failed: its defaults, so the sections after it can still be checked.
+const noFields = () => Fields.of({}, '', []);
+
+function parseDocument(raw: unknown): CanaryConfig {
   const root = Fields.of(raw, '', [
     '$schema',
     'canaryName',
@@ -574,19 +636,31 @@ export function parseCanaryConfig(raw: unknown): CanaryConfig {
     'vantages',
     'monitoring',
   ]);
-  const probe = parseProbeDefaults(root);
+  // Not used, but a typed field like any other: the schema says it is a string.
+  root.optionalString('$schema');
+  const probe = collectProblems(
+    () => parseProbeDefaults(root),
+    () => parseProbeDefaults(noFields()),
+  );
   const rawTargets = root.array('targets');
-  if (rawTargets === undefined || rawTargets.length === 0)
-    throw new ConfigError('targets', 'must list at least one target');
-  if (rawTargets.length > LIMITS.targets.max)
-    throw new ConfigError('targets', `must list at most ${LIMITS.targets.max} targets`);
-  const targets = rawTargets.map((item, index) => parseTarget(item, `targets[${index}]`, probe));
+  if (rawTargets === undefined || rawTargets.length === 0) reportProblem('targets', 'must list at least one target');
+  else if (rawTargets.length > LIMITS.targets.max)
+    reportProblem('targets', `must list at most ${LIMITS.targets.max} targets`);
+  const parsedTargets = (rawTargets ?? []).map((item, index) =>
+    collectProblems(
+      () => parseTarget(item, `targets[${index}]`, probe),
+      () => undefined,
+    ),
+  );
   const seen = new Set<string>();
-  targets.forEach((target, index) => {
+  parsedTargets.forEach((target, index) => {
+    // An invalid target (or name, read as '') is reported already.
+    if (target === undefined || target.name === '') return;
     if (seen.has(target.name))
-      throw new ConfigError(`targets[${index}].name`, `duplicate target name ${JSON.stringify(target.name)}`);
+      reportProblem(`targets[${index}].name`, `duplicate target name ${JSON.stringify(target.name)}`);
     seen.add(target.name);
   });
+  const targets = parsedTargets.filter((target) => target !== undefined);
   const canaryName = root.string(
     'canaryName',
     NAME_PATTERN,
@@ -598,18 +672,57 @@ export function parseCanaryConfig(raw: unknown): CanaryConfig {
     vpcPrimaryCidr: cidrField(root, 'vpcPrimaryCidr', root.optionalString('vpcPrimaryCidr')),
     port25Released: root.optionalBoolean('port25Released') ?? false,
     probe,
-    network: parseNetwork(root),
+    network: collectProblems(
+      () => parseNetwork(root),
+      () => parseNetwork(noFields()),
+    ),
     maxConcurrentTasks:
       root.optionalInteger('maxConcurrentTasks', LIMITS.maxConcurrentTasks.min, LIMITS.maxConcurrentTasks.max) ??
       CONFIG_DEFAULTS.maxConcurrentTasks,
     targets,
-    deployment: parseDeployment(root),
-    fleet: parseFleet(root, canaryName, targets),
+    deployment: collectProblems(
+      () => parseDeployment(root),
+      () => parseDeployment(noFields()),
+    ),
+    fleet: collectProblems(
+      () => parseFleet(root, canaryName, targets),
+      () => undefined,
+    ),
   };
 }
 
-/** Reads a config file as JSON; errors name the file. */
-export async function readConfigDocument(path: string): Promise<unknown> {
+/**
+ * Validates a parsed JSON value as a canary config. Throws one ConfigError listing every problem, each naming its
+ * field.
+ */
+export function parseCanaryConfig(raw: unknown): CanaryConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError('(root)', 'must be a JSON object');
+  const outer = collecting;
+  const problems = new ConfigProblems();
+  collecting = problems;
+  try {
+    // A check that throws at the top level still ends the walk with the problems found so far.
+    const config = problems.collect(
+      () => parseDocument(raw),
+      () => undefined,
+    );
+    problems.throwIfAny();
+    return config as CanaryConfig;
+  } finally {
+    collecting = outer;
+  }
+}
+
+/** A config file's JSON and where each field is in it, so errors can say where to look. */
+export interface ConfigSource {
+  readonly path: string;
+  readonly document: unknown;
+  locate(field: string): TextPosition;
+}
+
+/** Reads a config file as JSON; errors name the file, and a syntax error the line and column. */
+export async function readConfigSource(path: string): Promise<ConfigSource> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -618,19 +731,43 @@ export async function readConfigDocument(path: string): Promise<unknown> {
     throw new ConfigError(path, `cannot read the config file (${code})`, { cause });
   }
   try {
-    return JSON.parse(text);
+    const { value, locate } = parseJsonDocument(text);
+    return { path, document: value, locate };
   } catch (cause) {
-    throw new ConfigError(path, `is not valid JSON: ${(cause as Error).message}`, { cause });
+    if (cause instanceof JsonSyntaxError) throw new ConfigError(path, `is not valid JSON: ${cause.message}`, { cause });
+    throw cause;
   }
 }
 
-/** Reads and validates a config file; errors name the file and the field. */
+/** Reads a config file as JSON; errors name the file. */
+export async function readConfigDocument(path: string): Promise<unknown> {
+  return (await readConfigSource(path)).document;
+}
+
+/** A problem of the file's content, named by the file, the field, and the line and column of the field. */
+export function locateProblem({ field, problem }: ConfigProblem, source: ConfigSource): ConfigProblem {
+  const { line, column } = source.locate(field);
+  return { field: `${source.path}: ${field}`, problem: `${problem} (line ${line}, column ${column})` };
+}
+
+/** Every problem located in the file (see locateProblem), in the order they appear in it. */
+export function locateProblems(error: ConfigError, source: ConfigSource): ConfigError {
+  const located = error.problems
+    .map((problem) => ({ position: source.locate(problem.field), problem: locateProblem(problem, source) }))
+    .sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column);
+  return ConfigError.of(
+    located.map(({ problem }) => problem),
+    { cause: error },
+  );
+}
+
+/** Reads and validates a config file; errors name the file, and each field with its line and column. */
 export async function loadCanaryConfig(path: string): Promise<CanaryConfig> {
-  const document = await readConfigDocument(path);
+  const source = await readConfigSource(path);
   try {
-    return parseCanaryConfig(document);
+    return parseCanaryConfig(source.document);
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.field}`, error.problem, { cause: error });
+    if (error instanceof ConfigError) throw locateProblems(error, source);
     throw error;
   }
 }

@@ -68,7 +68,7 @@ function parseVantageDocument(document: Json, index: number): CanaryConfig {
     return parseCanaryConfig(document);
   } catch (error) {
     if (error instanceof ConfigError)
-      throw new ConfigError(`vantages[${index}]: ${error.field}`, error.problem, { cause: error });
+      throw error.map((problem) => ({ ...problem, field: `vantages[${index}]: ${problem.field}` }));
     throw error;
   }
 }
@@ -82,7 +82,8 @@ export async function loadFleetConfig(path: string): Promise<ResolvedFleet> {
   try {
     return resolveFleet(document, config);
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.field}`, error.problem, { cause: error });
+    if (error instanceof ConfigError)
+      throw error.map((problem) => ({ ...problem, field: `${path}: ${problem.field}` }));
     throw error;
   }
 }

@@ -57,7 +57,9 @@ describe('infra/app.ts', () => {
     const run = runApp(workspace, { config: configFile });
 
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe(`port25-canary stack: ${configFile}: targets[1].name: duplicate target name "twin"\n`);
+    expect(run.stderr).toMatch(
+      /^port25-canary stack: \S+twins\.json: targets\[1\]\.name: duplicate target name "twin" \(line \d+, column \d+\)\n$/,
+    );
   });
 
   it('refuses a reserved concurrency that is not a positive integer', () => {

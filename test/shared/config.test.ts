@@ -183,6 +183,70 @@ describe('parseCanaryConfig', () => {
     });
   });
 
+  it('reports every problem at once, each naming its field', () => {
+    const act = () =>
+      parseCanaryConfig({
+        canaryName: 'has space',
+        colour: 'blue',
+        probe: { timeoutMs: 5, attempts: 0 },
+        network: { subnets: ['subnet-1', 'subnet-0123456789abcdef0', 'sg-1'] },
+        targets: [{ name: 'relay', host: 'h:25' }, { name: 'relay', host: '10.0.0.1', port: 0 }, 'not-a-target'],
+        deployment: { logRetentionDays: 10, alarmEvaluationPeriods: 1, alarmDatapointsToAlarm: 2 },
+      });
+
+    expect(act).toThrow(ConfigError);
+    const fields = (() => {
+      try {
+        act();
+      } catch (error) {
+        return (error as ConfigError).problems.map((problem) => problem.field);
+      }
+    })();
+    expect(fields?.sort()).toEqual(
+      [
+        'canaryName',
+        'colour',
+        'probe.timeoutMs',
+        'probe.attempts',
+        'network.subnets[0]',
+        'network.subnets[2]',
+        'targets[0].host',
+        'targets[1].name',
+        'targets[1].port',
+        'targets[2]',
+        'deployment.logRetentionDays',
+        'deployment.alarmDatapointsToAlarm',
+      ].sort(),
+    );
+    expect(act).toThrow(/^12 problems in the config:\n {2}colour: unknown field/);
+  });
+
+  it('reports nothing inside a field that is wrong as a whole', () => {
+    const act = () => parseCanaryConfig({ canaryName: 'c', targets: 'relay', network: 'default' });
+
+    expect(act).toThrow(
+      /^2 problems in the config:\n {2}targets: must be an array\n {2}network: must be a JSON object$/,
+    );
+  });
+
+  it('lists the first 20 problems and counts the rest', () => {
+    const targets = Array.from({ length: 25 }, (_, index) => ({ name: `t${index}`, host: 'h:25' }));
+
+    const act = () => parseCanaryConfig({ ...minimal(), targets });
+
+    expect(act).toThrow(/^25 problems in the config:\n( {2}targets\[\d+\]\.host: .*\n){20} {2}and 5 more$/);
+  });
+
+  it('keeps one problem on one line, as before', () => {
+    expect(() => parseCanaryConfig({ ...minimal(), maxConcurrentTasks: 0 })).toThrow(
+      /^maxConcurrentTasks: must be an integer from 1 to 500, got 0$/,
+    );
+  });
+
+  it('rejects a $schema that is not a string', () => {
+    expect(() => parseCanaryConfig({ ...minimal(), $schema: 5 })).toThrow('$schema: must be a non-empty string');
+  });
+
   it('rejects a document that is not an object', () => {
     expect(() => parseCanaryConfig([])).toThrow('(root): must be a JSON object');
   });
@@ -212,6 +276,48 @@ describe('loadCanaryConfig', () => {
     const path = join(directory, 'broken.json');
     await writeFile(path, '{ "canaryName": ');
     await expect(loadCanaryConfig(path)).rejects.toThrow(`${path}: is not valid JSON`);
+  });
+
+  it.each([
+    [
+      '{\n  "canaryName": "c",\n  "targets": []\n  "probe": {}\n}',
+      "expected ',' or '}' after the value of \"targets\" (line 4, column 3)",
+    ],
+    ['{\n  "canaryName": "c",\n}', 'a comma before } (JSON allows no trailing comma) (line 3, column 1)'],
+    ["{\n  'canaryName': 'c'\n}", 'expected a field name in double quotes (line 2, column 3)'],
+    ['{ "targets": [1, 2,] }', 'a comma before ] (JSON allows no trailing comma) (line 1, column 20)'],
+    ['{ "canaryName": "a\nb" }', 'a line break or control character inside a string (write \\n) (line 1, column 19)'],
+    ['{ "canaryName": "c" } x', 'unexpected text after the end of the JSON value (line 1, column 23)'],
+    ['', 'the file is empty (line 1, column 1)'],
+    ['{ "a": tru }', 'a value cannot start with "t" (line 1, column 8)'],
+    ['{\n  "a": "unclosed\n', 'a line break or control character inside a string (write \\n) (line 2, column 17)'],
+  ])('names the line and column of a JSON syntax error in %j', async (text, message) => {
+    const path = join(directory, 'syntax.json');
+    await writeFile(path, text);
+
+    await expect(loadCanaryConfig(path)).rejects.toThrow(`${path}: is not valid JSON: ${message}`);
+  });
+
+  it('names the line and column of each bad field, in the order of the file', async () => {
+    const path = join(directory, 'located.json');
+    await writeFile(
+      path,
+      ['{', '  "canaryName": "has space",', '  "targets": [', '    { "name": "relay", "port": 0 }', '  ]', '}'].join(
+        '\n',
+      ),
+    );
+
+    const error = await loadCanaryConfig(path).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      [
+        '3 problems in the config:',
+        `  ${path}: canaryName: "has space" must be 1-63 letters, digits, dots, dashes or underscores (line 2, column 3)`,
+        `  ${path}: targets[0].host: is required (line 4, column 5)`,
+        `  ${path}: targets[0].port: must be an integer from 1 to 65535, got 0 (line 4, column 24)`,
+      ].join('\n'),
+    );
   });
 
   it('names the file when it is missing', async () => {
