@@ -109,6 +109,14 @@ function beyondSchema(name: string, config: unknown, invalidAt: string, reason: 
   return { name, config, invalidAt, beyondSchema: reason };
 }
 
+/** A created VPC with the given availabilityZones (and no maxAzs, which excludes them). */
+const createdVpcZones = (values: readonly unknown[], at: string): CorpusCase[] =>
+  values.map((zones) => ({
+    name: `deployment.createVpc.availabilityZones = ${JSON.stringify(zones)}`,
+    config: withField(FULL, 'deployment.createVpc', { cidr: '10.1.0.0/16', availabilityZones: zones }),
+    invalidAt: at,
+  }));
+
 const manyTargets = (count: number) =>
   Array.from({ length: count }, (_, index) => ({ name: `t${index}`, host: '198.51.100.25' }));
 const A_64 = 'a'.repeat(64);
@@ -128,6 +136,21 @@ export const CORPUS: readonly CorpusCase[] = [
     ],
   }),
   valid('an IPv6 VPC CIDR', { ...MINIMAL, vpcPrimaryCidr: '2001:db8::/32' }),
+  valid('a namespace with every character CloudWatch allows', {
+    ...MINIMAL,
+    metricNamespace: 'Mail Egress/Port25:canary#2_v-1.0',
+  }),
+  valid('16 subnets and 5 security groups', {
+    ...MINIMAL,
+    network: {
+      subnets: Array.from({ length: 16 }, (_, index) => `subnet-${index.toString(16).padStart(17, '0')}`),
+      securityGroups: Array.from({ length: 5 }, (_, index) => `sg-${index.toString(16).padStart(17, '0')}`),
+    },
+  }),
+  valid('a created VPC in named availability zones', {
+    ...MINIMAL,
+    deployment: { createVpc: { cidr: '10.0.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1c'] } },
+  }),
   valid('a cron schedule and a plus address', {
     ...MINIMAL,
     deployment: { schedule: 'cron(0/15 * * * ? *)', notifyEmails: ['ops+canary@example.co.uk'] },
@@ -139,7 +162,7 @@ export const CORPUS: readonly CorpusCase[] = [
   ...invalid('$schema', [5]),
   ...invalid('colour', ['blue']),
   ...invalid('canaryName', [undefined, 'has space', A_64, 5, '-leading-dash']),
-  ...invalid('metricNamespace', ['a:b', '', '   ', 'x'.repeat(256)]),
+  ...invalid('metricNamespace', [':a', '', '   ', 'x'.repeat(256), 'AWS/Port25Canary', 'Port25é']),
   ...invalid('vpcPrimaryCidr', ['10.0.0.0/33', 'ten', '10.0.0.0', '']),
   beyondSchema(
     'a VPC CIDR with host bits',
@@ -159,9 +182,15 @@ export const CORPUS: readonly CorpusCase[] = [
   ...invalid('network.taskDefinition', ['']),
   ...invalid('network.containerName', ['']),
   ...invalid('network.vpcId', ['vpc-1', 'vpc-0123456789ABCDEF0']),
-  ...invalid('network.subnets', ['subnet-0123456789abcdef0']),
+  ...invalid('network.subnets', [
+    'subnet-0123456789abcdef0',
+    Array.from({ length: 17 }, (_, index) => `subnet-${index.toString(16).padStart(17, '0')}`),
+  ]),
   ...invalid('network.subnets', [['subnet-1']], 'network.subnets[0]'),
-  ...invalid('network.securityGroups', ['sg-0123456789abcdef0']),
+  ...invalid('network.securityGroups', [
+    'sg-0123456789abcdef0',
+    Array.from({ length: 6 }, (_, index) => `sg-${index.toString(16).padStart(17, '0')}`),
+  ]),
   ...invalid('network.securityGroups', [['sg-x']], 'network.securityGroups[0]'),
   ...invalid('network.assignPublicIp', ['true']),
   ...invalid('network.capacityProviderStrategy', [[], {}]),
@@ -207,6 +236,16 @@ export const CORPUS: readonly CorpusCase[] = [
     'host bits',
   ),
   ...invalid('deployment.createVpc.maxAzs', [0, 7]),
+  ...createdVpcZones([[], 'eu-west-1a', Array(7).fill('eu-west-1a')], 'deployment.createVpc.availabilityZones'),
+  ...createdVpcZones([['eu-west-1']], 'deployment.createVpc.availabilityZones[0]'),
+  ...createdVpcZones([['eu-west-1a', 'eu-west-1a']], 'deployment.createVpc.availabilityZones[1]'),
+  ...invalid('deployment.createVpc.availabilityZones', [['eu-west-1a']]),
+  beyondSchema(
+    'created-VPC availability zones in two regions',
+    withField(FULL, 'deployment.createVpc', { cidr: '10.1.0.0/16', availabilityZones: ['eu-west-1a', 'us-east-1b'] }),
+    'deployment.createVpc.availabilityZones[1]',
+    'a relation between list items',
+  ),
   ...invalid('deployment.schedule', ['every 5 minutes']),
   ...invalid('deployment.alarmEvaluationPeriods', [0, 101]),
   ...invalid('deployment.alarmDatapointsToAlarm', [0, 101]),
