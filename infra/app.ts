@@ -1,11 +1,13 @@
 // The CDK app (cdk.json: `npx tsx infra/app.ts`). Config path from `-c config=<file>`.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { canaryAwsNames } from '../functions/shared/aws-names.js';
 import { loadCanaryConfig } from '../functions/shared/config.js';
 import { InputError } from '../functions/shared/errors.js';
+import { loadFleetConfig } from '../functions/shared/fleet.js';
 import { CanaryStack } from './canary-stack.js';
+import { addFleetStacks } from './fleet-app.js';
 import type { ReservedConcurrency } from './orchestrator-function.js';
 
 const DEFAULT_CONFIG_FILE = 'examples/canary.config.json';
@@ -16,13 +18,22 @@ async function main(): Promise<void> {
   const app = new App();
   const configFile = resolve(String(app.node.tryGetContext('config') ?? DEFAULT_CONFIG_FILE));
   const config = await loadCanaryConfig(configFile);
-  const reservedConcurrency = app.node.tryGetContext(RESERVED_CONCURRENCY_CONTEXT);
-  new CanaryStack(app, canaryAwsNames(config.canaryName).stackName, {
-    config,
-    configFile,
-    buildDirectory: resolve('dist'),
-    orchestratorReservedConcurrency: parseReservedConcurrency(reservedConcurrency),
-  });
+  const reservedConcurrency = parseReservedConcurrency(app.node.tryGetContext(RESERVED_CONCURRENCY_CONTEXT));
+  if (config.fleet === undefined) {
+    new CanaryStack(app, canaryAwsNames(config.canaryName).stackName, {
+      config,
+      configFile,
+      buildDirectory: resolve('dist'),
+      orchestratorReservedConcurrency: reservedConcurrency,
+    });
+  } else {
+    addFleetStacks(app, {
+      fleet: await loadFleetConfig(configFile),
+      buildDirectory: resolve('dist'),
+      configDirectory: join(app.outdir, 'port25-canary-vantages'),
+      orchestratorReservedConcurrency: reservedConcurrency,
+    });
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   app.synth();
 }

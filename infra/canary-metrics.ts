@@ -22,6 +22,8 @@ export class CanaryMetrics {
     private readonly namespace: string,
     private readonly canaryName: string,
     private readonly period: Duration,
+    /** Another account and region (a fleet vantage): the metrics then name both, as cross-account dashboards need. */
+    private readonly source?: { readonly account: string; readonly region: string },
   ) {}
 
   forTarget(definition: TargetMetric, targetName: string, statistic: string): cloudwatch.Metric {
@@ -43,6 +45,7 @@ export class CanaryMetrics {
       dimensionsMap,
       statistic,
       period: this.period,
+      ...(this.source === undefined ? {} : { account: this.source.account, region: this.source.region }),
     });
   }
 }

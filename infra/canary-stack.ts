@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
@@ -24,6 +24,11 @@ export interface CanaryStackProps extends StackProps {
    * @default ORCHESTRATOR_RESERVED_CONCURRENCY (2)
    */
   readonly orchestratorReservedConcurrency?: ReservedConcurrency | undefined;
+  /**
+   * A fixed name for the orchestrator, so `invoke --fleet` finds it from the config alone.
+   * @default a name CloudFormation generates
+   */
+  readonly orchestratorFunctionName?: string | undefined;
 }
 
 /** One canary: probe task, orchestrator, schedule, alarms, dashboard. Environment-agnostic, no lookups. */
@@ -34,8 +39,23 @@ export class CanaryStack extends Stack {
   readonly alarms: CanaryAlarms;
   readonly dashboard: CanaryDashboard;
 
+  /**
+   * What an environment-agnostic stack gets: two AZs by Fn::GetAZs. A fleet vantage's stack has an account and region,
+   * and CDK would otherwise look its AZs up at synth, which needs credentials for every account.
+   */
+  override get availabilityZones(): string[] {
+    return [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
+  }
+
   constructor(scope: Construct, id: string, props: CanaryStackProps) {
-    const { config, configFile, buildDirectory, orchestratorReservedConcurrency, ...stackProps } = props;
+    const {
+      config,
+      configFile,
+      buildDirectory,
+      orchestratorReservedConcurrency,
+      orchestratorFunctionName,
+      ...stackProps
+    } = props;
     super(scope, id, {
       description: `port25-canary ${config.canaryName}: proves from Fargate whether TCP port 25 gets through and alarms when that differs from AWS's port-25 rule`,
       ...stackProps,
@@ -62,6 +82,7 @@ export class CanaryStack extends Stack {
       probe: this.probe,
       buildDirectory,
       reservedConcurrency: orchestratorReservedConcurrency,
+      functionName: orchestratorFunctionName,
     });
     if (orchestratorRunSeconds(config) > MAX_ORCHESTRATOR_TIMEOUT_SECONDS) {
       Annotations.of(this.orchestrator).addWarningV2(

@@ -27,6 +27,8 @@ export interface OrchestratorFunctionProps {
    * @default ORCHESTRATOR_RESERVED_CONCURRENCY
    */
   readonly reservedConcurrency?: ReservedConcurrency | undefined;
+  /** @default a name CloudFormation generates */
+  readonly functionName?: string | undefined;
 }
 
 export const ORCHESTRATOR_ENTRY_FILE = 'index.mjs';
@@ -79,6 +81,7 @@ export class OrchestratorFunction extends Construct {
     });
     this.function = new lambda.Function(this, 'Function', {
       description: `port25-canary ${config.canaryName}: runs the port-25 probes on Fargate and publishes the verdicts`,
+      functionName: props.functionName,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture:
         config.deployment.cpuArchitecture === 'ARM64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,

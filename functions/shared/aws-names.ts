@@ -93,6 +93,8 @@ export interface CanaryAwsNames {
   readonly topicDisplayName: string;
   /** The name of the alarm on one target. */
   targetAlarmName(targetName: string): string;
+  /** What every alarm name of the canary starts with, a space included (the fleet forwards alarm changes by it). */
+  readonly alarmNamePrefix: string;
   /** The name of a canary-level alarm, e.g. `runs stopped`. */
   canaryAlarmName(what: string): string;
 }
@@ -105,6 +107,7 @@ export function canaryAwsNames(canaryName: string): CanaryAwsNames {
     taskDefinitionFamily: checkedName(`${nameFor(canaryName, TASK_DEFINITION_FAMILY)}-probe`, TASK_DEFINITION_FAMILY),
     dashboardName: checkedName(`${PREFIX}-${nameFor(canaryName, DASHBOARD_NAME)}`, DASHBOARD_NAME),
     topicDisplayName: checkedName(`${alarmPrefix} alarms`, TOPIC_DISPLAY_NAME),
+    alarmNamePrefix: `${alarmPrefix} `,
     targetAlarmName: (targetName) => checkedName(`${alarmPrefix} ${targetName} expectation not met`, ALARM_NAME),
     canaryAlarmName: (what) => checkedName(`${alarmPrefix} ${what}`, ALARM_NAME),
   };

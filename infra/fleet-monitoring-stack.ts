@@ -1,0 +1,149 @@
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import type { ResolvedFleet, ResolvedVantage } from '../functions/shared/fleet.js';
+import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
+import { RUN_EVENT_SOURCE } from '../functions/shared/run-event.js';
+import { CanaryMetrics } from './canary-metrics.js';
+import { ALARM_STATE_CHANGE } from './fleet-forwarding.js';
+import { fleetBusName, SINK_READER_ROLE_NAME } from './fleet-names.js';
+import { acknowledgeWildcardResource } from './nag.js';
+import { scheduleIntervalSeconds } from './schedule-period.js';
+
+export interface FleetMonitoringStackProps extends StackProps {
+  readonly fleet: ResolvedFleet;
+  readonly monitoring: { readonly account: string; readonly region: string };
+}
+
+const FULL_WIDTH = 24;
+
+/**
+ * The fleet in one place: a dashboard of every vantage's targets and restriction state (read through CloudWatch
+ * cross-account observability), and a bus that receives every vantage's run events and alarm changes, sent on to
+ * one SNS topic.
+ */
+export class FleetMonitoringStack extends Stack {
+  readonly bus: events.EventBus;
+  readonly topic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: FleetMonitoringStackProps) {
+    const { fleet, monitoring, ...stackProps } = props;
+    super(scope, id, {
+      description: `port25-canary ${fleet.canaryName} fleet: dashboard, event bus and notifications for every vantage`,
+      ...stackProps,
+    });
+    const foreignAccounts = vantageAccountsOutside(fleet, monitoring.account);
+
+    this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName: fleetBusName(fleet.canaryName),
+      description: `port25-canary ${fleet.canaryName}: run events and alarm changes of every vantage`,
+    });
+    if (foreignAccounts.length > 0) {
+      this.bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'VantageAccountsPutEvents',
+          principals: foreignAccounts.map((account) => new iam.AccountPrincipal(account)),
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+        }),
+      );
+      this.sinkReaderRole(foreignAccounts);
+    }
+
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: `port25-canary ${fleet.canaryName} fleet`,
+      enforceSSL: true,
+    });
+    const emails = new Set(fleet.vantages.flatMap((vantage) => vantage.config.deployment.notifyEmails));
+    for (const email of emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    new events.Rule(this, 'Notify', {
+      eventBus: this.bus,
+      description: `port25-canary ${fleet.canaryName}: every vantage's run events and alarm changes to the fleet topic`,
+      eventPattern: { source: [RUN_EVENT_SOURCE, ALARM_STATE_CHANGE.source] },
+      targets: [new targets.SnsTopic(this.topic)],
+    });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${fleetBusName(fleet.canaryName).replace(/[^A-Za-z0-9_-]/g, '-')}`,
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: fleetSummaryMarkdown(fleet),
+        width: FULL_WIDTH,
+        height: 3 + fleet.vantages.length,
+      }),
+    );
+    for (const vantage of fleet.vantages) this.dashboard.addWidgets(vantageRow(vantage));
+
+    new CfnOutput(this, 'EventBusArn', { description: "Receives every vantage's events", value: this.bus.eventBusArn });
+    new CfnOutput(this, 'TopicArn', {
+      description: "Every vantage's run events and alarm changes",
+      value: this.topic.topicArn,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'The fleet dashboard',
+      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboard.dashboardName}`,
+    });
+  }
+
+  /** Lets the vantage accounts read their region's sink ARN, which OAM generates and no name predicts. */
+  private sinkReaderRole(accounts: readonly string[]): iam.Role {
+    const role = new iam.Role(this, 'SinkReader', {
+      roleName: SINK_READER_ROLE_NAME,
+      description: 'port25-canary fleet: vantage accounts read the OAM sink ARN to link their metrics',
+      assumedBy: new iam.CompositePrincipal(...accounts.map((account) => new iam.AccountPrincipal(account))),
+      maxSessionDuration: Duration.hours(1),
+    });
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ListSinks', actions: ['oam:ListSinks'], resources: ['*'] }));
+    acknowledgeWildcardResource(role, '*', 'oam:ListSinks has no resource type; it reveals only sink ARNs and names.');
+    return role;
+  }
+}
+
+/** The vantage accounts other than the monitoring account, once each, in config order. */
+export function vantageAccountsOutside(fleet: ResolvedFleet, monitoringAccount: string): string[] {
+  return [...new Set(fleet.vantages.map((vantage) => vantage.settings.account))].filter(
+    (account) => account !== monitoringAccount,
+  );
+}
+
+function fleetSummaryMarkdown(fleet: ResolvedFleet): string {
+  const rows = fleet.vantages.map(
+    ({ settings, config }) =>
+      `| ${settings.name} | ${settings.account} | ${settings.region} | ${config.port25Released ? 'released' : 'not released'} | ${config.targets.length} |`,
+  );
+  return [
+    `## port25-canary ${fleet.canaryName}: the fleet`,
+    'Each row below is one vantage: ExpectationMet per target (1 as expected, 0 not) and RestrictionInEffect (1 in effect, 0 lifted, empty when a run could not tell).',
+    '',
+    '| vantage | account | region | configured | targets |',
+    '|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+/** One matrix row: the vantage's restriction state, then each target's latest ExpectationMet. */
+function vantageRow({ settings, config }: ResolvedVantage): cloudwatch.IWidget {
+  const period = Duration.seconds(scheduleIntervalSeconds(config.deployment.schedule));
+  const metrics = new CanaryMetrics(config.metricNamespace, config.canaryName, period, {
+    account: settings.account,
+    region: settings.region,
+  });
+  return new cloudwatch.SingleValueWidget({
+    title: `${settings.name} (${settings.account} ${settings.region})`,
+    metrics: [
+      metrics.forRun(RUN_METRICS.restrictionInEffect, 'Maximum').with({ label: 'RestrictionInEffect' }),
+      ...config.targets.map((target) =>
+        metrics.forTarget(TARGET_METRICS.expectationMet, target.name, 'Minimum').with({ label: target.name }),
+      ),
+    ],
+    width: FULL_WIDTH,
+    height: 4,
+  });
+}
