@@ -6,7 +6,6 @@ import { parseCommandLine } from '../../shared/command-line/parse-command-line.j
 import { UsageError } from '../../shared/command-line/usage-error.js';
 import { INPUT_ERROR_NAMES } from '../../shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../shared/outcomes.js';
-import type { CanaryReport } from '../../shared/report.js';
 import type { Command } from '../arguments.js';
 import { AWS_OPTIONS, AWS_OPTIONS_HELP, awsClientOptions } from '../aws-options.js';
 import {
@@ -15,6 +14,7 @@ import {
   rejectPositionals,
   runInputFromOptions,
 } from '../canary-options.js';
+import { parseCanaryReport, parseFunctionError } from '../invoke-payload.js';
 import { VERDICT_EXIT_CODES_HELP, writeReport } from '../report-output.js';
 
 /** The deployed function's name or ARN when --function is not given. */
@@ -37,11 +37,17 @@ export function createInvokeLambdaClient(options: AwsClientOptions = {}): Lambda
 
 const USAGE = `Usage: port25-canary invoke [--function NAME] [--targets a,b] [--released] [--attempts N]
                             [--profile NAME] [--region REGION] [--json]
+       port25-canary invoke --fleet --config FILE [--targets a,b] [--released] [--attempts N] [--json]
 
 Invokes the deployed canary function synchronously (RequestResponse) and prints its report.
+With --fleet, invokes every vantage of the fleet config at once, each in its region with its credentials, and
+prints one matrix: vantage rows, target columns, verdict cells and each vantage's restriction state
+(--json: every report). A vantage that cannot be reached counts as a run not carried out.
 
 Options:
   --function NAME    the function's name or ARN (default: $${FUNCTION_NAME_ENV}; one of the two is required)
+  --fleet            invoke every vantage of the fleet config (see docs/fleet.md)
+  --config FILE      the fleet config (with --fleet)
 ${CANARY_RUN_OPTIONS_HELP}
 ${AWS_OPTIONS_HELP}
 
@@ -53,48 +59,6 @@ ${VERDICT_EXIT_CODES_HELP}
   When the function itself fails, stdout stays empty (also with --json) and its error is printed to stderr: exit 2
   when it rejected the payload or its config (ConfigError), ${VERDICT_EXIT_CODES.runNotCarriedOut} otherwise.
 `;
-
-interface FunctionErrorPayload {
-  readonly errorType: string;
-  readonly errorMessage: string;
-}
-
-function parseFunctionError(payloadText: string, functionError: string): FunctionErrorPayload {
-  try {
-    const parsed = JSON.parse(payloadText) as { errorType?: unknown; errorMessage?: unknown };
-    return {
-      errorType: typeof parsed.errorType === 'string' ? parsed.errorType : functionError,
-      errorMessage: typeof parsed.errorMessage === 'string' ? parsed.errorMessage : payloadText,
-    };
-  } catch {
-    // Lambda's own failures (timeouts, crashes) may not be JSON: show the raw text.
-    return { errorType: functionError, errorMessage: payloadText };
-  }
-}
-
-function isCanaryReport(value: unknown): value is CanaryReport {
-  if (typeof value !== 'object' || value === null) return false;
-  const report = value as Partial<Record<keyof CanaryReport, unknown>>;
-  const summary = report.summary as Record<string, unknown> | undefined;
-  return (
-    typeof report.runId === 'string' &&
-    typeof report.canary === 'string' &&
-    Array.isArray(report.results) &&
-    typeof summary === 'object' &&
-    summary !== null &&
-    ['pass', 'fail', 'inconclusive'].every((key) => typeof summary[key] === 'number')
-  );
-}
-
-function parseReport(payloadText: string): CanaryReport | undefined {
-  try {
-    const value: unknown = JSON.parse(payloadText);
-    return isCanaryReport(value) ? value : undefined;
-  } catch {
-    // Reported by the caller as "not a canary report", with the text.
-    return undefined;
-  }
-}
 
 function reportFunctionError(
   functionName: string,
@@ -121,10 +85,25 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
       const { values, positionals } = parseCommandLine(argv, {
         function: { type: 'string' },
         ...AWS_OPTIONS,
+        fleet: { type: 'boolean' },
+        config: { type: 'string' },
         ...CANARY_RUN_OPTIONS,
       });
       rejectPositionals(positionals, '--function');
       const input = runInputFromOptions(values);
+      if (values.fleet === true) {
+        if (values.function !== undefined) throw new UsageError('--fleet invokes every vantage: drop --function');
+        if (values.profile !== undefined || values.region !== undefined) {
+          throw new UsageError(
+            "--fleet takes each vantage's region and credentials from the config: drop --profile and --region",
+          );
+        }
+        if (values.config === undefined) throw new UsageError('--fleet needs --config FILE (the fleet config)');
+        // Loaded only here: the credential providers are not needed for one function.
+        const { runFleetInvoke } = await import('./invoke-fleet.js');
+        return runFleetInvoke({ configFile: values.config, input, asJson: values.json === true }, io);
+      }
+      if (values.config !== undefined) throw new UsageError('--config applies to --fleet only');
       const aws = awsClientOptions(values);
       const functionName = values.function ?? io.env[FUNCTION_NAME_ENV]?.trim();
       if (functionName === undefined || functionName === '') {
@@ -148,7 +127,7 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
       }
       const payloadText = response.Payload === undefined ? '' : new TextDecoder().decode(response.Payload);
       if (response.FunctionError !== undefined) return reportFunctionError(functionName, response, payloadText, io);
-      const report = parseReport(payloadText);
+      const report = parseCanaryReport(payloadText);
       if (report === undefined) {
         io.stderr(
           `port25-canary invoke: function ${functionName} returned something that is not a canary report: ${payloadText.slice(0, 500)}\n`,
