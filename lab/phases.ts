@@ -12,6 +12,7 @@ import {
   RUN_PHASE_EXPECTATIONS,
   type TargetExpectation,
 } from './expectations.js';
+import { addThrottledVpc, FLEET_PHASE_TITLE, FLEET_VANTAGES, type FleetPhaseResult, runFleetPhase } from './fleet.js';
 import type { ContainerLauncher } from './local-aws/ecs.js';
 import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from './local-aws/server.js';
 import { type LabDeployment, localDeployment, synthesizeStack } from './local-deployment.js';
@@ -96,7 +97,7 @@ export interface LabRunResult {
   readonly prefix: string;
   readonly stackName: string | null;
   readonly functionName: string | null;
-  readonly phases: readonly (RunPhaseResult | AlarmPhaseResult)[];
+  readonly phases: readonly (RunPhaseResult | AlarmPhaseResult | FleetPhaseResult)[];
   /** Requests the local endpoint received, per operation. */
   readonly callCounts: Readonly<Record<string, number>>;
   /** Set when the scenario could not run to the end (a setup step failed). */
@@ -344,6 +345,8 @@ async function probeContainerLauncher(
   projectDirectory: string,
   imageDirectory: string,
   progress: (line: string) => void,
+  /** Namespaces of further VPCs by subnet ID (the fleet's); a task in any other subnet runs in the lab's VPC. */
+  otherVpcs: ReadonlyMap<string, string> = new Map(),
 ): Promise<ContainerLauncher> {
   await mkdir(imageDirectory, { recursive: true, mode: 0o755 });
   await chmod(imageDirectory, 0o755);
@@ -362,8 +365,11 @@ async function probeContainerLauncher(
       asUser = [];
     }
   }
-  return ({ command, environment }) =>
-    spawnInNamespace(topology.namespaces.vpc, [...asUser, process.execPath, entry, ...command], {
+  const namespaceOf = (subnets: readonly string[]) =>
+    subnets.map((subnet) => otherVpcs.get(subnet)).find((namespace) => namespace !== undefined) ??
+    topology.namespaces.vpc;
+  return ({ command, environment, subnets }) =>
+    spawnInNamespace(namespaceOf(subnets), [...asUser, process.execPath, entry, ...command], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -396,7 +402,7 @@ function describeFailure(error: unknown): string {
 export async function runLabScenario(options: LabScenarioOptions): Promise<LabRunResult> {
   const { prefix, progress, teardown } = options;
   const startedAt = new Date().toISOString();
-  const phases: (RunPhaseResult | AlarmPhaseResult)[] = [];
+  const phases: (RunPhaseResult | AlarmPhaseResult | FleetPhaseResult)[] = [];
   let endpoint: LocalAws | undefined;
   let deployment: LabDeployment | undefined;
   let callCounts: Record<string, number> = {};
@@ -418,12 +424,14 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     });
     deployment = localDeployment(stack, { region: LAB_REGION, accountId: LAB_ACCOUNT_ID });
 
+    const otherVpcs = new Map<string, string>();
     const launchContainer = await probeContainerLauncher(
       topology,
       deployment,
       options.projectDirectory,
       join(workDirectory, 'probe-image'),
       progress,
+      otherVpcs,
     );
     const { probeTask, orchestrator } = deployment;
     endpoint = await startLocalAws({
@@ -464,7 +472,23 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     progress(RUN_PHASE_EXPECTATIONS.released.title);
     phases.push(await runReleasedPhase(endpoint, deployment, topology, options.projectDirectory, teardown));
     stopIfInterrupted();
+    // Evaluated before the fleet runs: its vantages publish under their own canary names, not the stack's.
     phases.push(evaluateAlarms(endpoint, deployment, Date.now()));
+    stopIfInterrupted();
+    progress(FLEET_PHASE_TITLE);
+    otherVpcs.set(FLEET_VANTAGES.throttled.subnetId, await addThrottledVpc(topology, teardown));
+    const fleetEndpoint = endpoint;
+    phases.push(
+      await runFleetPhase({
+        endpoint: fleetEndpoint,
+        deployment,
+        configFile: options.configFile,
+        projectDirectory: options.projectDirectory,
+        workDirectory,
+        teardown,
+        runEvents: () => [],
+      }),
+    );
   } catch (caught) {
     error = describeFailure(caught);
   } finally {
@@ -477,7 +501,7 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     }
   }
   return {
-    reproduced: error === null && phases.length === 3 && phases.every((phase) => phase.matched),
+    reproduced: error === null && phases.length === 4 && phases.every((phase) => phase.matched),
     startedAt,
     finishedAt: new Date().toISOString(),
     prefix,

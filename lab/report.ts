@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { formatTable } from '../functions/shared/command-line/table.js';
 import { describeSeries } from './alarms.js';
+import type { FleetPhaseResult } from './fleet.js';
 import type { AlarmPhaseResult, LabRunResult, RunPhaseResult } from './phases.js';
 
 /** The lab's human output (one table per phase, then one line) and its JSON report file. */
@@ -47,10 +48,30 @@ function formatAlarmPhase(phase: AlarmPhaseResult): string {
   )}${problems}`;
 }
 
+function formatFleetPhase(phase: FleetPhaseResult): string {
+  const targets = [...new Set(phase.vantages.flatMap((vantage) => Object.keys(vantage.verdicts)))];
+  const rows = phase.vantages.map((vantage) => [
+    vantage.vantage,
+    vantage.state ?? 'not reported',
+    vantage.expectedState,
+    ...targets.map((target) => vantage.verdicts[target]),
+    vantage.events,
+    mark(vantage.matched),
+  ]);
+  const exitCode = `exit code ${phase.exitCode} (expected ${phase.expectedExitCode})\n`;
+  const problems = phase.problems.map((problem) => `  ! ${problem}\n`).join('');
+  return `${phase.title}\n${phase.how}\n\n${formatTable(
+    ['vantage', 'restriction', 'lab expects', ...targets, 'run events', 'match'],
+    rows,
+  )}${exitCode}${problems}`;
+}
+
 export function formatLabResult(result: LabRunResult): string {
-  const sections = result.phases.map((phase) =>
-    phase.id === 'alarms' ? formatAlarmPhase(phase) : formatRunPhase(phase),
-  );
+  const sections = result.phases.map((phase) => {
+    if (phase.id === 'alarms') return formatAlarmPhase(phase);
+    if (phase.id === 'fleet') return formatFleetPhase(phase);
+    return formatRunPhase(phase);
+  });
   const counts = Object.entries(result.callCounts)
     .map(([operation, count]) => `${operation} ${count}`)
     .join(', ');

@@ -18,6 +18,8 @@ export type ContainerLauncher = (launch: {
   readonly command: readonly string[];
   readonly environment: Readonly<Record<string, string>>;
   readonly taskId: string;
+  /** The task's awsvpc subnets: which network (namespace) it runs in. */
+  readonly subnets: readonly string[];
 }) => ChildProcess;
 
 export interface TaskDefinitionSpec {
@@ -50,6 +52,13 @@ interface ContainerState {
   lastStatus: TaskStatus;
   exitCode: number | undefined;
   reason: string | undefined;
+}
+
+/** RunTask's awsvpcConfiguration.subnets, already checked to be a non-empty list when the task was accepted. */
+function taskSubnets(request: JsonObject): string[] {
+  const network = request.networkConfiguration as { awsvpcConfiguration?: { subnets?: unknown } } | undefined;
+  const subnets = network?.awsvpcConfiguration?.subnets;
+  return Array.isArray(subnets) ? subnets.filter((subnet): subnet is string => typeof subnet === 'string') : [];
 }
 
 interface TaskRecord {
@@ -295,7 +304,12 @@ export class LocalEcs {
     const stream = `${this.options.logStreamPrefix}/${this.options.taskDefinition.containerName}/${task.id}`;
     let child: ChildProcess;
     try {
-      child = this.options.launchContainer({ command: task.command, environment, taskId: task.id });
+      child = this.options.launchContainer({
+        command: task.command,
+        environment,
+        taskId: task.id,
+        subnets: taskSubnets(task.request),
+      });
     } catch (error) {
       this.failToStart(task, error);
       return;

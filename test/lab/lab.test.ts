@@ -9,6 +9,7 @@ import {
   type LabTargetName,
   RUN_PHASE_EXPECTATIONS,
 } from '../../lab/expectations.js';
+import { FLEET_TARGETS, type FleetPhaseResult } from '../../lab/fleet.js';
 import { isRoot, listNamespaces } from '../../lab/netns.js';
 import { type AlarmPhaseResult, type LabRunResult, type RunPhaseResult, runLabScenario } from '../../lab/phases.js';
 import { Teardown } from '../../lab/teardown.js';
@@ -31,7 +32,14 @@ let result: LabRunResult;
 
 function runPhase(id: 'scheduled' | 'released'): RunPhaseResult {
   const phase = result.phases.find((candidate) => candidate.id === id);
-  if (phase === undefined || phase.id === 'alarms') throw new Error(`phase ${id} did not run: ${result.error}`);
+  if (phase === undefined || phase.id === 'alarms' || phase.id === 'fleet')
+    throw new Error(`phase ${id} did not run: ${result.error}`);
+  return phase;
+}
+
+function fleetPhase(): FleetPhaseResult {
+  const phase = result.phases.find((candidate) => candidate.id === 'fleet');
+  if (phase === undefined || phase.id !== 'fleet') throw new Error(`the fleet phase did not run: ${result.error}`);
   return phase;
 }
 
@@ -62,7 +70,7 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
 
   it('runs every phase to the end', () => {
     expect(result.error).toBeNull();
-    expect(result.phases.map((phase) => phase.id)).toEqual(['scheduled', 'released', 'alarms']);
+    expect(result.phases.map((phase) => phase.id)).toEqual(['scheduled', 'released', 'alarms', 'fleet']);
   });
 
   describe.each(['scheduled', 'released'] as const)('%s run', (id) => {
@@ -114,11 +122,25 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
     expect(watchingNothing).toEqual([]);
   });
 
-  it('makes the AWS calls one scheduled and one CLI run need', () => {
+  it('finds the restriction lifted in the released vantage and in effect in the throttled one', () => {
+    const states = Object.fromEntries(fleetPhase().vantages.map((vantage) => [vantage.vantage, vantage.state]));
+
+    expect(states).toEqual({ released: 'lifted', throttled: 'in-effect' });
+    expect(fleetPhase().exitCode).toBe(fleetPhase().expectedExitCode);
+  });
+
+  it("receives each fleet vantage's run event on the local event bus", () => {
+    expect(fleetPhase().vantages.map((vantage) => [vantage.vantage, vantage.events])).toEqual([
+      ['released', 1],
+      ['throttled', 1],
+    ]);
+  });
+
+  it('makes the AWS calls one scheduled run, one CLI run and a fleet of two need', () => {
     const counts = result.callCounts;
 
-    expect(counts.Invoke).toBe(2);
-    expect(counts.RunTask).toBe(2 * LAB_TARGET_NAMES.length);
+    expect(counts.Invoke).toBe(2 + 2);
+    expect(counts.RunTask).toBe(2 * LAB_TARGET_NAMES.length + 2 * FLEET_TARGETS.length);
     expect(counts.DescribeTasks).toBeGreaterThanOrEqual(2);
     expect(counts.GetLogEvents).toBeGreaterThanOrEqual(2 * LAB_TARGET_NAMES.length);
     expect(counts.PutMetricData).toBeGreaterThanOrEqual(2);
