@@ -54,8 +54,8 @@ function formatFleetPhase(phase: FleetPhaseResult): string {
     vantage.vantage,
     vantage.state ?? 'not reported',
     vantage.expectedState,
-    ...targets.map((target) => vantage.verdicts[target]),
-    vantage.events,
+    ...targets.map((target) => `${vantage.outcomes[target] ?? 'no result'}/${vantage.verdicts[target] ?? '-'}`),
+    vantage.events ?? 'no local bus',
     mark(vantage.matched),
   ]);
   const exitCode = `exit code ${phase.exitCode} (expected ${phase.expectedExitCode})\n`;
