@@ -4,9 +4,24 @@ import { VERDICT_EXIT_CODES, verdictExitCode } from '../shared/outcomes.js';
 import type { CanaryReport } from '../shared/report.js';
 import type { VantageResult } from './fleet-invoke.js';
 
-/** The restriction cell of a vantage that ran: the run's state. */
-function restrictionState(report: CanaryReport): string {
-  return report.restriction.state;
+/** What the matrix shows of a run's restriction conclusion. */
+interface RestrictionConclusion {
+  readonly state: string;
+  readonly summary: string;
+  readonly nextStep: string | null;
+}
+
+/**
+ * The report's restriction conclusion, read defensively: a fleet mid-rollout has vantages whose function predates it.
+ */
+function restrictionOf(report: CanaryReport): RestrictionConclusion | undefined {
+  const value = (report as unknown as { restriction?: Partial<RestrictionConclusion> }).restriction;
+  if (typeof value?.state !== 'string' || typeof value.summary !== 'string') return undefined;
+  return {
+    state: value.state,
+    summary: value.summary,
+    nextStep: typeof value.nextStep === 'string' ? value.nextStep : null,
+  };
 }
 
 /** Every target of the fleet once, in config order: the matrix's columns. */
@@ -27,15 +42,21 @@ export function formatFleetMatrix(fleet: ResolvedFleet, results: readonly Vantag
     if (result.kind === 'unreachable') return [...head, 'not reached', ...targetNames.map(() => null)];
     if (result.kind === 'skipped') return [...head, 'not asked', ...targetNames.map(() => null)];
     const verdicts = new Map(result.report.results.map((target) => [target.target, target.verdict]));
-    return [...head, restrictionState(result.report), ...targetNames.map((name) => verdicts.get(name))];
+    return [
+      ...head,
+      restrictionOf(result.report)?.state ?? 'not reported',
+      ...targetNames.map((name) => verdicts.get(name)),
+    ];
   });
   const notes = results.map((result) => {
     const name = result.vantage.settings.name;
     if (result.kind === 'unreachable') return `${name}: not reached: ${result.reason}`;
     if (result.kind === 'skipped') return `${name}: none of the --targets is probed here`;
-    const { restriction, released } = result.report;
+    const restriction = restrictionOf(result.report);
+    const released = result.report.released ? ' (judged as released)' : '';
+    if (restriction === undefined) return `${name}: the function reported no restriction state${released}`;
     const next = restriction.nextStep === null ? '' : ` Next: ${restriction.nextStep}`;
-    return `${name}: ${restriction.summary}${released ? ' (judged as released)' : ''}${next}`;
+    return `${name}: ${restriction.summary}${released}${next}`;
   });
   const headers = ['VANTAGE', 'ACCOUNT', 'REGION', 'RESTRICTION', ...targetNames.map((name) => name.toUpperCase())];
   return `${formatTable(headers, rows)}\n${notes.join('\n')}\n`;
