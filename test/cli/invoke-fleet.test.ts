@@ -284,6 +284,18 @@ describe('port25-canary invoke --fleet', () => {
     expect(run.stderr).toContain('vantage us: function port25-canary-mail-us failed: ConfigError');
   });
 
+  it('shows "not reported" for a vantage whose function predates the restriction state', async () => {
+    const { restriction: _, ...older } = report('mail-us', 'lifted', { mx: 'pass' });
+    functions['port25-canary-mail-us'] = { status: 200, body: older };
+    const config = await writeFleet([EU, US]);
+
+    const run = await invokeFleet(['--config', config]);
+
+    expect(run.exitCode).toBe(VERDICT_EXIT_CODES.allPassed);
+    expect(run.stdout).toMatch(/^us\s+777788889999\s+us-east-1\s+not reported\s+-\s+pass$/m);
+    expect(run.stdout).toContain('us: the function reported no restriction state');
+  });
+
   it('prints every report with --json', async () => {
     delete functions['port25-canary-mail-us'];
     const config = await writeFleet([EU, US]);
