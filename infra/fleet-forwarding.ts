@@ -7,6 +7,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { canaryAwsNames } from '../functions/shared/aws-names.js';
 import type { ResolvedVantage } from '../functions/shared/fleet.js';
+import { RUN_EVENT_DETAIL_TYPE, RUN_EVENT_SOURCE } from '../functions/shared/run-event.js';
 import { fleetBusArn, sinkReaderRoleArn } from './fleet-names.js';
 import { SHARED_RESOURCE_TYPES } from './fleet-sink-stack.js';
 
@@ -37,6 +38,15 @@ export class FleetForwarding extends Construct {
     const role = new iam.Role(this, 'ForwardRole', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: `port25-canary ${vantage.config.canaryName}: forwards run events and alarm changes to the fleet bus`,
+    });
+    new events.Rule(this, 'RunEvents', {
+      description: `port25-canary ${vantage.config.canaryName}: run events to the fleet bus`,
+      eventPattern: {
+        source: [RUN_EVENT_SOURCE],
+        detailType: [RUN_EVENT_DETAIL_TYPE],
+        detail: { canary: [vantage.config.canaryName] },
+      },
+      targets: [new targets.EventBus(bus, { role })],
     });
     new events.Rule(this, 'AlarmChanges', {
       description: `port25-canary ${vantage.config.canaryName}: alarm state changes to the fleet bus`,

@@ -8,6 +8,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { ResolvedFleet, ResolvedVantage } from '../functions/shared/fleet.js';
 import { TARGET_METRICS } from '../functions/shared/metrics.js';
+import { RUN_EVENT_SOURCE } from '../functions/shared/run-event.js';
 import { CanaryMetrics } from './canary-metrics.js';
 import { ALARM_STATE_CHANGE } from './fleet-forwarding.js';
 import { fleetBusName, SINK_READER_ROLE_NAME } from './fleet-names.js';
@@ -64,7 +65,7 @@ export class FleetMonitoringStack extends Stack {
     new events.Rule(this, 'Notify', {
       eventBus: this.bus,
       description: `port25-canary ${fleet.canaryName}: every vantage's run events and alarm changes to the fleet topic`,
-      eventPattern: { source: [ALARM_STATE_CHANGE.source] },
+      eventPattern: { source: [RUN_EVENT_SOURCE, ALARM_STATE_CHANGE.source] },
       targets: [new targets.SnsTopic(this.topic)],
     });
 

@@ -206,7 +206,8 @@ export async function runFleetPhase(options: {
     const outcomes = Object.fromEntries((report?.results ?? []).map((result) => [result.target, result.outcome]));
     const received = events === undefined ? null : events.filter((event) => event.canary === report?.canary).length;
     if (entry?.error !== undefined) problems.push(`${name}: not reached: ${entry.error}`);
-    // The restriction state is shown; it is checked once the orchestrator reports it (issue 10).
+    if (state !== expectedState)
+      problems.push(`${name}: restriction ${state ?? 'not reported'}, expected ${expectedState}`);
     const expectedOutcomes: Readonly<Record<string, string>> = FLEET_VANTAGES[name].expectedOutcomes;
     const mismatched = FLEET_TARGETS.filter(
       (target) => verdicts[target] !== 'pass' || outcomes[target] !== expectedOutcomes[target],
@@ -224,7 +225,11 @@ export async function runFleetPhase(options: {
       verdicts,
       outcomes,
       events: received,
-      matched: mismatched.length === 0 && (received === null || received === 1) && entry?.error === undefined,
+      matched:
+        state === expectedState &&
+        mismatched.length === 0 &&
+        (received === null || received === 1) &&
+        entry?.error === undefined,
     };
   });
   const expectedExitCode = 0;

@@ -159,7 +159,7 @@ describe('fleet stacks', () => {
     expect(principals.match(/\d{12}/g)).toEqual([ACCOUNT_A, ACCOUNT_B]);
   });
 
-  it("forwards each vantage's alarm changes to the fleet bus in the monitoring region", () => {
+  it("forwards each vantage's run events and alarm changes to the fleet bus in the monitoring region", () => {
     const stack = vantageStack('a-us');
     const rules = resources(stack, 'AWS::Events::Rule').filter((rule) =>
       (rule.Properties.Targets as Json[] | undefined)?.some((target) => target.RoleArn !== undefined),
@@ -167,10 +167,15 @@ describe('fleet stacks', () => {
     const targetArns = rules.map((rule) => JSON.stringify(stack.resolve((rule.Properties.Targets as Json[])[0]?.Arn)));
     const patterns = rules.map((rule) => rule.Properties.EventPattern as Json);
 
-    expect(targetArns).toHaveLength(1);
+    expect(targetArns).toHaveLength(2);
     for (const arn of targetArns) {
       expect(arn).toContain(`:events:eu-west-1:${MONITORING.account}:event-bus/port25-canary-mail-egress-fleet`);
     }
+    expect(patterns).toContainEqual({
+      source: ['port25-canary'],
+      'detail-type': ['Port25 Canary Run'],
+      detail: { canary: ['mail-egress-a-us'] },
+    });
     expect(patterns).toContainEqual({
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
@@ -183,7 +188,7 @@ describe('fleet stacks', () => {
     const rules = resources(monitoring, 'AWS::Events::Rule');
 
     expect(rules).toHaveLength(1);
-    expect(rules[0]?.Properties.EventPattern).toEqual({ source: ['aws.cloudwatch'] });
+    expect(rules[0]?.Properties.EventPattern).toEqual({ source: ['port25-canary', 'aws.cloudwatch'] });
     expect(resources(monitoring, 'AWS::SNS::Topic')).toHaveLength(1);
   });
 

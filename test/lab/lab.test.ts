@@ -122,6 +122,12 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
     expect(watchingNothing).toEqual([]);
   });
 
+  it('finds the restriction lifted in the released vantage and in effect in the throttled one', () => {
+    const states = Object.fromEntries(fleetPhase().vantages.map((vantage) => [vantage.vantage, vantage.state]));
+
+    expect(states).toEqual({ released: 'lifted', throttled: 'in-effect' });
+  });
+
   it('sees port 25 open from the released vantage and dropped from the throttled one, each as expected', () => {
     const observed = Object.fromEntries(
       fleetPhase().vantages.map((vantage) => [
