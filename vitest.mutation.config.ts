@@ -23,6 +23,7 @@ export default defineConfig({
       'test/contracts/iam-scope.test.ts',
     ],
     testTimeout: 30_000,
+    hookTimeout: 120_000,
     // Modules stay loaded between mutants (Stryker switches mutants at run time; static ones are ignored): a fresh
     // import of the AWS SDK for every mutant would cost more than the tests.
     isolate: false,
