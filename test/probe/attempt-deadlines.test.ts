@@ -55,8 +55,17 @@ describe('the attempt deadline, phase by phase', () => {
   it('is a tls-error when the TLS handshake never finishes after 220 to STARTTLS', async () => {
     const server = await startRawServer((socket) => {
       socket.write('220 raw.test ESMTP\r\n');
-      // Says "go ahead" to STARTTLS, then never speaks TLS.
-      answerCommands(socket, EHLO_WITH_STARTTLS, { STARTTLS: '220 go ahead\r\n' });
+      // Says "go ahead" to STARTTLS, then reads the ClientHello and never answers it.
+      let upgrading = false;
+      socket.on('data', (chunk: Buffer) => {
+        if (upgrading) return;
+        const text = chunk.toString('latin1');
+        if (text.startsWith('EHLO')) socket.write(EHLO_WITH_STARTTLS);
+        if (text.startsWith('STARTTLS')) {
+          upgrading = true;
+          socket.write('220 go ahead\r\n');
+        }
+      });
     });
     servers.push(server);
 
