@@ -26,10 +26,16 @@ describe('connectFailureFor', () => {
     expect(failure).toMatchObject({ outcome, message: `${reason} at 198.51.100.25 port 25 (${code})`, cause });
   });
 
-  it('maps an unknown code to error, naming the code', () => {
-    const failure = connectFailureFor(errno('EWHATEVER'), '198.51.100.25 port 25');
+  it('maps an unknown code to error, naming the code and keeping the cause', () => {
+    const cause = errno('EWHATEVER');
 
-    expect(failure).toMatchObject({ outcome: 'error', message: 'cannot connect to 198.51.100.25 port 25: EWHATEVER' });
+    const failure = connectFailureFor(cause, '198.51.100.25 port 25');
+
+    expect(failure).toMatchObject({
+      outcome: 'error',
+      message: 'cannot connect to 198.51.100.25 port 25: EWHATEVER',
+      cause,
+    });
   });
 
   it('maps an error without a code to error, with its message', () => {
