@@ -7,6 +7,7 @@ describe('taskFailedObservation', () => {
       outcome: 'task-failed',
       attempts: [{ outcome: 'task-failed', address: null }],
       address: null,
+      control: null,
       connectMs: null,
       greeting: null,
       diagnosis: 'The probe task produced no result, so port 25 was not tested; see the detail for why.',
