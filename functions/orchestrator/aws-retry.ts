@@ -1,4 +1,5 @@
 import { AwsCallError, errorName } from './errors.js';
+import type { RequestPacing } from './request-pacing.js';
 
 /** The clock the core runs on: injected so tests never wait. */
 export interface Clock {
@@ -81,6 +82,16 @@ export interface RetryOptions {
   readonly policy?: RetryPolicy;
   /** Give up instead of sleeping past this instant (epoch ms): every call of a run has one. */
   readonly notAfter: number;
+  /** Each attempt, retries included, waits for its turn in the service's rate; throttling answers slow it down. */
+  readonly pacing?: RequestPacing;
+}
+
+/** The call was never sent: its turn in the paced request rate came after the call's deadline. */
+export class RequestNotSentError extends Error {
+  constructor(notAfter: number) {
+    super(`not sent: the request rate left no turn before ${new Date(notAfter).toISOString()}`);
+    this.name = 'RequestNotSentError';
+  }
 }
 
 /**
@@ -94,10 +105,17 @@ export async function callWithRetry<T>(
   options: RetryOptions,
 ): Promise<T> {
   const policy = options.policy ?? AWS_RETRY_POLICY;
+  const pacing = options.pacing;
   for (let retry = 0; ; retry += 1) {
+    if (pacing !== undefined && !(await pacing.take(options.notAfter))) {
+      throw new AwsCallError(operation, new RequestNotSentError(options.notAfter), retry);
+    }
     try {
-      return await call();
+      const answer = await call();
+      pacing?.answered();
+      return answer;
     } catch (error) {
+      if (isThrottlingError(error)) pacing?.throttled();
       const delayMs = backoffDelayMs(policy, retry);
       const pastDeadline = clock.now() + delayMs > options.notAfter;
       if (!isTransientError(error) || retry >= policy.maxRetries || pastDeadline) {

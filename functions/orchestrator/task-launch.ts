@@ -4,6 +4,7 @@ import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import type { CanaryTarget } from '../shared/config.js';
 import { type ProbeRequest, probeCommandArguments } from '../shared/probe-command.js';
 import { AWS_RETRY_POLICY, backoffDelayMs, type Clock, callWithRetry, type RetryPolicy } from './aws-retry.js';
+import type { RequestPacing } from './request-pacing.js';
 import type { ProbeTaskSettings } from './runtime-config.js';
 
 /**
@@ -101,6 +102,8 @@ export interface LaunchOptions {
   readonly policy?: RetryPolicy;
   /** No retry sleeps past this instant (epoch ms). */
   readonly notAfter: number;
+  /** RunTask's share of ECS's request and Fargate's launch rates; every attempt and relaunch waits its turn. */
+  readonly pacing?: RequestPacing;
 }
 
 /**
@@ -122,6 +125,7 @@ export async function launchProbeTask(
     const response = await callWithRetry(operation, () => ecs.send(new RunTaskCommand(launchInput)), clock, {
       policy,
       notAfter: options.notAfter,
+      ...(options.pacing === undefined ? {} : { pacing: options.pacing }),
     });
     const taskArn = response.tasks?.[0]?.taskArn;
     if (taskArn !== undefined) return { started: true, taskArn };

@@ -2,15 +2,24 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECSClient, Task } from '@aws-sdk/client-ecs';
 import type { CanaryTarget, ProbeDefaults } from '../shared/config.js';
 import { probeRequestFor } from '../shared/probe-command.js';
-import { type Clock, isTransientError } from './aws-retry.js';
+import { type Clock, isTransientError, RequestNotSentError } from './aws-retry.js';
 import { mapConcurrently } from './concurrency.js';
 import { AwsCallError, RunAbortedError } from './errors.js';
 import { type TargetObservation, taskFailedObservation } from './observation.js';
+import { EcsRequestPacer } from './request-pacing.js';
 import { collectTargetObservation } from './result-collection.js';
 import type { RunProgress } from './run-progress.js';
 import type { ProbeTaskSettings } from './runtime-config.js';
 import { launchProbeTask, runTaskInputFor } from './task-launch.js';
-import { type DescribedTasks, describeTasks, pollDelayMs, stopTasks, typicalTaskLifeMs } from './task-waiting.js';
+import {
+  DESCRIBE_TASKS_BATCH_SIZE,
+  type DescribedTasks,
+  describeTasks,
+  POLL_POLICY,
+  pollDelayMs,
+  stopTasks,
+  typicalTaskLifeMs,
+} from './task-waiting.js';
 
 export interface ProbeTaskPool {
   readonly ecs: ECSClient;
@@ -27,6 +36,8 @@ export interface ProbeTaskPool {
   readonly clock: Clock;
   /** Told of each launch, start, stop and result as it happens. */
   readonly onProgress?: RunProgress | undefined;
+  /** ECS's request and launch rates, shared by every call of the run; one is made per run when absent. */
+  readonly pacer?: EcsRequestPacer;
 }
 
 export const STOP_REASONS = {
@@ -76,7 +87,15 @@ async function giveUpOnMissingTasks(
 ): Promise<void> {
   const { ecs, settings, clock, finalWorkNotAfter } = pool;
   const arns = missing.map(({ taskArn }) => taskArn);
-  const stopFailures = await stopTasks(ecs, settings.cluster, arns, STOP_REASONS.missing, clock, finalWorkNotAfter);
+  const stopFailures = await stopTasks(
+    ecs,
+    settings.cluster,
+    arns,
+    STOP_REASONS.missing,
+    clock,
+    finalWorkNotAfter,
+    pool.pacer?.for('StopTask'),
+  );
   for (const { taskArn, target, polls, launchedAt } of missing) {
     const stopFailure = stopFailures.get(taskArn);
     const stopped = stopFailure === undefined ? 'StopTask sent' : `StopTask failed: ${stopFailure}`;
@@ -87,56 +106,116 @@ async function giveUpOnMissingTasks(
 
 const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
 
+const isNotSent = (error: unknown) => error instanceof AwsCallError && error.cause instanceof RequestNotSentError;
+
+/** The failure that dooms the run, once any launch has thrown it; launching stops and the run aborts. */
+interface LaunchState {
+  readonly launching: Set<Promise<void>>;
+  fatal: { readonly error: unknown } | undefined;
+  open: boolean;
+}
+
 /**
- * Runs one probe task per target with at most `maxConcurrentTasks` in flight, launching the next as one stops, and
- * collects each target's observation, a few at a time. Every AWS call has a deadline: launching and polling end at
- * `deadlineAt`; reading results and stopping the tasks still running end at `finalWorkNotAfter`. Targets the run could
- * not finish are task-failed with the reason. When an ECS call fails for good, every task in flight is stopped and
- * RunAbortedError is thrown.
+ * Runs one probe task per target with at most `maxConcurrentTasks` launching or in flight, launching the next as one
+ * stops, and collects each target's observation, a few at a time. Launches run concurrently, paced by ECS's documented
+ * RunTask and Fargate launch rates (request-pacing.ts), so the cap is reached as fast as ECS allows. Every AWS call
+ * has a deadline: launching and polling end at `deadlineAt`; reading results and stopping the tasks still running end
+ * at `finalWorkNotAfter`. Targets the run could not finish are task-failed with the reason. When an ECS call fails for
+ * good, every task started is stopped and RunAbortedError is thrown.
  */
 export async function runProbeTasks(
   targets: readonly CanaryTarget[],
-  pool: ProbeTaskPool,
+  options: ProbeTaskPool,
 ): Promise<Map<string, TargetObservation>> {
+  const pool: ProbeTaskPool = { ...options, pacer: options.pacer ?? new EcsRequestPacer(options.clock) };
   const { ecs, settings, clock, deadlineAt, finalWorkNotAfter } = pool;
   const progress = pool.onProgress;
+  const pacer = pool.pacer as EcsRequestPacer;
   const observations = new Map<string, TargetObservation>();
   const pending = [...targets];
   const inFlight = new Map<string, TaskInFlight>();
+  const launches: LaunchState = { launching: new Set(), fatal: undefined, open: true };
   // From RunTask returning to the poll that saw STOPPED: the polling pace follows how long tasks really live.
   const taskLivesMs: number[] = [];
+
+  const launch = async (target: CanaryTarget): Promise<void> => {
+    const request = probeRequestFor(target, pool.probe, pool.attempts);
+    const input = runTaskInputFor(settings, target, request, pool.runId);
+    try {
+      const result = await launchProbeTask(ecs, input, clock, { notAfter: deadlineAt, pacing: pacer.for('RunTask') });
+      if (result.started) {
+        inFlight.set(result.taskArn, { target, launchedAt: clock.now(), lastStatus: undefined, missingPolls: 0 });
+        progress?.({ kind: 'launched', target: target.name, taskArn: result.taskArn });
+      } else {
+        observations.set(target.name, taskFailedObservation(result.detail, null));
+        progress?.({ kind: 'not-launched', target: target.name, reason: result.detail });
+      }
+    } catch (error) {
+      launches.open = false;
+      if (isNotSent(error)) {
+        // The paced rate has no turn left before the deadline, for this target nor any after it.
+        pending.unshift(target);
+        return;
+      }
+      launches.fatal ??= { error };
+    }
+  };
+
+  // Starts launches while there is room under the cap; a launch that ends without a task makes room for the next.
+  const fillSlots = (): void => {
+    while (launches.open && inFlight.size + launches.launching.size < pool.maxConcurrentTasks && pending.length > 0) {
+      const target = pending.shift() as CanaryTarget;
+      const neededMs = launchTimeNeededMs(pool.probe, pool.attempts);
+      const leftMs = deadlineAt - clock.now();
+      if (neededMs > leftMs) {
+        const why = `not launched: not enough time left before the deadline (needs ${seconds(neededMs)}, ${seconds(leftMs)} left)`;
+        observations.set(target.name, taskFailedObservation(why, null));
+        continue;
+      }
+      const launched: Promise<void> = launch(target).finally(() => {
+        launches.launching.delete(launched);
+        fillSlots();
+      });
+      launches.launching.add(launched);
+    }
+  };
+
+  // Launches already under way finish (each ends by the deadline), so every task started is known and can be stopped.
+  const settleLaunches = async (): Promise<void> => {
+    launches.open = false;
+    while (launches.launching.size > 0) await Promise.all([...launches.launching]);
+  };
+
   try {
     for (;;) {
-      while (inFlight.size < pool.maxConcurrentTasks && pending.length > 0) {
-        const target = pending.shift() as CanaryTarget;
-        const neededMs = launchTimeNeededMs(pool.probe, pool.attempts);
-        const leftMs = deadlineAt - clock.now();
-        if (neededMs > leftMs) {
-          const why = `not launched: not enough time left before the deadline (needs ${seconds(neededMs)}, ${seconds(leftMs)} left)`;
-          observations.set(target.name, taskFailedObservation(why, null));
-          continue;
-        }
-        const request = probeRequestFor(target, pool.probe, pool.attempts);
-        const input = runTaskInputFor(settings, target, request, pool.runId);
-        const launch = await launchProbeTask(ecs, input, clock, { notAfter: deadlineAt });
-        if (launch.started) {
-          inFlight.set(launch.taskArn, { target, launchedAt: clock.now(), lastStatus: undefined, missingPolls: 0 });
-          progress?.({ kind: 'launched', target: target.name, taskArn: launch.taskArn });
-        } else {
-          observations.set(target.name, taskFailedObservation(launch.detail, null));
-          progress?.({ kind: 'not-launched', target: target.name, reason: launch.detail });
-        }
+      fillSlots();
+      if (launches.fatal !== undefined) throw launches.fatal.error;
+      if ((inFlight.size === 0 && launches.launching.size === 0) || clock.now() >= deadlineAt) break;
+      if (inFlight.size === 0) {
+        // Nothing to poll yet: wait for a launch to answer.
+        await Promise.race(launches.launching);
+        continue;
       }
-      if (inFlight.size === 0 || clock.now() >= deadlineAt) break;
       const agesMs = [...inFlight.values()].map((entry) => clock.now() - entry.launchedAt);
       const delayMs = pollDelayMs(agesMs, typicalTaskLifeMs(taskLivesMs));
       await clock.sleep(Math.max(0, Math.min(delayMs, deadlineAt - clock.now())));
+      // Launches answered during the wait may need another DescribeTasks call this round: keep its minimum spacing.
+      const calls = Math.ceil(inFlight.size / DESCRIBE_TASKS_BATCH_SIZE);
+      const topUpMs = POLL_POLICY.minDelayPerCallMs * calls - delayMs;
+      if (topUpMs > 0) await clock.sleep(Math.max(0, Math.min(topUpMs, deadlineAt - clock.now())));
       let described: DescribedTasks;
       try {
-        described = await describeTasks(ecs, settings.cluster, [...inFlight.keys()], clock, deadlineAt);
+        described = await describeTasks(
+          ecs,
+          settings.cluster,
+          [...inFlight.keys()],
+          clock,
+          deadlineAt,
+          pacer.for('DescribeTasks'),
+        );
       } catch (error) {
         // A transient failure is no reason to abandon the run: poll again, or end on the deadline path with a report.
-        if (error instanceof AwsCallError && isTransientError(error.cause)) continue;
+        if (error instanceof AwsCallError && (isTransientError(error.cause) || isNotSent(error))) continue;
         throw error;
       }
       const stopped: { readonly target: CanaryTarget; readonly task: Task }[] = [];
@@ -164,6 +243,8 @@ export async function runProbeTasks(
         taskLivesMs.push(clock.now() - entry.launchedAt);
         stopped.push({ target: entry.target, task });
       }
+      // Room under the cap: the next launches go out while this round's logs are read.
+      fillSlots();
       if (missing.length > 0) await giveUpOnMissingTasks(missing, pool, observations);
       const collected = await mapConcurrently(stopped, COLLECTION_CONCURRENCY, async ({ target, task }) => ({
         target,
@@ -174,7 +255,13 @@ export async function runProbeTasks(
         progress?.({ kind: 'result', target: target.name, outcome: observation.outcome });
       }
     }
+    // Launches still waiting for RunTask at the deadline end by it (their retries stop there); their tasks are stopped.
+    await settleLaunches();
+    // A launch that failed for good while the loop ended dooms the run as well.
+    const fatal = launches.fatal as LaunchState['fatal'];
+    if (fatal !== undefined) throw fatal.error;
   } catch (error) {
+    await settleLaunches();
     const taskArns = [...inFlight.keys()];
     const stopFailures = await stopTasks(
       ecs,
@@ -183,6 +270,7 @@ export async function runProbeTasks(
       STOP_REASONS.aborted,
       clock,
       finalWorkNotAfter,
+      pacer.for('StopTask'),
     );
     throw new RunAbortedError(
       error,
@@ -199,6 +287,7 @@ export async function runProbeTasks(
     STOP_REASONS.deadline,
     clock,
     finalWorkNotAfter,
+    pacer.for('StopTask'),
   );
   for (const [taskArn, { target, lastStatus }] of unfinished) {
     const stopFailure = stopFailures.get(taskArn);

@@ -4,6 +4,7 @@ import { chunk } from '../shared/chunk.js';
 import { describeError } from '../shared/errors.js';
 import { type Clock, callWithRetry } from './aws-retry.js';
 import { mapConcurrently } from './concurrency.js';
+import type { RequestPacing } from './request-pacing.js';
 
 /** DescribeTasks accepts at most 100 task ARNs per call. */
 export const DESCRIBE_TASKS_BATCH_SIZE = 100;
@@ -56,6 +57,7 @@ export async function describeTasks(
   taskArns: readonly string[],
   clock: Clock,
   notAfter: number,
+  pacing?: RequestPacing,
 ): Promise<DescribedTasks> {
   const tasks = new Map<string, Task>();
   const failures = new Map<string, string>();
@@ -64,7 +66,7 @@ export async function describeTasks(
       `ECS DescribeTasks (cluster ${cluster})`,
       () => ecs.send(new DescribeTasksCommand({ cluster, tasks: batch })),
       clock,
-      { notAfter },
+      { notAfter, ...(pacing === undefined ? {} : { pacing }) },
     );
     for (const task of response.tasks ?? []) if (task.taskArn !== undefined) tasks.set(task.taskArn, task);
     for (const failure of response.failures ?? []) {
@@ -88,6 +90,7 @@ export async function stopTasks(
   reason: string,
   clock: Clock,
   notAfter: number,
+  pacing?: RequestPacing,
 ): Promise<Map<string, string>> {
   const stopFailures = new Map<string, string>();
   await mapConcurrently(taskArns, STOP_TASK_CONCURRENCY, async (task) => {
@@ -100,7 +103,7 @@ export async function stopTasks(
         `ECS StopTask (cluster ${cluster})`,
         () => ecs.send(new StopTaskCommand({ cluster, task, reason: reason.slice(0, STOP_REASON_MAX_LENGTH) })),
         clock,
-        { notAfter },
+        { notAfter, ...(pacing === undefined ? {} : { pacing }) },
       );
     } catch (error) {
       // Every caller reports these per task (detail, RunAbortedError), so nothing is lost here.

@@ -173,6 +173,9 @@ interface FakeTask {
 
 export const CONTAINER_NAME = 'probe';
 
+/** A RunTask answer instead of a task: ThrottlingException, or a `failures[]` capacity shortage. */
+export type RunTaskFault = 'throttle' | 'capacity';
+
 /**
  * A scripted ECS cluster plus CloudWatch Logs behind aws-sdk-client-mock: RunTask starts a fake task for the target
  * named in its tags, DescribeTasks advances it, GetLogEvents serves its stream. It counts tasks in flight (started
@@ -190,13 +193,34 @@ export class FakeAws {
   maxInFlight = 0;
   /** Every DescribeTasks call: when (on the clock) and how many tasks it asked about. */
   readonly describeCalls: { readonly at: number; readonly taskCount: number }[] = [];
+  /** Every RunTask call: when it was sent (on the clock), for which target, with which clientToken. */
+  readonly runTaskCalls: { readonly at: number; readonly target: string; readonly clientToken: string | undefined }[] =
+    [];
+  /** Most RunTask calls waiting for their answer at once. */
+  maxRunTasksPending = 0;
+  private runTasksPending = 0;
+  private readonly runTaskFaults = new Map<string, RunTaskFault[]>();
   private nextTaskId = 1;
 
   constructor(
     private readonly scriptFor: (target: string) => TaskScript,
-    private readonly clock: { readonly now: () => number } = { now: () => 0 },
+    private readonly clock: { readonly now: () => number; readonly sleep?: (ms: number) => Promise<void> } = {
+      now: () => 0,
+    },
+    /** RunTask answers this long after it is sent, on the clock (needs its sleep): AWS takes hundreds of ms. */
+    private readonly runTaskLatencyMs = 0,
   ) {
-    this.ecsMock.on(RunTaskCommand).callsFake((input: RunTaskCommandInput) => this.runTask(input));
+    this.ecsMock.on(RunTaskCommand).callsFake(async (input: RunTaskCommandInput) => {
+      this.runTasksPending += 1;
+      this.maxRunTasksPending = Math.max(this.maxRunTasksPending, this.runTasksPending);
+      const sentAt = this.clock.now();
+      try {
+        if (this.runTaskLatencyMs > 0) await this.clock.sleep?.(this.runTaskLatencyMs);
+        return this.runTask(input, sentAt);
+      } finally {
+        this.runTasksPending -= 1;
+      }
+    });
     this.ecsMock.on(DescribeTasksCommand).callsFake((input: DescribeTasksCommandInput) => this.describeTasks(input));
     this.ecsMock.on(StopTaskCommand).callsFake((input: StopTaskCommandInput) => this.stopTask(input));
     this.logsMock.on(GetLogEventsCommand).callsFake((input: GetLogEventsCommandInput) => this.getLogEvents(input));
@@ -213,8 +237,27 @@ export class FakeAws {
     return { ecs: this.ecs, logs: this.logs, cloudwatch: this.cloudwatch };
   }
 
-  private runTask(input: RunTaskCommandInput) {
+  /** The next RunTask calls for this target answer these faults, in order, before one starts a task. */
+  scriptRunTaskFaults(target: string, faults: readonly RunTaskFault[]): void {
+    this.runTaskFaults.set(target, [...faults]);
+  }
+
+  private runTask(input: RunTaskCommandInput, sentAt: number) {
     const target = input.tags?.find((tag) => tag.key === 'target')?.value ?? 'untagged';
+    this.runTaskCalls.push({ at: sentAt, target, clientToken: input.clientToken });
+    const fault = this.runTaskFaults.get(target)?.shift();
+    if (fault === 'throttle') throw throttlingError();
+    if (fault === 'capacity') {
+      return {
+        tasks: [],
+        failures: [
+          {
+            arn: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/x:1',
+            reason: 'Capacity is unavailable at this time. Please try again later or in a different availability zone',
+          },
+        ],
+      };
+    }
     const id = `${String(this.nextTaskId++).padStart(8, '0')}aa`;
     const arn = `arn:aws:ecs:eu-west-1:111122223333:task/${input.cluster}/${id}`;
     this.tasks.set(arn, {

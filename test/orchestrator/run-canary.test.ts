@@ -232,7 +232,8 @@ describe('runCanary', () => {
     let launched = 0;
     const fake = fakeAws(() => {
       launched += 1;
-      return { result: probeResult('198.51.100.25', 'timeout'), pollsUntilStopped: 1 + (launched % 4) };
+      // Long enough for the paced launches (a burst of 90, then 18 a second) to fill the cap before any stops.
+      return { result: probeResult('198.51.100.25', 'timeout'), pollsUntilStopped: 20 + (launched % 4) };
     });
 
     const report = await runCanary(config, {}, dependencies(fake));
@@ -489,7 +490,8 @@ describe('runCanary polling', () => {
   it('sends one DescribeTasks per 100 tasks in flight each round, never more than 4 a second', async () => {
     const clock = fakeClock();
     const config = testConfig({ maxConcurrentTasks: 250, targets: targetsNamed(250) });
-    const fake = fakeAws(() => ({ ...timeoutResult, lifeMs: 5_000 }), clock);
+    // Tasks outlive the paced launches (90 at once, then 18 a second), so all 250 are in flight together.
+    const fake = fakeAws(() => ({ ...timeoutResult, lifeMs: 30_000 }), clock);
 
     await runCanary(config, {}, dependencies(fake, clock));
 
