@@ -1,32 +1,11 @@
+import {
+  type BucketRate,
+  ECS_OPERATION_BUCKETS,
+  ECS_RATE_BUCKETS,
+  type EcsBucketName,
+  type PacedEcsOperation,
+} from '../shared/ecs-rate-limits.js';
 import type { Clock } from './aws-retry.js';
-
-/** A token bucket as AWS documents its rate quotas: `burst` tokens at most, refilled at `perSecond`. */
-export interface BucketRate {
-  readonly burst: number;
-  readonly perSecond: number;
-}
-
-/**
- * ECS's documented per-account, per-Region buckets for the calls the canary makes (ECS API Reference, "Request
- * throttling for the Amazon ECS API"; ECS Developer Guide, "AWS Fargate throttling quotas"). RunTask draws from the
- * cluster-resource-modify bucket it shares with StopTask and, on Fargate, from the task-launch bucket too (Fargate
- * Spot has its own of the same size).
- */
-export const ECS_RATE_BUCKETS = {
-  clusterResourceModify: { burst: 100, perSecond: 40 },
-  clusterResourceRead: { burst: 100, perSecond: 20 },
-  fargateTaskLaunch: { burst: 100, perSecond: 20 },
-} as const satisfies Record<string, BucketRate>;
-
-export type EcsBucketName = keyof typeof ECS_RATE_BUCKETS;
-
-export const ECS_OPERATION_BUCKETS = {
-  RunTask: ['clusterResourceModify', 'fargateTaskLaunch'],
-  StopTask: ['clusterResourceModify'],
-  DescribeTasks: ['clusterResourceRead'],
-} as const satisfies Record<string, readonly EcsBucketName[]>;
-
-export type PacedEcsOperation = keyof typeof ECS_OPERATION_BUCKETS;
 
 /**
  * The share of each documented bucket one run uses. The headroom absorbs requests that reach ECS closer together than

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
+import { EcsThrottling } from './ecs-throttling.js';
 import type { LogStore } from './logs.js';
 import { AwsServiceError, epochSeconds, InputReader, type JsonObject, type JsonService } from './protocol.js';
 
@@ -10,6 +11,12 @@ import { AwsServiceError, epochSeconds, InputReader, type JsonObject, type JsonS
  * local process; DescribeTasks and StopTask follow it through ECS's lifecycle; its stdout and stderr become log events
  * of the awslogs stream `${prefix}/${container}/${taskId}`, as the awslogs log driver names them.
  */
+
+/** How long ECS takes to answer each call. */
+export type EcsLatency = Readonly<Record<'RunTask' | 'DescribeTasks' | 'StopTask', number>>;
+
+/** As AWS answers from inside a Region: RunTask in a few hundred ms (it places the task), the others faster. */
+export const DEFAULT_ECS_LATENCY_MS: EcsLatency = { RunTask: 300, DescribeTasks: 50, StopTask: 100 };
 
 export type TaskStatus = 'PROVISIONING' | 'PENDING' | 'RUNNING' | 'DEPROVISIONING' | 'STOPPED';
 
@@ -45,6 +52,10 @@ export interface EcsOptions {
   readonly stopDelayMs: number;
   /** SIGTERM to SIGKILL on StopTask (ECS's stopTimeout). */
   readonly stopTimeoutMs: number;
+  /** Answer latency per operation (default DEFAULT_ECS_LATENCY_MS); zeros answer at once. */
+  readonly latencyMs?: EcsLatency;
+  /** Enforce ECS's documented request and Fargate launch rates with ThrottlingException (default true). */
+  readonly rateLimits?: boolean;
   readonly now?: () => number;
 }
 
@@ -98,9 +109,29 @@ export class LocalEcs {
   private readonly clientTokens = new Map<string, { readonly request: string; readonly response: JsonObject }>();
   private readonly scriptedFailures: string[] = [];
   private readonly now: () => number;
+  private readonly latencyMs: EcsLatency;
+  private readonly throttling: EcsThrottling | undefined;
+  private tasksNotStopped = 0;
+  private maxNotStopped = 0;
 
   constructor(private readonly options: EcsOptions) {
     this.now = options.now ?? Date.now;
+    this.latencyMs = options.latencyMs ?? DEFAULT_ECS_LATENCY_MS;
+    this.throttling = options.rateLimits === false ? undefined : new EcsThrottling();
+  }
+
+  /** ThrottlingException answers per operation (empty with rate limits off). */
+  throttledAnswers(): Readonly<Record<string, number>> {
+    return this.throttling?.throttledAnswers() ?? {};
+  }
+
+  /** Most tasks at once between RunTask and STOPPED since the endpoint started or the last reset. */
+  get maxTasksInFlight(): number {
+    return this.maxNotStopped;
+  }
+
+  resetMaxTasksInFlight(): void {
+    this.maxNotStopped = this.tasksNotStopped;
   }
 
   get clusterArn(): string {
@@ -139,11 +170,19 @@ export class LocalEcs {
       targetPrefix: 'AmazonEC2ContainerServiceV20141113',
       jsonVersion: '1.1',
       operations: {
-        RunTask: (input) => this.runTask(input),
-        DescribeTasks: (input) => this.describeTasks(input),
-        StopTask: (input) => this.stopTask(input),
+        RunTask: (input) => this.answer('RunTask', tasksRequested(input), () => this.runTask(input)),
+        DescribeTasks: (input) => this.answer('DescribeTasks', 0, () => this.describeTasks(input)),
+        StopTask: (input) => this.answer('StopTask', 0, () => this.stopTask(input)),
       },
     };
+  }
+
+  /** The rate check happens on arrival; the work and the answer after the operation's latency. */
+  private async answer(operation: keyof EcsLatency, tasks: number, work: () => JsonObject): Promise<JsonObject> {
+    this.throttling?.admit(operation, tasks);
+    const latencyMs = this.latencyMs[operation];
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    return work();
   }
 
   private checkCluster(cluster: string | undefined): void {
@@ -283,6 +322,8 @@ export class LocalEcs {
       markStopped,
     };
     this.tasks.set(id, task);
+    this.tasksNotStopped += 1;
+    this.maxNotStopped = Math.max(this.maxNotStopped, this.tasksNotStopped);
     const startDelay = Math.max(0, this.options.startDelayMs());
     this.after(task, startDelay / 2, () => {
       task.lastStatus = 'PENDING';
@@ -353,6 +394,7 @@ export class LocalEcs {
   }
 
   private finish(task: TaskRecord): void {
+    if (task.lastStatus !== 'STOPPED') this.tasksNotStopped -= 1;
     for (const timer of task.timers) clearTimeout(timer);
     task.timers.clear();
     task.lastStatus = 'STOPPED';
@@ -450,6 +492,12 @@ export class LocalEcs {
       ...optional('stoppedReason', task.stoppedReason),
     };
   }
+}
+
+/** RunTask's count, for Fargate's per-task launch tokens; validation of its range happens in runTask. */
+function tasksRequested(input: JsonObject): number {
+  const count = input.count;
+  return typeof count === 'number' && Number.isInteger(count) && count >= 1 && count <= 10 ? count : 1;
 }
 
 // A container killed by a signal exits with 128 + the signal's number, as Docker reports it.

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { LocalCloudFormation, type LocalStack } from './cloudformation.js';
 import { cloudWatchService, MetricStore } from './cloudwatch.js';
-import { type ContainerLauncher, LocalEcs, type TaskDefinitionSpec } from './ecs.js';
+import { type ContainerLauncher, type EcsLatency, LocalEcs, type TaskDefinitionSpec } from './ecs.js';
 import { LocalLambda } from './lambda.js';
 import { LogStore, logsService } from './logs.js';
 import { AwsServiceError, type JsonObject, type JsonService, unknownOperation } from './protocol.js';
@@ -31,6 +31,10 @@ export interface LocalAwsOptions {
   readonly taskStopTimeoutMs?: number;
   /** Deployed stacks CloudFormation DescribeStacks answers with (the lab's synthesized stack and its outputs). */
   readonly stacks?: readonly LocalStack[];
+  /** ECS's answer latency per operation (default: a few hundred ms for RunTask, as AWS). */
+  readonly ecsLatencyMs?: EcsLatency;
+  /** ECS's documented token buckets, answered with ThrottlingException (default on). */
+  readonly ecsRateLimits?: boolean;
 }
 
 /** An error the endpoint returns instead of running an operation (throttling, outages), for retry tests. */
@@ -109,6 +113,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     startDelayMs: options.taskStartDelayMs ?? (() => 1000 + Math.random() * 2000),
     stopDelayMs: options.taskStopDelayMs ?? 200,
     stopTimeoutMs: options.taskStopTimeoutMs ?? 5000,
+    ...(options.ecsLatencyMs === undefined ? {} : { latencyMs: options.ecsLatencyMs }),
+    ...(options.ecsRateLimits === undefined ? {} : { rateLimits: options.ecsRateLimits }),
   });
   let url = '';
   const environment = (): Record<string, string> => ({

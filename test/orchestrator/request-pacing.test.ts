@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { callWithRetry } from '../../functions/orchestrator/aws-retry.js';
-import {
-  ECS_OPERATION_BUCKETS,
-  ECS_RATE_BUCKETS,
-  EcsRequestPacer,
-  PACING_SHARE,
-  TokenBucket,
-} from '../../functions/orchestrator/request-pacing.js';
+import { EcsRequestPacer, PACING_SHARE, TokenBucket } from '../../functions/orchestrator/request-pacing.js';
+import { ECS_OPERATION_BUCKETS, ECS_RATE_BUCKETS } from '../../functions/shared/ecs-rate-limits.js';
 import { fakeClock, throttlingError } from './fakes.js';
 
 /** Takes `count` turns at once and returns when each was granted, in ms from the start. */
