@@ -11,8 +11,12 @@ import { AwsCallError } from './errors.js';
 import { type TargetObservation, taskFailedObservation } from './observation.js';
 import type { ProbeTaskSettings } from './runtime-config.js';
 
-/** The awslogs driver ships a stopped container's last lines within seconds: look a few times before giving up. */
-export const LOG_READ_POLICY = { attempts: 3, delayMs: 2_000, maxPages: 10 } as const;
+/**
+ * The awslogs driver ships a stopped container's last lines within seconds: look a few times before giving up. A
+ * read follows at most `maxPages` pages: GetLogEvents may answer empty pages before the events, so pages, not events,
+ * bound it (a probe's stream holds a few lines).
+ */
+export const LOG_READ_POLICY = { attempts: 3, delayMs: 2_000, maxPages: 20 } as const;
 
 export function taskIdOf(taskArn: string): string {
   return taskArn.slice(taskArn.lastIndexOf('/') + 1);
@@ -119,8 +123,9 @@ async function readLogMessages(
       { notAfter },
     );
     for (const event of response.events ?? []) if (event.message !== undefined) messages.push(event.message);
-    // GetLogEvents signals the end by handing back the token it was given.
-    if (isEnough(messages) || (response.events ?? []).length === 0 || response.nextForwardToken === nextToken) break;
+    // Only the token handed back unchanged marks the end: an empty page with a new token may come before more events.
+    const end = response.nextForwardToken === undefined || response.nextForwardToken === nextToken;
+    if (isEnough(messages) || end) break;
     nextToken = response.nextForwardToken;
   }
   return messages;

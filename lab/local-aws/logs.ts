@@ -11,13 +11,38 @@ export interface LogEvent {
 const MAX_LIMIT = 10_000;
 const TOKEN_PATTERN = /^([fb])\/(\d{1,56})$/;
 
-// Real tokens are opaque; these encode the event index, padded like the real ones' length.
-const token = (direction: 'f' | 'b', index: number) => `${direction}/${String(index).padStart(56, '0')}`;
+// Real tokens are opaque; these encode the event index (and how many empty pages led to it), padded like the real
+// ones' length.
+const token = (direction: 'f' | 'b', index: number, emptyPages = 0) =>
+  `${direction}/${String(emptyPages).padStart(2, '0')}${String(index).padStart(54, '0')}`;
+
+function parseToken(text: string): { direction: 'f' | 'b'; index: number; emptyPages: number } {
+  const match = TOKEN_PATTERN.exec(text);
+  if (!match) throw new AwsServiceError('InvalidParameterException', 'The specified nextToken is invalid.');
+  const digits = match[2] as string;
+  const [emptyPages, index] = digits.length === 56 ? [digits.slice(0, 2), digits.slice(2)] : ['0', digits];
+  return { direction: match[1] as 'f' | 'b', index: Number(index), emptyPages: Number(emptyPages) };
+}
+
+export interface LogStoreOptions {
+  readonly now?: () => number;
+  /**
+   * Forward reads that have events to give first answer this many empty pages, each with a new token, as the real
+   * service may (GetLogEvents can return empty pages while more events follow; only a token handed back unchanged marks
+   * the end). Default 0.
+   */
+  readonly emptyPagesBeforeEvents?: number;
+}
 
 export class LogStore {
   private readonly groups = new Map<string, Map<string, LogEvent[]>>();
+  private readonly now: () => number;
+  private readonly emptyPagesBeforeEvents: number;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(options: LogStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.emptyPagesBeforeEvents = Math.min(99, Math.max(0, options.emptyPagesBeforeEvents ?? 0));
+  }
 
   createGroup(group: string): void {
     if (!this.groups.has(group)) this.groups.set(group, new Map());
@@ -69,18 +94,31 @@ export class LogStore {
 
     let from: number;
     let to: number;
+    let forward = startFromHead;
+    let emptyPagesSoFar = 0;
     if (nextToken !== undefined) {
-      const match = TOKEN_PATTERN.exec(nextToken);
-      if (!match) throw new AwsServiceError('InvalidParameterException', 'The specified nextToken is invalid.');
-      const position = Math.min(Number(match[2]), all.length);
-      [from, to] =
-        match[1] === 'f'
-          ? [position, Math.min(all.length, position + limit)]
-          : [Math.max(0, position - limit), position];
+      const parsed = parseToken(nextToken);
+      const position = Math.min(parsed.index, all.length);
+      forward = parsed.direction === 'f';
+      emptyPagesSoFar = parsed.emptyPages;
+      [from, to] = forward
+        ? [position, Math.min(all.length, position + limit)]
+        : [Math.max(0, position - limit), position];
     } else if (startFromHead) {
       [from, to] = [0, Math.min(all.length, limit)];
     } else {
       [from, to] = [Math.max(0, all.length - limit), all.length];
+    }
+    if (forward && from < to && emptyPagesSoFar < this.emptyPagesBeforeEvents) {
+      return {
+        events: [],
+        nextForwardToken: token('f', from, emptyPagesSoFar + 1),
+        nextBackwardToken: token('b', from),
+      };
+    }
+    // The end of the stream: the same token comes back.
+    if (forward && from === to && nextToken !== undefined) {
+      return { events: [], nextForwardToken: nextToken, nextBackwardToken: token('b', from) };
     }
     return {
       events: all.slice(from, to).map((event) => ({ ...event })),

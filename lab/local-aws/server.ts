@@ -35,6 +35,8 @@ export interface LocalAwsOptions {
   readonly ecsLatencyMs?: EcsLatency;
   /** ECS's documented token buckets, answered with ThrottlingException (default on). */
   readonly ecsRateLimits?: boolean;
+  /** GetLogEvents answers this many empty, non-final pages before a page with events (default 0). */
+  readonly logEmptyPagesBeforeEvents?: number;
 }
 
 /** An error the endpoint returns instead of running an operation (throttling, outages), for retry tests. */
@@ -98,7 +100,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const counts: Record<string, number> = {};
   const faults: InjectedFault[] = [];
   const requestLog: RequestRecord[] = [];
-  const logs = new LogStore();
+  const logs = new LogStore({ emptyPagesBeforeEvents: options.logEmptyPagesBeforeEvents ?? 0 });
   const metrics = new MetricStore();
   logs.createGroup(options.logGroup);
   const ecs = new LocalEcs({

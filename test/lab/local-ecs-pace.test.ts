@@ -26,7 +26,7 @@ afterEach(async () => {
   endpoint = undefined;
 });
 
-async function start(runTaskLatencyMs: number): Promise<LocalAws> {
+async function start(runTaskLatencyMs: number, logEmptyPagesBeforeEvents = 0): Promise<LocalAws> {
   endpoint = await startLocalAws({
     clusterName: CLUSTER,
     taskDefinition: { family: 'p25lab-pace-probe', revision: 1, containerName: CONTAINER, defaultCommand: [] },
@@ -41,6 +41,7 @@ async function start(runTaskLatencyMs: number): Promise<LocalAws> {
     taskStartDelayMs: () => 100,
     taskStopDelayMs: 100,
     ecsLatencyMs: { RunTask: runTaskLatencyMs, DescribeTasks: 50, StopTask: 100 },
+    logEmptyPagesBeforeEvents,
   });
   return endpoint;
 }
@@ -135,6 +136,18 @@ describe('the lab ECS at AWS pace', () => {
     expect(local.ecs.maxTasksInFlight).toBe(50);
     expect(local.ecs.throttledAnswers()).toEqual({});
     expect(local.callCounts().RunTask).toBe(100);
+  });
+});
+
+describe('the orchestrator reading the lab Logs endpoint', () => {
+  it('finds every result line behind empty non-final GetLogEvents pages, so the targets pass', async () => {
+    const local = await start(250, 2);
+
+    const { report } = await runCanaryOnce(local, 5, 5);
+
+    expect(report.summary).toEqual({ pass: 5, fail: 0, inconclusive: 0 });
+    // Two empty pages, then the page with the result line, for each target.
+    expect(local.callCounts().GetLogEvents).toBe(15);
   });
 });
 

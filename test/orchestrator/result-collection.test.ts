@@ -141,6 +141,41 @@ describe('collectTargetObservation', () => {
     expect(tokens.slice(0, 2)).toEqual([undefined, 'f/1']);
   });
 
+  it('reads on past empty pages with new tokens and finds the result line after them', async () => {
+    const resultLine = JSON.stringify(probeResult('198.51.100.25', 'timeout'));
+    // As the real service may: empty pages with fresh tokens, then the events, then the same token back at the end.
+    const pages: Record<string, { events: { message: string; timestamp: number }[]; nextForwardToken: string }> = {
+      head: { events: [], nextForwardToken: 'f/a' },
+      'f/a': { events: [], nextForwardToken: 'f/b' },
+      'f/b': { events: [{ message: resultLine, timestamp: 1 }], nextForwardToken: 'f/c' },
+      'f/c': { events: [], nextForwardToken: 'f/c' },
+    };
+    logsMock.on(GetLogEventsCommand).callsFake((input: { nextToken?: string }) => pages[input.nextToken ?? 'head']);
+
+    const observation = await collect(stoppedTask({ name: 'probe', exitCode: 10 }));
+
+    expect(observation.source).toBe('result-line');
+    expect(observation.outcome).toBe('timeout');
+    expect(logsMock.commandCalls(GetLogEventsCommand).map((call) => call.args[0].input.nextToken)).toEqual([
+      undefined,
+      'f/a',
+      'f/b',
+    ]);
+  });
+
+  it('reads at most LOG_READ_POLICY.maxPages (20) pages per look when the tokens never repeat', async () => {
+    let page = 0;
+    logsMock.on(GetLogEventsCommand).callsFake(() => {
+      page += 1;
+      return { events: [], nextForwardToken: `f/${page}` };
+    });
+
+    await collect(stoppedTask({ name: 'probe', exitCode: 10 }));
+
+    expect(LOG_READ_POLICY.maxPages).toBe(20);
+    expect(logsMock.commandCalls(GetLogEventsCommand)).toHaveLength(LOG_READ_POLICY.attempts * 20);
+  });
+
   it('stops reading the stream once the result line is found', async () => {
     logsMock.on(GetLogEventsCommand).callsFake(logLines(JSON.stringify(probeResult('198.51.100.25', 'timeout'))));
 
