@@ -17,6 +17,7 @@ import type { ContainerLauncher } from './local-aws/ecs.js';
 import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from './local-aws/server.js';
 import { type LabDeployment, localDeployment, synthesizeStack } from './local-deployment.js';
 import { inNamespace, spawnInNamespace } from './netns.js';
+import { type NodeRuntime, PRODUCTION_NODE_MAJOR, PRODUCTION_NODE_PACKAGE, productionNode } from './node-runtime.js';
 import { cleanEnvironment, runProcess } from './process.js';
 import type { Teardown } from './teardown.js';
 import { createLabTopology, type LabTopology } from './topology.js';
@@ -102,6 +103,13 @@ export interface LabRunResult {
   readonly callCounts: Readonly<Record<string, number>>;
   /** Set when the scenario could not run to the end (a setup step failed). */
   readonly error: string | null;
+  /** The Node.js versions that ran the orchestrator handler (as each invocation reported it) and the probe tasks. */
+  readonly runtimes: LabRuntimes;
+}
+
+export interface LabRuntimes {
+  readonly orchestrator: readonly string[];
+  readonly probe: string | null;
 }
 
 function compareTargets(id: PhaseId, report: CanaryReport | null): TargetComparison[] {
@@ -344,6 +352,7 @@ async function probeContainerLauncher(
   deployment: LabDeployment,
   projectDirectory: string,
   imageDirectory: string,
+  node: NodeRuntime,
   progress: (line: string) => void,
   /** Namespaces of further VPCs by subnet ID (the fleet's); a task in any other subnet runs in the lab's VPC. */
   otherVpcs: ReadonlyMap<string, string> = new Map(),
@@ -353,15 +362,19 @@ async function probeContainerLauncher(
   const entry = join(imageDirectory, 'index.cjs');
   await copyFile(join(projectDirectory, 'dist', 'probe', 'index.cjs'), entry);
   await chmod(entry, 0o644);
+  // The image's node (node:24-alpine): npx keeps it under root's home, which the task's user cannot enter.
+  const nodeBinary = join(imageDirectory, 'node');
+  await copyFile(node.path, nodeBinary);
+  await chmod(nodeBinary, 0o755);
   const user = deployment.probeTask.user;
   let asUser: string[] = [];
   if (user !== undefined) {
     const [uid, gid = uid] = user.split(':');
     asUser = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
     try {
-      await inNamespace(topology.namespaces.vpc, [...asUser, process.execPath, '-e', '']);
+      await inNamespace(topology.namespaces.vpc, [...asUser, nodeBinary, '-e', '']);
     } catch (error) {
-      progress(`note: cannot run ${process.execPath} as ${user} (${String(error)}); the probe runs as root`);
+      progress(`note: cannot run ${nodeBinary} as ${user} (${String(error)}); the probe runs as root`);
       asUser = [];
     }
   }
@@ -369,7 +382,7 @@ async function probeContainerLauncher(
     subnets.map((subnet) => otherVpcs.get(subnet)).find((namespace) => namespace !== undefined) ??
     topology.namespaces.vpc;
   return ({ command, environment, subnets }) =>
-    spawnInNamespace(namespaceOf(subnets), [...asUser, process.execPath, entry, ...command], {
+    spawnInNamespace(namespaceOf(subnets), [...asUser, nodeBinary, entry, ...command], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -407,6 +420,8 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
   let deployment: LabDeployment | undefined;
   let callCounts: Record<string, number> = {};
   let error: string | null = null;
+  let probeNodeVersion: string | null = null;
+  let orchestratorNodeVersions: string[] = [];
   try {
     progress(`building the network: namespaces ${prefix}vpc and ${prefix}mail, Postfix, port-25 throttle`);
     const topology = await createLabTopology(prefix);
@@ -424,12 +439,17 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     });
     deployment = localDeployment(stack, { region: LAB_REGION, accountId: LAB_ACCOUNT_ID });
 
+    progress(`resolving Node.js ${PRODUCTION_NODE_MAJOR}, what production runs (npx -y ${PRODUCTION_NODE_PACKAGE})`);
+    const node = await productionNode();
+    probeNodeVersion = node.version;
+    progress(`the orchestrator handler and the probe tasks run on Node ${node.version} (${node.path})`);
     const otherVpcs = new Map<string, string>();
     const launchContainer = await probeContainerLauncher(
       topology,
       deployment,
       options.projectDirectory,
       join(workDirectory, 'probe-image'),
+      node,
       progress,
       otherVpcs,
     );
@@ -449,6 +469,9 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
       launchContainer,
       taskStartDelayMs: options.taskStartDelayMs,
       stacks: [{ stackName: deployment.stack.stackName, outputs: deployment.stackOutputs }],
+      lambdaNodePath: node.path,
+      // As the real service may: an empty page before the events, which the orchestrator must read past.
+      logEmptyPagesBeforeEvents: 1,
     });
     const started = endpoint;
     teardown.add('stop the local AWS endpoint', () => started.close());
@@ -494,6 +517,9 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     error = describeFailure(caught);
   } finally {
     callCounts = endpoint?.callCounts() ?? {};
+    orchestratorNodeVersions = [
+      ...new Set((endpoint?.lambda.invocations ?? []).map((invocation) => invocation.nodeVersion ?? 'unknown')),
+    ];
     try {
       await teardown.run();
     } catch (teardownError) {
@@ -511,5 +537,6 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     phases,
     callCounts,
     error,
+    runtimes: { orchestrator: orchestratorNodeVersions, probe: probeNodeVersion },
   };
 }

@@ -75,7 +75,8 @@ export function formatLabResult(result: LabRunResult): string {
   const counts = Object.entries(result.callCounts)
     .map(([operation, count]) => `${operation} ${count}`)
     .join(', ');
-  return `${sections.join('\n')}${result.error ? `\nThe lab could not finish: ${result.error}\n` : ''}\nlocal AWS calls: ${counts || 'none'}\n`;
+  const runtimes = `orchestrator handler ran on Node ${result.runtimes.orchestrator.join(', ') || 'nothing (not invoked)'}; probe tasks on Node ${result.runtimes.probe ?? 'nothing (not started)'}`;
+  return `${sections.join('\n')}${result.error ? `\nThe lab could not finish: ${result.error}\n` : ''}\nlocal AWS calls: ${counts || 'none'}\n${runtimes}\n`;
 }
 
 export function verdictLine(result: LabRunResult, reportFile: string): string {

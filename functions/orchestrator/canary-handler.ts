@@ -2,6 +2,7 @@ import type { CanaryConfig } from '../shared/config.js';
 import type { CanaryReport } from '../shared/report.js';
 import { MetricPublishError } from './errors.js';
 import { parseCanaryEvent } from './event.js';
+import { reportLogLines } from './report-logging.js';
 import { type CanaryClients, runCanary } from './run-canary.js';
 import { loadRuntimeConfig } from './runtime-config.js';
 
@@ -24,7 +25,7 @@ export interface CanaryHandlerDependencies {
 
 export type CanaryHandler = (event: unknown, context: LambdaContext) => Promise<CanaryReport>;
 
-/** The Lambda handler: parse the event, load the config once, run, log the report as one JSON line, return it. */
+/** The Lambda handler: parse the event, load the config once, run, log the report (report-logging.ts), return it. */
 export function createCanaryHandler(dependencies: CanaryHandlerDependencies): CanaryHandler {
   let config: CanaryConfig | undefined;
   return async (event, context) => {
@@ -38,11 +39,11 @@ export function createCanaryHandler(dependencies: CanaryHandlerDependencies): Ca
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
         ...(dependencies.newRunId === undefined ? {} : { newRunId: dependencies.newRunId }),
       });
-      dependencies.log(JSON.stringify(report));
+      for (const line of reportLogLines(report)) dependencies.log(line);
       return report;
     } catch (error) {
       // The verdicts stand even when CloudWatch refused the metrics: log them, then fail the invocation.
-      if (error instanceof MetricPublishError) dependencies.log(JSON.stringify(error.report));
+      if (error instanceof MetricPublishError) for (const line of reportLogLines(error.report)) dependencies.log(line);
       throw error;
     }
   };

@@ -3,7 +3,7 @@ import type { TargetOutcome } from './outcomes.js';
 import type { Expectation } from './port25-rule.js';
 import type { RestrictionReport } from './restriction.js';
 
-/** What the orchestrator returns, logs as one JSON line, and what `run`/`invoke` print. */
+/** What the orchestrator returns and logs (a run line and a line per target), and what `run`/`invoke` print. */
 export interface CanaryReport {
   readonly runId: string;
   readonly canary: string;

@@ -31,6 +31,8 @@ export interface InvocationRecord {
   /** The handler's result, or the error payload. */
   readonly payload: unknown;
   readonly functionError: 'Unhandled' | undefined;
+  /** The Node.js version that ran the handler (`process.version`); null when the runtime died before saying. */
+  readonly nodeVersion: string | null;
 }
 
 export interface InvocationResponse {
@@ -46,7 +48,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 const [moduleName, exportName] = process.env._HANDLER.split('.');
 const candidates = ['.mjs', '.js'].map((extension) => join(process.env.LAMBDA_TASK_ROOT, moduleName + extension));
-const send = (message) => process.send(message, () => process.exit(0));
+const send = (message) => process.send({ ...message, nodeVersion: process.version }, () => process.exit(0));
+// As Lambda's INIT_START line names the runtime version: here, the Node.js that really runs the handler.
+console.log('INIT_START Runtime Version: node ' + process.version);
 process.once('message', async ({ event, context, deadline }) => {
   try {
     const file = candidates.find((candidate) => existsSync(candidate));
@@ -74,9 +78,10 @@ process.once('message', async ({ event, context, deadline }) => {
 });
 `;
 
-type RuntimeMessage =
+type RuntimeMessage = (
   | { ok: true; result: unknown }
-  | { ok: false; error: { errorType: string; errorMessage: string; trace: string[] } };
+  | { ok: false; error: { errorType: string; errorMessage: string; trace: string[] } }
+) & { nodeVersion?: string };
 
 export class LocalLambda {
   private readonly functions = new Map<string, LambdaFunctionSpec>();
@@ -90,6 +95,8 @@ export class LocalLambda {
       readonly logs: LogStore;
       /** Credentials, region and endpoint variables every function process gets, like Lambda's execution role. */
       readonly runtimeEnvironment: () => Record<string, string>;
+      /** The node binary that runs every function (production: Node.js 24); default this process's. */
+      readonly nodePath?: string;
     },
   ) {}
 
@@ -180,7 +187,7 @@ export class LocalLambda {
     let logTail = '';
     log(`START RequestId: ${requestId} Version: $LATEST`);
 
-    const child = spawn(process.execPath, ['--input-type=module', '-e', RUNTIME_SCRIPT], {
+    const child = spawn(this.options.nodePath ?? process.execPath, ['--input-type=module', '-e', RUNTIME_SCRIPT], {
       cwd: spec.taskRoot,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {
@@ -262,6 +269,7 @@ export class LocalLambda {
       durationMs,
       payload: outcome.ok ? outcome.result : outcome.error,
       functionError: outcome.ok ? undefined : 'Unhandled',
+      nodeVersion: outcome.nodeVersion ?? null,
     };
     this.invocations.push(record);
     return { record, logTail };

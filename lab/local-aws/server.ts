@@ -37,6 +37,8 @@ export interface LocalAwsOptions {
   readonly ecsRateLimits?: boolean;
   /** GetLogEvents answers this many empty, non-final pages before a page with events (default 0). */
   readonly logEmptyPagesBeforeEvents?: number;
+  /** The node binary Lambda functions run on (the lab: Node.js 24, as production); default this process's. */
+  readonly lambdaNodePath?: string;
 }
 
 /** An error the endpoint returns instead of running an operation (throttling, outages), for retry tests. */
@@ -138,7 +140,13 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   });
   const cloudFormation = new LocalCloudFormation(region, accountId);
   for (const stack of options.stacks ?? []) cloudFormation.addStack(stack);
-  const lambda = new LocalLambda({ region, accountId, logs, runtimeEnvironment: environment });
+  const lambda = new LocalLambda({
+    region,
+    accountId,
+    logs,
+    runtimeEnvironment: environment,
+    ...(options.lambdaNodePath === undefined ? {} : { nodePath: options.lambdaNodePath }),
+  });
   const services = new Map<string, JsonService>(
     [ecs.service(), logsService(logs), cloudWatchService(metrics)].map((service) => [service.targetPrefix, service]),
   );

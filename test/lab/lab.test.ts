@@ -160,6 +160,11 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
     expect(counts.StopTask ?? 0).toBe(0);
   });
 
+  it('runs the orchestrator handler and the probe tasks on Node 24, as production does', () => {
+    expect(result.runtimes.orchestrator).toEqual([expect.stringMatching(/^v24\./)]);
+    expect(result.runtimes.probe).toMatch(/^v24\./);
+  });
+
   it('reports the experiment as reproduced', () => {
     expect(result.reproduced).toBe(true);
   });

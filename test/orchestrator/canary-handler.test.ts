@@ -86,14 +86,25 @@ describe('the canary handler', () => {
     expect(report.summary).toEqual({ pass: 2, fail: 0, inconclusive: 0 });
   });
 
-  it('logs the report as exactly one JSON line and returns it', async () => {
+  it('logs the report as a run line and one line per target, from which the report can be rebuilt, and returns it', async () => {
     const handler = handlerWith(STACK_ENVIRONMENT);
 
     const report = await handler({}, LAMBDA_CONTEXT);
 
-    expect(logged).toHaveLength(1);
-    expect(logged[0]).not.toContain('\n');
-    expect(JSON.parse(logged[0] ?? '')).toEqual(report);
+    expect(logged).toHaveLength(3);
+    for (const line of logged) expect(line).not.toContain('\n');
+    const [run, ...targets] = logged.map((line) => JSON.parse(line));
+    const { results, ...runFields } = report;
+    expect(run).toEqual({ record: 'run', ...runFields, targets: 2 });
+    expect(targets).toEqual(
+      results.map((result, index) => ({
+        record: 'target',
+        runId: report.runId,
+        canary: report.canary,
+        index,
+        ...result,
+      })),
+    );
   });
 
   it('takes the VPC CIDR from the environment for auto expectations', async () => {
@@ -134,7 +145,8 @@ describe('the canary handler', () => {
     const handler = handlerWith(STACK_ENVIRONMENT);
 
     await expect(handler(SCHEDULED_EVENT, LAMBDA_CONTEXT)).rejects.toThrow(MetricPublishError);
-    expect(JSON.parse(logged[0] ?? '{}')).toMatchObject({ canary: 'mail-egress', summary: { pass: 2 } });
+    expect(JSON.parse(logged[0] ?? '{}')).toMatchObject({ record: 'run', canary: 'mail-egress', summary: { pass: 2 } });
+    expect(logged).toHaveLength(3);
   });
 
   it('gives the run the Lambda time left minus the safety margin', async () => {
