@@ -1,4 +1,5 @@
 import { GREETS_554_TARGET, OPEN_TARGET, SILENT_DROP_TARGETS } from './lab-targets.js';
+import type { ScaleRunFigures } from './orchestrator-scale.js';
 import type { BenchReport } from './report.js';
 import type { ToolTargetFigures } from './time-to-verdict.js';
 
@@ -18,6 +19,8 @@ export const GOAL_LIMITS = {
   describeTasksBatch: 100,
   putMetricDataBatch: 1000,
   scaleWallOverWaves: 1.2,
+  /** Issue 13: wall ≤ 1.3 × ⌈N/c⌉ × the one-target run, with the RunTask latency on. */
+  launchPaceOverIdeal: 1.3,
   lambdaBundleBytes: 700_000,
   lambdaColdImportMs: 150,
   probeBundleBytes: 50_000,
@@ -117,6 +120,27 @@ function costGoal(report: BenchReport): GoalResult {
   };
 }
 
+/**
+ * Launch pace (issue 13): N targets at c finish within 1.3 × ⌈N/c⌉ × the N=1 run's wall at the same c, reach min(N, c)
+ * tasks in flight, and draw no ThrottlingException from the local ECS's documented buckets.
+ */
+function launchPaceGoal(run: ScaleRunFigures, runs: readonly ScaleRunFigures[]): GoalResult {
+  const c = run.maxConcurrentTasks;
+  const goal = `${run.targets} targets at maxConcurrentTasks ${c}: wall ≤ ${GOAL_LIMITS.launchPaceOverIdeal} × ⌈N/c⌉ × one-target run, ${Math.min(run.targets, c)} in flight, no throttling`;
+  const single = runs.find((candidate) => candidate.targets === 1 && candidate.maxConcurrentTasks === c);
+  if (single === undefined) return notMeasured(goal, `no one-target run at maxConcurrentTasks ${c}`);
+  const idealMs = Math.ceil(run.targets / c) * single.wallMs;
+  const ratio = run.wallMs / idealMs;
+  return {
+    goal,
+    measured: `${(run.wallMs / 1000).toFixed(1)} s vs ideal ${(idealMs / 1000).toFixed(1)} s (${ratio.toFixed(2)}×); max in flight ${run.maxInFlight}; ${run.throttlingAnswers} throttling answers`,
+    met:
+      ratio <= GOAL_LIMITS.launchPaceOverIdeal &&
+      run.maxInFlight === Math.min(run.targets, c) &&
+      run.throttlingAnswers === 0,
+  };
+}
+
 function scaleGoals(report: BenchReport): GoalResult[] {
   const section = report.scale;
   const describeGoal = `DescribeTasks calls per polling round ≤ ⌈in-flight tasks / ${GOAL_LIMITS.describeTasksBatch}⌉`;
@@ -164,6 +188,9 @@ function scaleGoals(report: BenchReport): GoalResult[] {
       .join('; '),
     met: putRuns.every(({ run, limit }) => (run.calls.PutMetricData ?? 0) <= limit),
   });
+  for (const run of section.runs.filter((candidate) => candidate.targets > 1)) {
+    results.push(launchPaceGoal(run, section.runs));
+  }
   for (const concurrency of report.settings.scaleConcurrency) {
     const run = section.runs.find(
       (candidate) => candidate.targets === 500 && candidate.maxConcurrentTasks === concurrency,

@@ -20,7 +20,8 @@ Options:
   --timeout-ms MS           the one timeout every tool gets, whole seconds (default 2000)
   --only LIST               sections to run: verdicts,cost,scale,artifacts (default all)
   --scale-targets LIST      target counts of the scale runs (default 1,10,100,500)
-  --scale-concurrency LIST  maxConcurrentTasks values (default 10,50)
+  --scale-concurrency LIST  maxConcurrentTasks values (default 10,50,100)
+  --run-task-latency-ms MS  the local ECS's RunTask answer time, as AWS's (default 250)
   --task-start-delay-ms MS  RunTask → container start in the local endpoint (default 1000)
   --output FILE             where to write the report (default BENCHMARKS.md in the repository)
   -h, --help                show this help
@@ -57,7 +58,8 @@ function parseOptions(argv: readonly string[], repositoryRoot: string) {
     'timeout-ms': { type: 'string', default: '2000' },
     only: { type: 'string', default: SECTION_NAMES.join(',') },
     'scale-targets': { type: 'string', default: '1,10,100,500' },
-    'scale-concurrency': { type: 'string', default: '10,50' },
+    'scale-concurrency': { type: 'string', default: '10,50,100' },
+    'run-task-latency-ms': { type: 'string', default: '250' },
     'task-start-delay-ms': { type: 'string', default: '1000' },
     output: { type: 'string', default: resolve(repositoryRoot, 'BENCHMARKS.md') },
     help: { type: 'boolean', short: 'h', default: false },
@@ -83,6 +85,7 @@ function parseOptions(argv: readonly string[], repositoryRoot: string) {
     scaleTargets: numberList('scale-targets', values['scale-targets'], 1, 1000),
     scaleConcurrency: numberList('scale-concurrency', values['scale-concurrency'], 1, 500),
     taskStartDelayMs: wholeNumber('task-start-delay-ms', values['task-start-delay-ms'], 0, 120_000),
+    runTaskLatencyMs: wholeNumber('run-task-latency-ms', values['run-task-latency-ms'], 0, 10_000),
     output: resolve(values.output),
   };
 }

@@ -159,10 +159,18 @@ ${markdownTable(
 }
 
 function scaleTables(report: BenchReport, section: ScaleSection): string {
+  const oneTargetWallMs = (c: number) =>
+    section.runs.find((candidate) => candidate.targets === 1 && candidate.maxConcurrentTasks === c)?.wallMs;
   const rows = section.runs.map((run) => [
     run.targets,
     run.maxConcurrentTasks,
     (run.wallMs / 1000).toFixed(2),
+    ((single) =>
+      single === undefined ? '' : (run.wallMs / (Math.ceil(run.targets / run.maxConcurrentTasks) * single)).toFixed(2))(
+      oneTargetWallMs(run.maxConcurrentTasks),
+    ),
+    run.maxInFlight,
+    run.throttlingAnswers,
     (run.wallMs / (Math.ceil(run.targets / run.maxConcurrentTasks) * section.oneTaskMs)).toFixed(2),
     (run.wallMs / (Math.ceil(run.targets / run.maxConcurrentTasks) * run.taskLifetime.median)).toFixed(2),
     ...COUNTED_OPERATIONS.map((operation) => run.calls[operation] ?? 0),
@@ -205,9 +213,13 @@ function scaleTables(report: BenchReport, section: ScaleSection): string {
 
 The built Lambda handler (\`dist/orchestrator/index.mjs\`), in a fresh process per run, against the lab's local AWS
 endpoint; every probe task is a real probe process in the lab's VPC namespace against the lab's Postfix. The endpoint
-starts a task ${report.settings.taskStartDelayMs} ms after RunTask. Calls are counted on the wire by a recording
-pass-through between the handler and the endpoint; "API busy" adds up their round trips (the handler makes them one
-at a time). "One task's time" = ${section.oneTaskDefinition}:
+answers RunTask in ${report.settings.runTaskLatencyMs} ms (DescribeTasks 50 ms, StopTask 100 ms), enforces ECS's
+documented token buckets with ThrottlingException, and starts a task ${report.settings.taskStartDelayMs} ms after
+RunTask. The handler and the probe processes run on Node ${report.environment.node} (the bench's own Node). Calls are
+counted on the wire by a recording pass-through between the handler and the endpoint; "API busy" adds up their round
+trips (launches overlap, so it can exceed the wall). "× ideal" = wall ÷ (⌈N / c⌉ × the N=1 run's wall at that c);
+"in flight" = most tasks at once between RunTask and STOPPED, as the endpoint counted them; "throttled" =
+ThrottlingException answers the endpoint gave. "One task's time" = ${section.oneTaskDefinition}:
 **${ms(section.oneTaskMs)} ms**. "× waves" = wall ÷ (⌈N / c⌉ × one task's time); "× own waves" uses the run's own
 median task life instead, which takes out the machine's slowdown when c probe processes start at once on
 ${report.environment.cores} cores and leaves what the orchestrator adds (poll granularity, per-task API calls).
@@ -217,6 +229,9 @@ ${markdownTable(
     'N',
     'c',
     'Wall (s)',
+    '× ideal',
+    'In flight',
+    'Throttled',
     '× waves',
     '× own waves',
     ...COUNTED_OPERATIONS,

@@ -29,6 +29,8 @@ export interface ScaleSettings {
   /** RunTask → container start in the local endpoint (Fargate takes tens of seconds; the bench a fixed short delay). */
   readonly taskStartDelayMs: number;
   readonly probeTimeoutMs: number;
+  /** The local ECS answers RunTask this late (AWS: a few hundred ms), with ECS's documented rate limits on. */
+  readonly runTaskLatencyMs: number;
 }
 
 export interface ScaleRunFigures {
@@ -48,6 +50,10 @@ export interface ScaleRunFigures {
   /** Each task's createdAt → stoppedAt as DescribeTasks reported it. */
   readonly taskLifetime: Summary;
   readonly summary: ReportSummary;
+  /** Most tasks at once between RunTask and STOPPED, as the local ECS counted them. */
+  readonly maxInFlight: number;
+  /** ThrottlingException answers the local ECS gave during the run (its documented token buckets). */
+  readonly throttlingAnswers: number;
 }
 
 const CLUSTER = 'p25bench';
@@ -173,7 +179,10 @@ export async function measureOrchestratorScale(
         env: { ...TOOL_ENVIRONMENT, ...environment },
       }),
     taskStartDelayMs: () => settings.taskStartDelayMs,
+    ecsLatencyMs: { RunTask: settings.runTaskLatencyMs, DescribeTasks: 50, StopTask: 100 },
+    ecsRateLimits: true,
   });
+  const throttled = () => Object.values(localAws.ecs.throttledAnswers()).reduce((sum, count) => sum + count, 0);
   let recorder: CallRecorder | undefined;
   try {
     recorder = await startCallRecorder(localAws.url);
@@ -181,6 +190,8 @@ export async function measureOrchestratorScale(
     for (const concurrency of settings.concurrency) {
       for (const targets of settings.targetCounts) {
         recorder.reset();
+        localAws.ecs.resetMaxTasksInFlight();
+        const throttledBefore = throttled();
         const config = scaleConfig(topology, targets, concurrency, settings.probeTimeoutMs);
         const outcome = await runOnce(
           localAws,
@@ -204,10 +215,12 @@ export async function measureOrchestratorScale(
           metricDataPoints: metricPublishing(calls).dataPoints,
           taskLifetime: summarize(lifetimes),
           summary: outcome.summary,
+          maxInFlight: localAws.ecs.maxTasksInFlight,
+          throttlingAnswers: throttled() - throttledBefore,
         };
         runs.push(figures);
         log(
-          `  scale: N=${targets} c=${concurrency}: ${(figures.wallMs / 1000).toFixed(1)} s, ${JSON.stringify(figures.calls)}, pass ${figures.summary.pass}/${targets}`,
+          `  scale: N=${targets} c=${concurrency}: ${(figures.wallMs / 1000).toFixed(1)} s, max in flight ${figures.maxInFlight}, throttled ${figures.throttlingAnswers}, ${JSON.stringify(figures.calls)}, pass ${figures.summary.pass}/${targets}`,
         );
       }
     }

@@ -39,6 +39,8 @@ export interface BenchSettings {
   readonly scaleTargets: readonly number[];
   readonly scaleConcurrency: readonly number[];
   readonly taskStartDelayMs: number;
+  /** The local ECS's RunTask latency in the scale runs (its documented rate limits on). */
+  readonly runTaskLatencyMs: number;
 }
 
 export interface VerdictSection {

@@ -193,6 +193,7 @@ async function scaleSection(session: LabSession, options: BenchOptions): Promise
       concurrency: options.scaleConcurrency,
       taskStartDelayMs: options.taskStartDelayMs,
       probeTimeoutMs: options.timeoutMs,
+      runTaskLatencyMs: options.runTaskLatencyMs,
     },
     log,
   );

@@ -25,6 +25,8 @@ function scaleRun(
     metricDataPoints: targets * 4 + 4,
     taskLifetime: summary(1000),
     summary: { pass: targets, fail: 0, inconclusive: 0 },
+    maxInFlight: Math.min(targets, maxConcurrentTasks),
+    throttlingAnswers: 0,
     ...extra,
   };
 }
@@ -42,7 +44,14 @@ function reportWith(runs: ScaleRunFigures[]): BenchReport {
       durationS: 1,
       loadAverage: { start: 0, end: 0 },
     },
-    settings: { runs: 10, timeoutMs: 2000, scaleTargets: [1, 500], scaleConcurrency: [10], taskStartDelayMs: 1000 },
+    settings: {
+      runs: 10,
+      timeoutMs: 2000,
+      scaleTargets: [1, 500],
+      scaleConcurrency: [10],
+      taskStartDelayMs: 1000,
+      runTaskLatencyMs: 250,
+    },
     targets: [],
     tools: [],
     verdicts: undefined,
@@ -64,6 +73,23 @@ describe('evaluateGoals', () => {
   it('misses the 500-target wall goal beyond 1.2 × waves × one task', () => {
     const report = reportWith([scaleRun(1, 10, 1000), scaleRun(500, 10, 61_000)]);
     expect(goal(report, '500 targets, maxConcurrentTasks 10')?.met).toBe(false);
+  });
+
+  it('meets the launch-pace goal within 1.3 × ⌈N/c⌉ × the one-target run, c in flight, no throttling', () => {
+    const report = reportWith([scaleRun(1, 10, 1000), scaleRun(100, 10, 12_900)]);
+    expect(goal(report, '100 targets at maxConcurrentTasks 10')?.met).toBe(true);
+  });
+
+  it('misses the launch-pace goal when fewer than min(N, c) tasks were ever in flight', () => {
+    const report = reportWith([scaleRun(1, 10, 1000), scaleRun(100, 10, 10_000, { maxInFlight: 2 })]);
+    expect(goal(report, '100 targets at maxConcurrentTasks 10')?.met).toBe(false);
+  });
+
+  it('misses the launch-pace goal beyond 1.3 × the ideal or with a throttling answer', () => {
+    const slow = reportWith([scaleRun(1, 10, 1000), scaleRun(100, 10, 13_100)]);
+    const throttled = reportWith([scaleRun(1, 10, 1000), scaleRun(100, 10, 10_000, { throttlingAnswers: 1 })]);
+    expect(goal(slow, '100 targets at maxConcurrentTasks 10')?.met).toBe(false);
+    expect(goal(throttled, '100 targets at maxConcurrentTasks 10')?.met).toBe(false);
   });
 
   it('misses the DescribeTasks goal when a round makes more calls than its in-flight tasks need', () => {
