@@ -3,6 +3,7 @@ import { access, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { inNamespace } from '../lab/netns.js';
+import { productionNode } from '../lab/node-runtime.js';
 import type { Teardown } from '../lab/teardown.js';
 import { cleanupLabLeftovers, createLabTopology, type LabTopology } from '../lab/topology.js';
 import { killLiveChildren } from './agent.js';
@@ -14,7 +15,15 @@ import { markdownTable, renderBenchmarks } from './markdown.js';
 import { measureOrchestratorScale, ORCHESTRATOR_BUNDLE } from './orchestrator-scale.js';
 import { BLACKBOX_HEALTH_URL, type BlackboxDaemon, blackboxTool, startBlackboxExporter } from './peers/blackbox.js';
 import { checkSmtpTool } from './peers/check-smtp.js';
-import { cliBundle, cliProbeTool, containerProbeTool, displayPath, probeBundle } from './peers/port25-canary.js';
+import {
+  cliBundle,
+  cliProbeTool,
+  containerProbeNode24Tool,
+  containerProbeTool,
+  displayPath,
+  probeBundle,
+  useProductionNode,
+} from './peers/port25-canary.js';
 import { swaksTool } from './peers/swaks.js';
 import type { BenchTarget, ToolVerdict, VerdictTool } from './peers/tool.js';
 import { measureDaemonCost, measureProcessCosts } from './probe-cost.js';
@@ -39,7 +48,14 @@ const execFileAsync = promisify(execFile);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Our probe (CLI), the probe container entry, and the three peers, in table order. */
-export const TOOLS: readonly VerdictTool[] = [cliProbeTool, containerProbeTool, checkSmtpTool, swaksTool, blackboxTool];
+export const TOOLS: readonly VerdictTool[] = [
+  cliProbeTool,
+  containerProbeTool,
+  containerProbeNode24Tool,
+  checkSmtpTool,
+  swaksTool,
+  blackboxTool,
+];
 
 const DEBIAN_PACKAGES = {
   check_smtp: 'monitoring-plugins-basic',
@@ -243,6 +259,11 @@ export async function runBench(options: BenchOptions, teardown: Teardown, interr
   const startedAt = Date.now();
   const loadAtStart = loadavg()[0] ?? 0;
   const peerVersions = await checkPrerequisites(options.sections);
+  if (options.sections.includes('verdicts') || options.sections.includes('cost')) {
+    const node24 = await productionNode();
+    useProductionNode(node24.path);
+    peerVersions['node (probe container entry, Node 24)'] = node24.version;
+  }
   teardown.add('kill timed processes', async () => killLiveChildren());
   const skipped: { section: string; reason: string }[] = [];
   const attempt = async <T>(section: Section, measure: () => Promise<T>): Promise<T | undefined> => {

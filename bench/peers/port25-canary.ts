@@ -65,7 +65,13 @@ export function probeVerdict(result: Pick<InvocationResult, 'exitCode' | 'stdout
   return { code: `${result.exitCode ?? '-'} ${probe.outcome}${control}`, detail: normalizeMessage(probe.diagnosis) };
 }
 
-function probeTool(id: string, name: string, entry: () => string, leadingArguments: readonly string[]): VerdictTool {
+function probeTool(
+  id: string,
+  name: string,
+  entry: () => string,
+  leadingArguments: readonly string[],
+  node: () => string = () => process.execPath,
+): VerdictTool {
   return {
     id,
     name,
@@ -73,7 +79,7 @@ function probeTool(id: string, name: string, entry: () => string, leadingArgumen
     invocation(target: BenchTarget, timeoutMs: number) {
       return {
         kind: 'spawn',
-        argv: [process.execPath, entry(), ...leadingArguments, ...probeArguments(target, timeoutMs)],
+        argv: [node(), entry(), ...leadingArguments, ...probeArguments(target, timeoutMs)],
         env: TOOL_ENVIRONMENT,
       };
     },
@@ -86,3 +92,22 @@ export const cliProbeTool = probeTool('probe', 'port25-canary probe', cliBundle,
 
 /** The probe container's entry (what a Fargate task runs), same arguments. */
 export const containerProbeTool = probeTool('probe-container', 'probe container entry', probeBundle, []);
+
+let productionNodePath: string | undefined;
+
+/** The Node 24 binary (lab/node-runtime.ts) the probe container entry also runs on, as in production. */
+export function useProductionNode(path: string): void {
+  productionNodePath = path;
+}
+
+/** The probe container's entry on Node 24, what the `node:24-alpine` image runs: its start-up next to Node 20's. */
+export const containerProbeNode24Tool = probeTool(
+  'probe-container-node24',
+  'probe container entry, Node 24',
+  probeBundle,
+  [],
+  () => {
+    if (productionNodePath === undefined) throw new Error('the Node 24 binary was not resolved (useProductionNode)');
+    return productionNodePath;
+  },
+);
