@@ -13,6 +13,7 @@ function targetReport(index: number, diagnosis: string): TargetReport {
     outcome: 'timeout',
     verdict: 'pass',
     diagnosis,
+    evidence: 'consistent with the throttle, unproven (no control port)',
     connectMs: null,
     greeting: null,
     taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/port25-canary/${String(index).padStart(32, '0')}`,
@@ -30,6 +31,13 @@ function reportOf(targets: number, diagnosis = 'No answer to the SYN within 10 s
     released: false,
     results,
     summary: { pass: targets, fail: 0, inconclusive: 0 },
+    restriction: {
+      state: 'in-effect',
+      inEffectTargets: results.map((result) => result.target),
+      liftedTargets: [],
+      summary: 'the port-25 restriction is in effect',
+      nextStep: null,
+    },
   } satisfies CanaryReport;
 }
 
@@ -67,6 +75,7 @@ describe('reportLogLines', () => {
       finishedAt: '2030-01-01T00:05:00.000Z',
       released: false,
       summary: { pass: 1000, fail: 0, inconclusive: 0 },
+      restriction: expect.objectContaining({ state: 'in-effect' }),
       targets: 1000,
     });
   });
