@@ -39,6 +39,8 @@ export class CanaryAlarms extends Construct {
   readonly targetAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
   readonly inconclusiveAlarm: cloudwatch.Alarm;
   readonly runsStoppedAlarm: cloudwatch.Alarm;
+  /** Fires when the restriction's state contradicts the configured one (port25Released). */
+  readonly restrictionAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: CanaryAlarmsProps) {
     super(scope, id);
@@ -106,6 +108,8 @@ export class CanaryAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
 
+    this.restrictionAlarm = restrictionAlarm(this, config, metrics, names.canaryAlarmName.bind(names));
+
     const notify = new actions.SnsAction(this.topic);
     for (const alarm of this.all()) {
       alarm.addAlarmAction(notify);
@@ -114,8 +118,44 @@ export class CanaryAlarms extends Construct {
   }
 
   all(): cloudwatch.Alarm[] {
-    return [...this.targetAlarms.values(), this.inconclusiveAlarm, this.runsStoppedAlarm];
+    return [...this.targetAlarms.values(), this.inconclusiveAlarm, this.runsStoppedAlarm, this.restrictionAlarm];
   }
+}
+
+/** The two wordings of the restriction alarm, by the configured state; the names end with the words. */
+export const RESTRICTION_ALARM_WORDS = {
+  notReleased: 'port-25 restriction appears lifted',
+  released: 'restriction in effect although released',
+} as const;
+
+/**
+ * The restriction alarm states the configured expectation: not released, a run that saw port 25 connect to an address
+ * the rule throttles (RestrictionInEffect 0) means AWS lifted it; released, a run that saw the throttle's signature
+ * (RestrictionInEffect 1) means the release has not taken effect in this region. A run that could not tell publishes
+ * nothing, which is not a breach: stopped runs are the runs-stopped alarm's business.
+ */
+function restrictionAlarm(
+  scope: Construct,
+  config: CanaryConfig,
+  metrics: CanaryMetrics,
+  alarmName: (what: string) => string,
+): cloudwatch.Alarm {
+  const { alarmEvaluationPeriods: evaluationPeriods, alarmDatapointsToAlarm: datapointsToAlarm } = config.deployment;
+  const released = config.port25Released;
+  return new cloudwatch.Alarm(scope, 'Restriction', {
+    alarmName: alarmName(released ? RESTRICTION_ALARM_WORDS.released : RESTRICTION_ALARM_WORDS.notReleased),
+    alarmDescription: released
+      ? 'A run saw port 25 dropped while the control port answered, although port25Released is true: the removal request has not taken effect in this region (AWS grants it per account and region). The run event and report name the targets.'
+      : 'A run saw port 25 connect to an address the port-25 rule throttles: AWS appears to have lifted the restriction for this account and region. If so, set port25Released to true and redeploy; the run event and report name the targets.',
+    metric: metrics.forRun(RUN_METRICS.restrictionInEffect, released ? 'Maximum' : 'Minimum'),
+    comparisonOperator: released
+      ? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+      : cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+    threshold: released ? 1 : 0,
+    evaluationPeriods,
+    datapointsToAlarm,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
 }
 
 function targetAlarmDescription(target: CanaryTarget): string {

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { canaryAwsNames } from '../functions/shared/aws-names.js';
 import { chunk } from '../functions/shared/chunk.js';
 import type { CanaryConfig } from '../functions/shared/config.js';
-import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
+import { isPublished, RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
 import type { CanaryMetrics } from './canary-metrics.js';
 import { ruleSummaryMarkdown } from './rule-summary.js';
 
@@ -19,6 +19,7 @@ export const MAX_ALARMS_PER_WIDGET = 100;
 /** Series per graph: enough for every target of a small canary, few enough to stay readable. */
 export const SERIES_PER_GRAPH = 50;
 const FULL_WIDTH = 24;
+const RULE_WIDTH = 16;
 /** Four per-target graphs to a row. */
 const TARGET_GRAPH_WIDTH = FULL_WIDTH / 4;
 
@@ -57,11 +58,20 @@ export class CanaryDashboard extends Construct {
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: canaryAwsNames(config.canaryName).dashboardName,
     });
+    const ruleHeight = Math.min(40, 7 + Math.ceil(targetNames.length * 0.7));
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown: ruleSummaryMarkdown(config, props.vpcPrimaryCidr),
-        width: FULL_WIDTH,
-        height: Math.min(40, 7 + Math.ceil(targetNames.length * 0.7)),
+        width: RULE_WIDTH,
+        height: ruleHeight,
+      }),
+      // The restriction's state per run, beside the rule that sets each target's expectation.
+      new cloudwatch.GraphWidget({
+        title: `Restriction per run: 1 in effect, 0 lifted (configured: ${config.port25Released ? 'released' : 'not released'})`,
+        left: [metrics.forRun(RUN_METRICS.restrictionInEffect, 'Maximum').with({ label: 'RestrictionInEffect' })],
+        leftYAxis: { min: 0, max: 1, showUnits: false },
+        width: FULL_WIDTH - RULE_WIDTH,
+        height: ruleHeight,
       }),
     );
     const alarmGroups = chunk(props.alarms, MAX_ALARMS_PER_WIDGET);
@@ -92,7 +102,7 @@ export class CanaryDashboard extends Construct {
     for (const [index, names] of chunk(targetNames, SERIES_PER_GRAPH).entries()) {
       const part = targetNames.length > SERIES_PER_GRAPH ? ` (${index + 1})` : '';
       this.dashboard.addWidgets(
-        ...TARGET_GRAPHS.map(
+        ...TARGET_GRAPHS.filter(({ metric }) => isPublished(metric, config.deployment)).map(
           ({ metric, statistic, title, max }) =>
             new cloudwatch.GraphWidget({
               title: `${title}${part}`,

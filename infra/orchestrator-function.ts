@@ -1,11 +1,12 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { CanaryConfig } from '../functions/shared/config.js';
+import { DEFAULT_EVENT_BUS_NAME } from '../functions/shared/run-event.js';
 import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../functions/shared/runtime-environment.js';
 import { requireBuildOutput } from './build-output.js';
 import { acknowledgeWildcardResource } from './nag.js';
@@ -174,6 +175,18 @@ function grantOrchestratorPermissions(
       // PutMetricData has no resource type; the namespace condition is the boundary.
       resources: ['*'],
       conditions: { StringEquals: { 'cloudwatch:namespace': config.metricNamespace } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'PutRunEvents',
+      actions: ['events:PutEvents'],
+      // The run event goes to the account's default bus only (functions/shared/run-event.ts).
+      resources: [
+        Stack.of(role).formatArn({
+          service: 'events',
+          resource: 'event-bus',
+          resourceName: DEFAULT_EVENT_BUS_NAME,
+        }),
+      ],
     }),
   ];
   for (const statement of statements) role.addToPolicy(statement);

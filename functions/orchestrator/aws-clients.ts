@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { CanaryClients } from './run-canary.js';
 
 /** ECS, CloudWatch Logs and CloudWatch answer in well under a second; a call that hangs must not outlive the run. */
@@ -36,5 +37,6 @@ export function createCanaryClients(options: AwsClientOptions = {}): CanaryClien
     ecs: new ECSClient(config),
     logs: new CloudWatchLogsClient(config),
     cloudwatch: new CloudWatchClient(config),
+    events: new EventBridgeClient(config),
   };
 }

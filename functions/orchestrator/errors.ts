@@ -40,9 +40,24 @@ export class RunAbortedError extends Error {
 /** The run was judged but its metrics were not published; the report rides along so the caller can still log it. */
 export class MetricPublishError extends Error {
   readonly report: CanaryReport;
-  constructor(report: CanaryReport, cause: unknown) {
-    super(`the canary run finished but its metrics were not published: ${describeError(cause)}`, { cause });
+  constructor(report: CanaryReport, cause: unknown, message?: string) {
+    super(message ?? `the canary run finished but its metrics were not published: ${describeError(cause)}`, { cause });
     this.name = 'MetricPublishError';
     this.report = report;
+  }
+}
+
+/**
+ * The run was judged and its metrics published, but its EventBridge event was not put. Handled as a metric failure
+ * (hence the subclass): the report rides along and is still logged and printed, and the run counts as not carried out.
+ */
+export class RunEventPublishError extends MetricPublishError {
+  constructor(report: CanaryReport, cause: unknown) {
+    super(
+      report,
+      cause,
+      `the canary run finished but its run event was not put on EventBridge: ${describeError(cause)}`,
+    );
+    this.name = 'RunEventPublishError';
   }
 }

@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { CanaryConfig } from '../shared/config.js';
+import { describeError } from '../shared/errors.js';
 import type { CanaryReport } from '../shared/report.js';
 import type { Clock } from './aws-retry.js';
-import { MetricPublishError } from './errors.js';
+import { MetricPublishError, RunEventPublishError } from './errors.js';
 import { type CanaryRunInput, resolveRunInput } from './event.js';
 import { metricDataFor, publishMetrics } from './metric-publishing.js';
 import { taskFailedObservation } from './observation.js';
 import { buildCanaryReport, judgeTarget } from './report-building.js';
+import { publishRunEvent } from './run-event-publishing.js';
 import type { RunProgress } from './run-progress.js';
 import { judgingContext, probeTaskSettings } from './runtime-config.js';
 import { runProbeTasks } from './task-pool.js';
@@ -18,6 +21,7 @@ export interface CanaryClients {
   readonly ecs: ECSClient;
   readonly logs: CloudWatchLogsClient;
   readonly cloudwatch: CloudWatchClient;
+  readonly events: EventBridgeClient;
 }
 
 export interface RunDependencies extends CanaryClients, Clock {
@@ -50,8 +54,8 @@ export const DEFAULT_TIME_BUDGET_MS = 15 * 60_000;
 
 /**
  * One canary run: validate the input and settings (nothing is launched on a bad one), run one probe task per target,
- * judge each observation, publish the metrics, and return the report. Metric failures throw MetricPublishError,
- * which carries the report.
+ * judge each observation, publish the metrics and put the run event, and return the report. A metric failure throws
+ * MetricPublishError, a run-event failure RunEventPublishError (a subclass); both carry the report.
  */
 export async function runCanary(
   config: CanaryConfig,
@@ -93,16 +97,27 @@ export async function runCanary(
     judged,
   );
   if (dependencies.publish === false) return report;
-  try {
-    await publishMetrics(
+  const notAfter = endsAt - REPORT_RESERVE_MS;
+  // Both are tried whatever the other did: the alarms need the metrics, the notifications the event.
+  const [metrics, event] = await Promise.allSettled([
+    publishMetrics(
       dependencies.cloudwatch,
       config.metricNamespace,
-      metricDataFor(report),
+      metricDataFor(report, { detailedTargetMetrics: config.deployment.detailedTargetMetrics }),
       clock,
-      endsAt - REPORT_RESERVE_MS,
+      notAfter,
+    ),
+    publishRunEvent(dependencies.events, report, clock, notAfter),
+  ]);
+  if (metrics.status === 'rejected') {
+    const eventToo =
+      event.status === 'rejected' ? `; the run event was not put either: ${describeError(event.reason)}` : '';
+    throw new MetricPublishError(
+      report,
+      metrics.reason,
+      `the canary run finished but its metrics were not published: ${describeError(metrics.reason)}${eventToo}`,
     );
-  } catch (error) {
-    throw new MetricPublishError(report, error);
   }
+  if (event.status === 'rejected') throw new RunEventPublishError(report, event.reason);
   return report;
 }

@@ -117,6 +117,11 @@ export interface DeploymentSettings {
   readonly cpuArchitecture: 'ARM64' | 'X86_64';
   /** A prebuilt probe image; without it the stack builds one from the probe bundle. */
   readonly probeImageUri: string | undefined;
+  /**
+   * Publish every per-target metric (Port25Reachable, ConnectTime, Inconclusive) besides ExpectationMet, which the
+   * alarms and the dashboard use. Each custom metric costs per month, so the default is false.
+   */
+  readonly detailedTargetMetrics: boolean;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -459,6 +464,7 @@ function parseDeployment(root: Fields): DeploymentSettings {
       'logRetentionDays',
       'cpuArchitecture',
       'probeImageUri',
+      'detailedTargetMetrics',
     ]) ?? Fields.of({}, 'deployment', []);
   const createVpc = parseCreateVpc(fields);
   const evaluationPeriods =
@@ -491,6 +497,7 @@ function parseDeployment(root: Fields): DeploymentSettings {
     cpuArchitecture:
       fields.optionalEnum('cpuArchitecture', ['ARM64', 'X86_64'] as const) ?? CONFIG_DEFAULTS.cpuArchitecture,
     probeImageUri: fields.optionalString('probeImageUri'),
+    detailedTargetMetrics: fields.optionalBoolean('detailedTargetMetrics') ?? false,
   };
 }
 

@@ -106,7 +106,30 @@ export const RUN_METRICS = {
     scope: 'run',
     description: 'Wall time of one orchestrator run',
   },
+  restrictionInEffect: {
+    name: 'RestrictionInEffect',
+    unit: 'None',
+    scope: 'run',
+    description:
+      "1 when the run saw AWS's port-25 restriction in effect, 0 when lifted; not published when contradictory or unknown",
+  },
 } as const satisfies Record<string, MetricDefinition>;
+
+export interface MetricSelection {
+  /** deployment.detailedTargetMetrics: publish every per-target metric, not only those an alarm or the dashboard uses. */
+  readonly detailedTargetMetrics: boolean;
+}
+
+/**
+ * The per-target metrics published by default: only what an alarm or the dashboard uses, since every custom metric
+ * series costs per month and per target. The others need deployment.detailedTargetMetrics.
+ */
+export const DEFAULT_TARGET_METRICS: readonly MetricDefinition[] = [TARGET_METRICS.expectationMet];
+
+/** Whether a run publishes this metric under the selection. Run-level metrics are always published. */
+export function isPublished(metric: MetricDefinition, selection: MetricSelection): boolean {
+  return metric.scope === 'run' || selection.detailedTargetMetrics || DEFAULT_TARGET_METRICS.includes(metric);
+}
 
 export const ALL_METRICS: readonly MetricDefinition[] = [
   ...Object.values(TARGET_METRICS),

@@ -7,6 +7,8 @@ import type { CanaryReport, TargetReport } from '../../functions/shared/report.j
 import { restrictionReport } from '../../functions/shared/restriction.js';
 import { FakeAws, fakeClock, type TaskScript, testConfig } from '../orchestrator/fakes.js';
 
+const DETAILED = { detailedTargetMetrics: true };
+
 /**
  * The published metrics as literals (docs/metrics-and-alarms.md): names, units and dimensions are what alarms and
  * dashboards outside this repository query, so a rename is a breaking change and fails here.
@@ -64,6 +66,7 @@ describe('the published metrics', () => {
         fail: 1,
         inconclusive: 0,
       }),
+      DETAILED,
     );
 
     const timestamp = new Date(STARTED_AT);
@@ -91,6 +94,7 @@ describe('the published metrics', () => {
         fail: 0,
         inconclusive: 1,
       }),
+      DETAILED,
     );
 
     expect(data.filter((datum) => datum.Dimensions?.[1]?.Name === 'Target')).toEqual([
@@ -107,7 +111,10 @@ describe('Port25Reachable for a result known only from the probe container exit 
   });
 
   async function publishedFor(exitCode: number): Promise<MetricDatum[]> {
-    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const config = testConfig({
+      targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }],
+      deployment: { detailedTargetMetrics: true },
+    });
     // The log stream holds no result line: only the exit code tells what happened, and there is no connect time.
     const script: TaskScript = { exitCode, logLines: ['port25-canary probe: starting'] };
     const fake = new FakeAws(() => script);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricDataFor } from '../../functions/orchestrator/metric-publishing.js';
 import type { CanaryConfig } from '../../functions/shared/config.js';
 import type { Verdict } from '../../functions/shared/judge.js';
-import { RUN_METRICS, TARGET_METRICS } from '../../functions/shared/metrics.js';
+import { isPublished, RUN_METRICS, TARGET_METRICS } from '../../functions/shared/metrics.js';
 import { EXEMPT_RANGES } from '../../functions/shared/port25-rule.js';
 import type { CanaryReport, TargetReport } from '../../functions/shared/report.js';
 import { restrictionReport } from '../../functions/shared/restriction.js';
@@ -178,7 +178,17 @@ function runWhereEveryTarget(config: CanaryConfig, verdict: Verdict): CanaryRepo
 /** Every series the orchestrator publishes over passing, failing and inconclusive runs, in config.metricNamespace. */
 function publishedSeries(config: CanaryConfig): Set<string> {
   const verdicts: Verdict[] = ['pass', 'fail', 'inconclusive'];
-  const data = verdicts.flatMap((verdict) => metricDataFor(runWhereEveryTarget(config, verdict)));
+  const runs = verdicts.map((verdict) => runWhereEveryTarget(config, verdict));
+  // RestrictionInEffect is published only for a run that saw the restriction one way or the other.
+  const signals = [
+    { inEffect: true, lifted: false },
+    { inEffect: false, lifted: true },
+  ];
+  const withRestriction = signals.map((signal) => ({
+    ...runWhereEveryTarget(config, 'pass'),
+    restriction: restrictionReport([{ target: 'any', signal }], config.port25Released),
+  }));
+  const data = [...runs, ...withRestriction].flatMap((run) => metricDataFor(run, config.deployment));
   return new Set(
     data.map((datum) =>
       seriesKey(
@@ -267,7 +277,7 @@ describe('CanaryStack in an existing VPC', () => {
   it('sends every alarm and OK transition to the topic', () => {
     const topicRef = { Ref: logicalId(canary, canary.stack.alarms.topic) };
     const alarms = Object.values(resourcesOfType(canary, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(canary.config.targets.length + 2);
+    expect(alarms).toHaveLength(canary.config.targets.length + 3);
     for (const alarm of alarms) {
       expect(propertiesOf(alarm).AlarmActions).toEqual([topicRef]);
       expect(propertiesOf(alarm).OKActions).toEqual([topicRef]);
@@ -474,6 +484,7 @@ describe('CanaryStack in an existing VPC', () => {
       'WatchProbeTasks',
       'ReadProbeLogs',
       'PublishCanaryMetrics',
+      'PutRunEvents',
     ]);
     expect(statement(canary, 'WriteOwnLogs').Resource).toEqual({
       'Fn::GetAtt': [logicalId(canary, canary.stack.orchestrator.logGroup), 'Arn'],
@@ -578,10 +589,12 @@ describe('CanaryStack in an existing VPC', () => {
   it('shows every alarm, the run summary and per-target graphs on the dashboard', () => {
     const widgets = dashboardBody(canary).widgets;
     const alarmWidget = widgets.find((widget) => widget.type === 'alarm');
-    expect(alarmWidget?.properties.alarms).toHaveLength(canary.config.targets.length + 2);
+    expect(alarmWidget?.properties.alarms).toHaveLength(canary.config.targets.length + 3);
     const graphed = metricsUsed(canary).filter((metric) => metric.where.startsWith('widget'));
     for (const target of canary.config.targets) {
-      for (const definition of Object.values(TARGET_METRICS)) {
+      for (const definition of Object.values(TARGET_METRICS).filter((metric) =>
+        isPublished(metric, canary.config.deployment),
+      )) {
         expect(graphed).toContainEqual(
           expect.objectContaining({
             name: definition.name,
@@ -613,8 +626,49 @@ describe('CanaryStack in an existing VPC', () => {
       .filter((metric) => !published.has(seriesKey(metric.namespace, metric.name, metric.dimensions)))
       .map((metric) => `${metric.where}: ${seriesKey(metric.namespace, metric.name, metric.dimensions)}`);
 
-    expect(used.length).toBeGreaterThan(canary.config.targets.length * 5);
+    expect(used.length).toBeGreaterThan(canary.config.targets.length * 2);
     expect(unpublished).toEqual([]);
+  });
+
+  it('puts run events on the default bus of its own account and region only', () => {
+    expect(statement(canary, 'PutRunEvents')).toMatchObject({ Action: 'events:PutEvents', Effect: 'Allow' });
+    expect(JSON.stringify(statement(canary, 'PutRunEvents').Resource)).toBe(
+      JSON.stringify({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':events:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':event-bus/default',
+          ],
+        ],
+      }),
+    );
+  });
+
+  it('alarms when the restriction appears lifted while not released, and not on a run that could not tell', () => {
+    canary.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'port25-canary mail-egress port-25 restriction appears lifted',
+      MetricName: 'RestrictionInEffect',
+      Namespace: 'Port25Canary/Test',
+      Dimensions: [{ Name: 'Canary', Value: 'mail-egress' }],
+      Statistic: 'Minimum',
+      ComparisonOperator: 'LessThanOrEqualToThreshold',
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('graphs the restriction per run and, by default, only ExpectationMet per target', () => {
+    const graphed = metricsUsed(canary).filter((metric) => metric.where.startsWith('widget'));
+    const names = new Set(graphed.map((metric) => String(metric.name)));
+
+    expect(names.has('RestrictionInEffect')).toBe(true);
+    expect([...names].filter((name) => ['Port25Reachable', 'ConnectTime', 'Inconclusive'].includes(name))).toEqual([]);
   });
 
   it('passes the AwsSolutions checks with every exception acknowledged', () => {
@@ -757,5 +811,39 @@ describe('the example config', () => {
     const canary = synthesizeCanary(workspace, example);
     expect(nagFindings(canary)).toEqual([]);
     expect(existsSync(canary.assembly.directory)).toBe(true);
+  });
+});
+
+describe('CanaryStack released, with detailed target metrics', () => {
+  let canary: SynthesizedCanary;
+  beforeAll(() => {
+    const config = withField(
+      withField(EXISTING_VPC_CONFIG, ['port25Released'], true),
+      ['deployment', 'detailedTargetMetrics'],
+      true,
+    );
+    canary = synthesizeCanary(workspace, config);
+  });
+
+  it('alarms when the restriction is in effect although released', () => {
+    canary.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'port25-canary mail-egress restriction in effect although released',
+      MetricName: 'RestrictionInEffect',
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('graphs every per-target metric, each of them published', () => {
+    const published = publishedSeries(canary.config);
+    const used = metricsUsed(canary);
+    const names = new Set(used.filter((metric) => metric.where.startsWith('widget')).map((metric) => metric.name));
+
+    for (const definition of Object.values(TARGET_METRICS)) expect(names.has(definition.name)).toBe(true);
+    expect(
+      used.filter((metric) => !published.has(seriesKey(metric.namespace, metric.name, metric.dimensions))),
+    ).toEqual([]);
   });
 });

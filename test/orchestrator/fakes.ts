@@ -15,6 +15,7 @@ import {
   type StopTaskCommandInput,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type CanaryConfig, parseCanaryConfig } from '../../functions/shared/config.js';
 import { EXIT_CODE_BY_OUTCOME, type ProbeOutcome } from '../../functions/shared/outcomes.js';
@@ -188,6 +189,8 @@ export class FakeAws {
   readonly ecs = new ECSClient({});
   readonly logs = new CloudWatchLogsClient({});
   readonly cloudwatch = new CloudWatchClient({});
+  readonly eventsMock = mockClient(EventBridgeClient);
+  readonly events = new EventBridgeClient({});
   readonly tasks = new Map<string, FakeTask>();
   inFlight = 0;
   maxInFlight = 0;
@@ -225,16 +228,18 @@ export class FakeAws {
     this.ecsMock.on(StopTaskCommand).callsFake((input: StopTaskCommandInput) => this.stopTask(input));
     this.logsMock.on(GetLogEventsCommand).callsFake((input: GetLogEventsCommandInput) => this.getLogEvents(input));
     this.cloudwatchMock.on(PutMetricDataCommand).resolves({});
+    this.eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
   }
 
   restore(): void {
     this.ecsMock.restore();
     this.logsMock.restore();
     this.cloudwatchMock.restore();
+    this.eventsMock.restore();
   }
 
   get clients() {
-    return { ecs: this.ecs, logs: this.logs, cloudwatch: this.cloudwatch };
+    return { ecs: this.ecs, logs: this.logs, cloudwatch: this.cloudwatch, events: this.events };
   }
 
   /** The next RunTask calls for this target answer these faults, in order, before one starts a task. */

@@ -7,6 +7,8 @@ import type { CanaryReport, TargetReport } from '../../functions/shared/report.j
 import { restrictionReport } from '../../functions/shared/restriction.js';
 import { fakeClock, throttlingError } from './fakes.js';
 
+const DETAILED = { detailedTargetMetrics: true };
+
 const cloudwatchMock = mockClient(CloudWatchClient);
 
 afterEach(() => {
@@ -84,6 +86,7 @@ describe('metricDataFor', () => {
         ],
         { pass: 1, fail: 1, inconclusive: 1 },
       ),
+      DETAILED,
     );
 
     expect(data).toEqual([
@@ -104,7 +107,7 @@ describe('metricDataFor', () => {
   });
 
   it('reports a conclusive block as not reachable', () => {
-    const data = metricDataFor(report([targetReport({ outcome: 'timeout', verdict: 'pass' })]));
+    const data = metricDataFor(report([targetReport({ outcome: 'timeout', verdict: 'pass' })]), DETAILED);
 
     expect(data.find((datum) => datum.MetricName === 'Port25Reachable')?.Value).toBe(0);
   });
@@ -119,13 +122,16 @@ describe('metricDataFor', () => {
     // The exit-code fallback knows no connect time, but a banner timeout happens only after the handshake.
     ['banner-timeout', null, 1],
   ] as const)('publishes Port25Reachable for a conclusive %s (connectMs %s) as %i', (outcome, connectMs, reachable) => {
-    const data = metricDataFor(report([targetReport({ outcome, connectMs, expected: 'open', verdict: 'fail' })]));
+    const data = metricDataFor(
+      report([targetReport({ outcome, connectMs, expected: 'open', verdict: 'fail' })]),
+      DETAILED,
+    );
 
     expect(data.find((datum) => datum.MetricName === 'Port25Reachable')?.Value).toBe(reachable);
   });
 
   it('uses only metrics declared in the shared contract, with their declared unit and dimension', () => {
-    const data = metricDataFor(report([targetReport({ outcome: 'open', verdict: 'fail', connectMs: 5 })]));
+    const data = metricDataFor(report([targetReport({ outcome: 'open', verdict: 'fail', connectMs: 5 })]), DETAILED);
 
     for (const datum of data) {
       const definition = ALL_METRICS.find((metric) => metric.name === datum.MetricName);
@@ -138,8 +144,8 @@ describe('metricDataFor', () => {
   });
 
   it('keeps the series of two canaries with a target of the same name apart', () => {
-    const first = metricDataFor({ ...report([targetReport({ target: 'relay' })]), canary: 'eu-egress' });
-    const second = metricDataFor({ ...report([targetReport({ target: 'relay' })]), canary: 'us-egress' });
+    const first = metricDataFor({ ...report([targetReport({ target: 'relay' })]), canary: 'eu-egress' }, DETAILED);
+    const second = metricDataFor({ ...report([targetReport({ target: 'relay' })]), canary: 'us-egress' }, DETAILED);
 
     const seriesOf = (data: MetricDatum[]) =>
       data.filter((datum) => datum.MetricName === 'Inconclusive').map((datum) => JSON.stringify(datum.Dimensions));
@@ -152,7 +158,7 @@ describe('publishMetrics', () => {
   it('splits more than MAX_METRIC_DATA_PER_CALL data points over several calls, in order', async () => {
     cloudwatchMock.on(PutMetricDataCommand).resolves({});
     const results = Array.from({ length: 300 }, (_, index) => targetReport({ target: `t-${index}`, connectMs: 10 }));
-    const data = metricDataFor(report(results));
+    const data = metricDataFor(report(results), DETAILED);
 
     const calls = await publishMetrics(new CloudWatchClient({}), 'Port25Canary', data, fakeClock(), NOT_AFTER);
 
@@ -167,7 +173,13 @@ describe('publishMetrics', () => {
   it('retries a throttled call', async () => {
     cloudwatchMock.on(PutMetricDataCommand).rejectsOnce(throttlingError('Throttling')).resolves({});
 
-    await publishMetrics(new CloudWatchClient({}), 'Port25Canary', metricDataFor(report([])), fakeClock(), NOT_AFTER);
+    await publishMetrics(
+      new CloudWatchClient({}),
+      'Port25Canary',
+      metricDataFor(report([]), DETAILED),
+      fakeClock(),
+      NOT_AFTER,
+    );
 
     expect(cloudwatchMock.commandCalls(PutMetricDataCommand)).toHaveLength(2);
   });
@@ -178,7 +190,7 @@ describe('publishMetrics', () => {
     const publish = publishMetrics(
       new CloudWatchClient({}),
       'Port25Canary',
-      metricDataFor(report([])),
+      metricDataFor(report([]), DETAILED),
       fakeClock(),
       NOT_AFTER,
     );
@@ -195,7 +207,7 @@ describe('publishMetrics', () => {
     const publish = publishMetrics(
       new CloudWatchClient({}),
       'Port25Canary',
-      metricDataFor(report([])),
+      metricDataFor(report([]), DETAILED),
       clock,
       clock.now() + 500,
     );

@@ -1,7 +1,9 @@
 import { type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RunEventPublishError } from '../../functions/orchestrator/errors.js';
 import { LOG_READ_POLICY } from '../../functions/orchestrator/result-collection.js';
 import { DEADLINE_SAFETY_MARGIN_MS, runCanary } from '../../functions/orchestrator/run-canary.js';
 import { MISSING_POLLS_LIMIT, STOP_REASONS, TASK_START_ALLOWANCE_MS } from '../../functions/orchestrator/task-pool.js';
@@ -334,7 +336,47 @@ describe('runCanary', () => {
       detail: expect.stringContaining('the result line was missing and the exit code alone cannot prove a pass'),
     });
     expect(publishedData(fake).map((datum) => datum.MetricName)).not.toContain('ExpectationMet');
-    expect(publishedData(fake).find((datum) => datum.MetricName === 'Inconclusive')?.Value).toBe(1);
+    expect(publishedData(fake).find((datum) => datum.MetricName === 'TargetsInconclusive')?.Value).toBe(1);
+  });
+
+  it('puts one run event on the default bus with the verdicts and the restriction', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ result: probeResult('198.51.100.25', 'timeout') }));
+
+    await runCanary(config, {}, dependencies(fake));
+
+    const sent = fake.eventsMock.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.[0]).toMatchObject({
+      Source: 'port25-canary',
+      DetailType: 'Port25 Canary Run',
+      EventBusName: 'default',
+    });
+    expect(JSON.parse(sent[0]?.[0]?.Detail ?? '{}')).toMatchObject({
+      runId: RUN_ID,
+      targets: [{ target: 'internet-mx', verdict: 'pass', outcome: 'timeout' }],
+      restriction: { state: 'unknown' },
+    });
+  });
+
+  it('keeps the report when the run event is refused, and still publishes the metrics', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ result: probeResult('198.51.100.25', 'timeout') }));
+    fake.eventsMock
+      .on(PutEventsCommand)
+      .resolves({
+        FailedEntryCount: 1,
+        Entries: [{ ErrorCode: 'AccessDeniedException', ErrorMessage: 'not allowed' }],
+      });
+
+    const error = await runCanary(config, {}, dependencies(fake)).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(RunEventPublishError);
+    expect((error as RunEventPublishError).message).toMatch(
+      /run event was not put on EventBridge: .*AccessDeniedException/,
+    );
+    expect((error as RunEventPublishError).report.results[0]?.verdict).toBe('pass');
+    expect(publishedData(fake).length).toBeGreaterThan(0);
   });
 
   it('still fails a target on the exit code alone', async () => {
