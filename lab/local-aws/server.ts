@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { LocalCloudFormation, type LocalStack } from './cloudformation.js';
 import { cloudWatchService, MetricStore } from './cloudwatch.js';
 import { type ContainerLauncher, type EcsLatency, LocalEcs, type TaskDefinitionSpec } from './ecs.js';
+import { EventStore, eventBridgeService } from './eventbridge.js';
 import { LocalLambda } from './lambda.js';
 import { LogStore, logsService } from './logs.js';
 import { AwsServiceError, type JsonObject, type JsonService, unknownOperation } from './protocol.js';
@@ -147,8 +148,13 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     runtimeEnvironment: environment,
     ...(options.lambdaNodePath === undefined ? {} : { nodePath: options.lambdaNodePath }),
   });
+  // Run events land here; the lab reads them back from the store.
+  const runEvents = new EventStore();
   const services = new Map<string, JsonService>(
-    [ecs.service(), logsService(logs), cloudWatchService(metrics)].map((service) => [service.targetPrefix, service]),
+    [ecs.service(), logsService(logs), cloudWatchService(metrics), eventBridgeService(runEvents)].map((service) => [
+      service.targetPrefix,
+      service,
+    ]),
   );
 
   const takeFault = (operation: string): AwsServiceError | undefined => {

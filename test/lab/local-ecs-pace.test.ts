@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CANARY_CLIENT_CONFIG } from '../../functions/orchestrator/aws-clients.js';
 import { runCanary } from '../../functions/orchestrator/run-canary.js';
@@ -52,6 +53,7 @@ function clientsFor(local: LocalAws) {
     ecs: new ECSClient(config),
     logs: new CloudWatchLogsClient(config),
     cloudwatch: new CloudWatchClient(config),
+    events: new EventBridgeClient(config),
   };
 }
 

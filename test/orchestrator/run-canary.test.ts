@@ -362,12 +362,10 @@ describe('runCanary', () => {
   it('keeps the report when the run event is refused, and still publishes the metrics', async () => {
     const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
     const fake = fakeAws(() => ({ result: probeResult('198.51.100.25', 'timeout') }));
-    fake.eventsMock
-      .on(PutEventsCommand)
-      .resolves({
-        FailedEntryCount: 1,
-        Entries: [{ ErrorCode: 'AccessDeniedException', ErrorMessage: 'not allowed' }],
-      });
+    fake.eventsMock.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'AccessDeniedException', ErrorMessage: 'not allowed' }],
+    });
 
     const error = await runCanary(config, {}, dependencies(fake)).catch((caught: unknown) => caught);
 
