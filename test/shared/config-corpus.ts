@@ -54,6 +54,7 @@ export const FULL = {
     logRetentionDays: 14,
     cpuArchitecture: 'X86_64',
     probeImageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/port25-probe:1',
+    detailedTargetMetrics: true,
   },
   vantages: [
     {
@@ -260,6 +261,7 @@ export const CORPUS: readonly CorpusCase[] = [
   ...invalid('deployment.logRetentionDays', [10, 0, 4000]),
   ...invalid('deployment.cpuArchitecture', ['arm64']),
   ...invalid('deployment.probeImageUri', ['']),
+  ...invalid('deployment.detailedTargetMetrics', ['true', 1]),
   ...invalid('vantages', [[], {}]),
   ...invalid('vantages[0]', ['prod']),
   ...invalid('vantages[0].name', [undefined, 'has.dot', 'x'.repeat(33)]),
