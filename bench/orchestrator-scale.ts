@@ -6,7 +6,7 @@ import type { ReportSummary } from '../functions/shared/report.js';
 import { RUNTIME_ENVIRONMENT } from '../functions/shared/runtime-environment.js';
 import { type LocalAws, startLocalAws } from '../lab/local-aws/server.js';
 import { spawnInNamespace } from '../lab/netns.js';
-import type { LabTopology } from '../lab/topology.js';
+import { type LabTopology, labVpcSpec } from '../lab/topology.js';
 import { timeSpawn } from './agent.js';
 import { type CallRecorder, startCallRecorder } from './aws-call-recorder.js';
 import { probeBundle } from './peers/port25-canary.js';
@@ -62,6 +62,8 @@ const CONTAINER = 'probe';
 const LOG_GROUP = '/p25bench/probe';
 const LOG_STREAM_PREFIX = 'probe';
 const RESULT_MARKER = 'P25BENCH_ORCHESTRATOR';
+const BENCH_SUBNET_ID = 'subnet-0b1e2c3d4e5f60718';
+const BENCH_VPC_ID = 'vpc-0b1e2c3d4e5f60718';
 
 /** The canary config of one scale run: N differently named targets, all the lab's open Postfix. */
 export function scaleConfig(
@@ -78,7 +80,7 @@ export function scaleConfig(
       cluster: CLUSTER,
       taskDefinition: TASK_FAMILY,
       containerName: CONTAINER,
-      subnets: ['subnet-0b1e2c3d4e5f60718'],
+      subnets: [BENCH_SUBNET_ID],
       securityGroups: ['sg-0b1e2c3d4e5f60718'],
       logGroup: LOG_GROUP,
       logStreamPrefix: LOG_STREAM_PREFIX,
@@ -181,6 +183,11 @@ export async function measureOrchestratorScale(
     taskStartDelayMs: () => settings.taskStartDelayMs,
     ecsLatencyMs: { RunTask: settings.runTaskLatencyMs, DescribeTasks: 50, StopTask: 100 },
     ecsRateLimits: true,
+    vpcs: [
+      labVpcSpec(BENCH_VPC_ID, [
+        { subnetId: BENCH_SUBNET_ID, cidrBlock: '10.42.0.0/24', availabilityZone: 'us-east-1a' },
+      ]),
+    ],
   });
   const throttled = () => Object.values(localAws.ecs.throttledAnswers()).reduce((sum, count) => sum + count, 0);
   let recorder: CallRecorder | undefined;

@@ -10,7 +10,7 @@ import { ruleSummaryMarkdown } from './rule-summary.js';
 export interface CanaryDashboardProps {
   readonly config: CanaryConfig;
   readonly metrics: CanaryMetrics;
-  readonly vpcPrimaryCidr: string;
+  readonly vpcPrimaryCidr: string | undefined;
   readonly alarms: readonly cloudwatch.IAlarm[];
 }
 

@@ -70,7 +70,9 @@ export class OrchestratorFunction extends Construct {
       [RUNTIME_ENVIRONMENT.assignPublicIp]: String(settings.assignPublicIp),
       [RUNTIME_ENVIRONMENT.logGroup]: probe.logGroup.logGroupName,
       [RUNTIME_ENVIRONMENT.logStreamPrefix]: probe.logStreamPrefix,
-      [RUNTIME_ENVIRONMENT.vpcPrimaryCidr]: settings.vpcPrimaryCidr,
+      ...(settings.vpcPrimaryCidr === undefined
+        ? {}
+        : { [RUNTIME_ENVIRONMENT.vpcPrimaryCidr]: settings.vpcPrimaryCidr }),
     };
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: config.deployment.logRetentionDays as logs.RetentionDays,
@@ -188,6 +190,13 @@ function grantOrchestratorPermissions(
         }),
       ],
     }),
+    new iam.PolicyStatement({
+      // Each run reads the probe subnets' VPC and its CIDR blocks: the port-25 rule exempts only the primary one.
+      sid: 'ReadVpcCidrs',
+      actions: ['ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
+      // EC2's Describe* actions support no resource-level permissions: "*" is the only resource they accept.
+      resources: ['*'],
+    }),
   ];
   for (const statement of statements) role.addToPolicy(statement);
 
@@ -204,6 +213,8 @@ function grantOrchestratorPermissions(
   acknowledgeWildcardResource(
     role,
     '*',
-    'cloudwatch:PutMetricData has no resource type; the cloudwatch:namespace condition limits it to the canary namespace.',
+    'cloudwatch:PutMetricData has no resource type; the cloudwatch:namespace condition limits it to the canary namespace. ' +
+      'ec2:DescribeSubnets and ec2:DescribeVpcs support no resource-level permissions; they are read-only and return ' +
+      'network metadata only (the run reads the VPC CIDR blocks the port-25 rule depends on).',
   );
 }

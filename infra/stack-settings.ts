@@ -10,8 +10,11 @@ import { scheduleIntervalSeconds } from './schedule-period.js';
  */
 export interface StackSettings {
   readonly network: CreatedNetwork | ImportedNetwork;
-  /** Handed to the orchestrator: the rule exempts the VPC's primary CIDR. */
-  readonly vpcPrimaryCidr: string;
+  /**
+   * Handed to the orchestrator, which checks it against EC2 each run; undefined for an existing VPC whose config does
+   * not state it (the orchestrator reads it from EC2 then).
+   */
+  readonly vpcPrimaryCidr: string | undefined;
   readonly assignPublicIp: boolean;
   readonly cluster: NewCluster | ImportedCluster;
   readonly probeImage: ProbeImageSource;
@@ -189,7 +192,7 @@ function checkTargetsReachableOverIpv4(config: CanaryConfig): void {
   });
 }
 
-function resolveVpcPrimaryCidr(config: CanaryConfig, network: CreatedNetwork | ImportedNetwork): string {
+function resolveVpcPrimaryCidr(config: CanaryConfig, network: CreatedNetwork | ImportedNetwork): string | undefined {
   if (network.kind === 'create') {
     if (config.vpcPrimaryCidr !== undefined && config.vpcPrimaryCidr !== network.cidr) {
       throw new ConfigError(
@@ -199,12 +202,7 @@ function resolveVpcPrimaryCidr(config: CanaryConfig, network: CreatedNetwork | I
     }
     return network.cidr;
   }
-  if (config.vpcPrimaryCidr === undefined) {
-    throw new ConfigError(
-      'vpcPrimaryCidr',
-      `is required with an existing VPC (network.vpcId ${network.vpcId}): the port-25 rule exempts its primary CIDR`,
-    );
-  }
+  // No look-up at synth: the orchestrator reads the real one from EC2 each run (and checks a stated one against it).
   return config.vpcPrimaryCidr;
 }
 

@@ -2,6 +2,7 @@ import type { Verdict } from '../functions/shared/judge.js';
 import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
 import type { TargetOutcome } from '../functions/shared/outcomes.js';
 import type { AlarmState } from './alarms.js';
+import { LAB_NETWORK } from './topology.js';
 
 /**
  * What the lab must observe, in one place: per phase, each target's outcome and verdict; after both runs, each alarm's
@@ -13,6 +14,7 @@ export const LAB_TARGET_NAMES = [
   'server-b',
   'server-b6',
   'server-ula6',
+  'server-secondary',
   'control-reset',
   'control-sg-drop',
 ] as const;
@@ -21,6 +23,8 @@ export type LabTargetName = (typeof LAB_TARGET_NAMES)[number];
 export interface TargetExpectation {
   readonly outcome: TargetOutcome;
   readonly verdict: Verdict;
+  /** When set, the report's rule must say exactly this (the rule is the point of the target). */
+  readonly rule?: string;
   /** Why, in words, for the table. */
   readonly because: string;
 }
@@ -56,6 +60,12 @@ export const RUN_PHASE_EXPECTATIONS: Readonly<Record<PhaseId, RunPhaseExpectatio
       'server-b': { outcome: 'timeout', verdict: 'pass', because: 'public IPv4: the throttle drops port 25' },
       'server-b6': { outcome: 'timeout', verdict: 'pass', because: 'public IPv6: the throttle drops port 25' },
       'server-ula6': { outcome: 'open', verdict: 'pass', because: 'RFC 4193 is exempt from the throttle' },
+      'server-secondary': {
+        outcome: 'timeout',
+        verdict: 'pass',
+        rule: `auto: VPC secondary CIDR ${LAB_NETWORK.vpcSecondaryCidr}: not exempt`,
+        because: "the VPC's secondary CIDR, read from EC2: not exempt, the throttle drops port 25",
+      },
       ...CONTROLS,
     },
   },
@@ -66,6 +76,7 @@ export const RUN_PHASE_EXPECTATIONS: Readonly<Record<PhaseId, RunPhaseExpectatio
       'server-b': { outcome: 'open', verdict: 'pass', because: 'released: the throttle is gone' },
       'server-b6': { outcome: 'open', verdict: 'pass', because: 'released: the throttle is gone' },
       'server-ula6': { outcome: 'open', verdict: 'pass', because: 'released: everything expected open' },
+      'server-secondary': { outcome: 'open', verdict: 'pass', because: 'released: the throttle is gone' },
       ...CONTROLS,
     },
     // The controls fail, so invoke reports "some failed".
@@ -88,6 +99,7 @@ export const EXPECTED_ALARM_STATES: {
       'server-b': 'OK',
       'server-b6': 'OK',
       'server-ula6': 'OK',
+      'server-secondary': 'OK',
       'control-reset': 'ALARM',
       'control-sg-drop': 'ALARM',
     },

@@ -59,8 +59,21 @@ export interface ProbeTaskDeployment {
   readonly user: string | undefined;
 }
 
+/** The VPC the stack creates, with the lab's IDs: what the local EC2 answers DescribeSubnets/DescribeVpcs with. */
+export interface VpcDeployment {
+  readonly vpcId: string;
+  readonly primaryCidr: string;
+  readonly subnets: readonly {
+    readonly subnetId: string;
+    readonly cidrBlock: string;
+    readonly availabilityZone: string;
+  }[];
+}
+
 export interface LabDeployment {
   readonly stack: SynthesizedStack;
+  /** Undefined when the stack imports a VPC instead of creating one. */
+  readonly vpc: VpcDeployment | undefined;
   readonly region: string;
   readonly accountId: string;
   readonly orchestrator: OrchestratorDeployment;
@@ -235,6 +248,23 @@ function single<T>(items: readonly T[], what: string): T {
   return items[0] as T;
 }
 
+function createdVpc(
+  template: CloudFormationTemplate,
+  resolver: LocalResolver,
+  region: string,
+): VpcDeployment | undefined {
+  const vpcs = resourcesOfType(template, 'AWS::EC2::VPC');
+  if (vpcs.length === 0) return undefined;
+  const [vpcId, vpc] = single(vpcs, 'VPC');
+  const subnets = resourcesOfType(template, 'AWS::EC2::Subnet').map(([subnetId, subnet], index) => ({
+    subnetId: resolver.ref(subnetId),
+    cidrBlock: resolver.resolve(subnet.Properties?.CidrBlock),
+    // The template picks zones with Fn::GetAZs, which only a real region answers: the lab names them a, b, ...
+    availabilityZone: `${region}${String.fromCharCode(97 + index)}`,
+  }));
+  return { vpcId: resolver.ref(vpcId), primaryCidr: resolver.resolve(vpc.Properties?.CidrBlock), subnets };
+}
+
 /** Lambda's task root inside the function's sandbox; paths below it live in the asset directory in the lab. */
 export const LAMBDA_TASK_ROOT = '/var/task';
 
@@ -291,6 +321,7 @@ export function localDeployment(
 
   return {
     stack,
+    vpc: createdVpc(template, resolver, account.region),
     region: account.region,
     accountId: account.accountId,
     orchestrator: {

@@ -13,6 +13,7 @@ import {
   type TargetExpectation,
 } from './expectations.js';
 import { addThrottledVpc, FLEET_PHASE_TITLE, FLEET_VANTAGES, type FleetPhaseResult, runFleetPhase } from './fleet.js';
+import type { LocalVpcSpec } from './local-aws/ec2.js';
 import type { ContainerLauncher } from './local-aws/ecs.js';
 import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from './local-aws/server.js';
 import { type LabDeployment, localDeployment, synthesizeStack } from './local-deployment.js';
@@ -20,7 +21,7 @@ import { inNamespace, spawnInNamespace } from './netns.js';
 import { type NodeRuntime, PRODUCTION_NODE_MAJOR, PRODUCTION_NODE_PACKAGE, productionNode } from './node-runtime.js';
 import { cleanEnvironment, runProcess } from './process.js';
 import type { Teardown } from './teardown.js';
-import { createLabTopology, type LabTopology } from './topology.js';
+import { createLabTopology, type LabTopology, labVpcSpec } from './topology.js';
 
 /**
  * The lab's scenario, shared by `npm run lab` and its test: build the network, "deploy" the synthesized stack onto the
@@ -101,6 +102,8 @@ export interface LabRunResult {
   readonly phases: readonly (RunPhaseResult | AlarmPhaseResult | FleetPhaseResult)[];
   /** Requests the local endpoint received, per operation. */
   readonly callCounts: Readonly<Record<string, number>>;
+  /** The VPC the local EC2 reported to the orchestrator (primary, secondary and IPv6 blocks, subnets). */
+  readonly vpc: LocalVpcSpec | null;
   /** Set when the scenario could not run to the end (a setup step failed). */
   readonly error: string | null;
   /** The Node.js versions that ran the orchestrator handler (as each invocation reported it) and the probe tasks. */
@@ -129,7 +132,11 @@ function compareTargets(id: PhaseId, report: CanaryReport | null): TargetCompari
             diagnosis: result.diagnosis,
           }
         : null,
-      matched: result !== undefined && result.outcome === expected.outcome && result.verdict === expected.verdict,
+      matched:
+        result !== undefined &&
+        result.outcome === expected.outcome &&
+        result.verdict === expected.verdict &&
+        (expected.rule === undefined || result.rule === expected.rule),
     };
   });
 }
@@ -151,8 +158,12 @@ function runPhaseResult(
       .filter((comparison) => !comparison.matched)
       .map(
         (comparison) =>
-          `${comparison.target}: expected ${comparison.expected.outcome}/${comparison.expected.verdict}, got ${
-            comparison.actual ? `${comparison.actual.outcome}/${comparison.actual.verdict}` : 'no result'
+          `${comparison.target}: expected ${comparison.expected.outcome}/${comparison.expected.verdict}${
+            comparison.expected.rule === undefined ? '' : ` (${comparison.expected.rule})`
+          }, got ${
+            comparison.actual
+              ? `${comparison.actual.outcome}/${comparison.actual.verdict} (${comparison.actual.rule})`
+              : 'no result'
           }`,
       ),
     ...(expectedExitCode !== null && exitCode !== expectedExitCode
@@ -418,6 +429,7 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
   const phases: (RunPhaseResult | AlarmPhaseResult | FleetPhaseResult)[] = [];
   let endpoint: LocalAws | undefined;
   let deployment: LabDeployment | undefined;
+  let vpcSpec: LocalVpcSpec | undefined;
   let callCounts: Record<string, number> = {};
   let error: string | null = null;
   let probeNodeVersion: string | null = null;
@@ -454,6 +466,10 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
       otherVpcs,
     );
     const { probeTask, orchestrator } = deployment;
+    vpcSpec =
+      deployment.vpc === undefined
+        ? undefined
+        : labVpcSpec(deployment.vpc.vpcId, deployment.vpc.subnets, deployment.vpc.primaryCidr);
     endpoint = await startLocalAws({
       region: deployment.region,
       accountId: deployment.accountId,
@@ -472,6 +488,10 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
       lambdaNodePath: node.path,
       // As the real service may: an empty page before the events, which the orchestrator must read past.
       logEmptyPagesBeforeEvents: 1,
+      vpcs:
+        deployment.vpc === undefined
+          ? []
+          : [labVpcSpec(deployment.vpc.vpcId, deployment.vpc.subnets, deployment.vpc.primaryCidr)],
     });
     const started = endpoint;
     teardown.add('stop the local AWS endpoint', () => started.close());
@@ -536,6 +556,7 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     functionName: deployment?.orchestrator.functionName ?? null,
     phases,
     callCounts,
+    vpc: vpcSpec ?? null,
     error,
     runtimes: { orchestrator: orchestratorNodeVersions, probe: probeNodeVersion },
   };

@@ -76,7 +76,10 @@ export function formatLabResult(result: LabRunResult): string {
     .map(([operation, count]) => `${operation} ${count}`)
     .join(', ');
   const runtimes = `orchestrator handler ran on Node ${result.runtimes.orchestrator.join(', ') || 'nothing (not invoked)'}; probe tasks on Node ${result.runtimes.probe ?? 'nothing (not started)'}`;
-  return `${sections.join('\n')}${result.error ? `\nThe lab could not finish: ${result.error}\n` : ''}\nlocal AWS calls: ${counts || 'none'}\n${runtimes}\n`;
+  const vpc = result.vpc
+    ? `local EC2 VPC ${result.vpc.vpcId}: primary CIDR ${result.vpc.primaryCidr} (exempt), secondary ${[...result.vpc.secondaryCidrs, ...result.vpc.ipv6Cidrs].join(', ') || 'none'} (not exempt); subnets ${result.vpc.subnets.map((subnet) => subnet.subnetId).join(', ')}\n`
+    : '';
+  return `${sections.join('\n')}${result.error ? `\nThe lab could not finish: ${result.error}\n` : ''}\n${vpc}local AWS calls: ${counts || 'none'}\n${runtimes}\n`;
 }
 
 export function verdictLine(result: LabRunResult, reportFile: string): string {

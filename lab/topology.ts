@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LocalVpcSpec } from './local-aws/ec2.js';
 import {
   addLoopbackAddress,
   addRoute,
@@ -30,6 +31,7 @@ export type LabServerName =
   | 'serverB'
   | 'serverB6'
   | 'serverUla6'
+  | 'serverSecondary'
   | 'resetControl'
   | 'droppedControl'
   | 'unreachable'
@@ -44,6 +46,13 @@ export interface LabServer {
 
 export const LAB_NETWORK = {
   vpcPrimaryCidr: '10.42.0.0/16',
+  /**
+   * A secondary CIDR of the lab's VPC, from the benchmarking range (RFC 2544, outside RFC 1918/6598): AWS does not
+   * exempt it, so the throttle (which exempts the primary CIDR only) drops port 25 to the server in it.
+   */
+  vpcSecondaryCidr: '198.18.42.0/24',
+  /** The VPC namespace's IPv6 block, as EC2 would associate one (the probe's /64 lies in it). */
+  vpcIpv6Cidr: '2001:db8:42::/56',
   probeAddress: '10.42.0.10',
   probeAddress6: '2001:db8:42::10',
   gateway: '10.42.0.1',
@@ -57,6 +66,11 @@ export const LAB_SERVERS: Readonly<Record<LabServerName, LabServer>> = {
   serverB: { address: '198.51.100.25', hostname: 'mail-b.lab.invalid', description: 'Postfix, public IPv4' },
   serverB6: { address: '2001:db8:25::25', hostname: 'mail-b6.lab.invalid', description: 'Postfix, public IPv6' },
   serverUla6: { address: 'fd25:25::4', hostname: 'mail-ula.lab.invalid', description: 'Postfix, RFC 4193 IPv6' },
+  serverSecondary: {
+    address: '198.18.42.25',
+    hostname: 'mail-secondary.lab.invalid',
+    description: "Postfix, the VPC's secondary CIDR (not exempt)",
+  },
   resetControl: { address: '10.99.0.11', hostname: 'reset.lab.invalid', description: 'answers SYN with RST' },
   droppedControl: {
     address: '10.99.0.12',
@@ -71,6 +85,24 @@ export const LAB_SERVERS: Readonly<Record<LabServerName, LabServer>> = {
   silent: { address: '10.99.0.14', hostname: 'silent.lab.invalid', description: 'accepts, never greets' },
   reject554: { address: '10.99.0.15', hostname: 'reject554.lab.invalid', description: 'greets 554' },
 };
+
+/**
+ * The lab's VPC as the local EC2 reports it: the primary CIDR (exempt), a secondary CIDR with a mail server in it
+ * (not exempt), the IPv6 block, and the given subnets.
+ */
+export function labVpcSpec(
+  vpcId: string,
+  subnets: LocalVpcSpec['subnets'],
+  primaryCidr: string = LAB_NETWORK.vpcPrimaryCidr,
+): LocalVpcSpec {
+  return {
+    vpcId,
+    primaryCidr,
+    secondaryCidrs: [LAB_NETWORK.vpcSecondaryCidr],
+    ipv6Cidrs: [LAB_NETWORK.vpcIpv6Cidr],
+    subnets,
+  };
+}
 
 const STUB_PORTS = { silent: 2514, reject554: 2515 } as const;
 

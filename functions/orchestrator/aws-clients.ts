@@ -1,10 +1,11 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { CanaryClients } from './run-canary.js';
 
-/** ECS, CloudWatch Logs and CloudWatch answer in well under a second; a call that hangs must not outlive the run. */
+/** EC2, ECS, CloudWatch Logs and CloudWatch answer in well under a second; a call that hangs must not outlive the run. */
 export const AWS_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
@@ -34,6 +35,7 @@ export function awsClientSettings(options: AwsClientOptions): { region?: string;
 export function createCanaryClients(options: AwsClientOptions = {}): CanaryClients {
   const config = { ...CANARY_CLIENT_CONFIG, ...awsClientSettings(options) };
   return {
+    ec2: new EC2Client(config),
     ecs: new ECSClient(config),
     logs: new CloudWatchLogsClient(config),
     cloudwatch: new CloudWatchClient(config),

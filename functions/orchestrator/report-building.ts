@@ -7,6 +7,8 @@ import type { AttemptObservation, TargetObservation } from './observation.js';
 
 export interface JudgingContext extends RuleContext {
   readonly vpcPrimaryCidr: string | undefined;
+  /** The VPC's other blocks, named in the rule as not exempt. */
+  readonly vpcSecondaryCidrs?: readonly string[] | undefined;
   readonly released: boolean;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { CanaryConfig } from '../shared/config.js';
@@ -16,8 +17,10 @@ import { publishRunEvent } from './run-event-publishing.js';
 import type { RunProgress } from './run-progress.js';
 import { judgingContext, probeTaskSettings } from './runtime-config.js';
 import { runProbeTasks } from './task-pool.js';
+import { readVpcCidrs } from './vpc-cidrs.js';
 
 export interface CanaryClients {
+  readonly ec2: EC2Client;
   readonly ecs: ECSClient;
   readonly logs: CloudWatchLogsClient;
   readonly cloudwatch: CloudWatchClient;
@@ -53,7 +56,8 @@ export const REPORT_RESERVE_MS = 15_000;
 export const DEFAULT_TIME_BUDGET_MS = 15 * 60_000;
 
 /**
- * One canary run: validate the input and settings (nothing is launched on a bad one), run one probe task per target,
+ * One canary run: validate the input and settings, read the VPC's CIDR blocks from EC2 (nothing is launched on a bad
+ * input, a failed read or a configured primary CIDR that is not the real one), run one probe task per target,
  * judge each observation, publish the metrics and put the run event, and return the report. A metric failure throws
  * MetricPublishError, a run-event failure RunEventPublishError (a subclass); both carry the report.
  */
@@ -64,12 +68,14 @@ export async function runCanary(
 ): Promise<CanaryReport> {
   const run = resolveRunInput(config, input);
   const settings = probeTaskSettings(config);
-  const judging = judgingContext(config, run);
   const clock: Clock = { now: dependencies.now, sleep: dependencies.sleep };
   const startedAt = clock.now();
   const runId = dependencies.newRunId?.() ?? randomUUID();
   const endsAt = startedAt + (dependencies.remainingTimeMs?.() ?? DEFAULT_TIME_BUDGET_MS);
   const deadlineAt = endsAt - DEADLINE_SAFETY_MARGIN_MS;
+  // Read every run (a CIDR can be associated at any time), before anything is launched.
+  const vpc = await readVpcCidrs(dependencies.ec2, settings.subnets, clock, deadlineAt);
+  const judging = judgingContext(config, run, vpc);
 
   const observations = await runProbeTasks(run.targets, {
     ecs: dependencies.ecs,

@@ -12,6 +12,7 @@ import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../shared/runtime
 import type { ResolvedRunInput } from './event.js';
 import { isPlainObject } from './plain-object.js';
 import type { JudgingContext } from './report-building.js';
+import { checkConfiguredPrimaryCidr, type VpcCidrs } from './vpc-cidrs.js';
 
 type OverrideKind = 'string' | 'list' | 'boolean';
 
@@ -143,20 +144,11 @@ export function probeTaskSettings(config: CanaryConfig): ProbeTaskSettings {
   };
 }
 
-const AUTO_NAMES_SHOWN = 5;
-
 /**
- * The rule context for judging. `auto` needs the VPC's primary CIDR (the rule exempts it): without it an address in a
- * VPC outside the private ranges would silently be expected blocked, so the run refuses before launching anything.
+ * The rule context for judging, from the VPC as EC2 reports it: its primary CIDR (exempt) and its secondary ones
+ * (named as not exempt). A configured vpcPrimaryCidr must match the real one (ConfigError naming both otherwise).
  */
-export function judgingContext(config: CanaryConfig, run: ResolvedRunInput): JudgingContext {
-  const autoNames = run.targets.filter((target) => target.expect === 'auto').map((target) => target.name);
-  if (config.vpcPrimaryCidr === undefined && autoNames.length > 0) {
-    const more = autoNames.length > AUTO_NAMES_SHOWN ? `, ... (${autoNames.length} in all)` : '';
-    throw new ConfigError(
-      'vpcPrimaryCidr',
-      `is required when a target expects auto (${autoNames.slice(0, AUTO_NAMES_SHOWN).join(', ')}${more}): the port-25 rule exempts the VPC's primary CIDR; set it in the config file or in ${RUNTIME_ENVIRONMENT.vpcPrimaryCidr}`,
-    );
-  }
-  return { vpcPrimaryCidr: config.vpcPrimaryCidr, released: run.released };
+export function judgingContext(config: CanaryConfig, run: ResolvedRunInput, vpc: VpcCidrs): JudgingContext {
+  checkConfiguredPrimaryCidr(config.vpcPrimaryCidr, vpc);
+  return { vpcPrimaryCidr: vpc.primaryCidr, vpcSecondaryCidrs: vpc.secondaryCidrs, released: run.released };
 }

@@ -123,6 +123,12 @@ export function parseCidr(input: string): ParsedAddress {
   return cidr;
 }
 
+/** A CIDR block in one spelling (`2001:DB8::/56` and `2001:db8:0::/56` compare equal). Throws AddressParseError. */
+export function canonicalCidr(input: string): string {
+  const cidr = parseCidr(input);
+  return `${cidr.startAddress().correctForm()}/${cidr.subnetMask}`;
+}
+
 function contains(cidr: ParsedAddress, address: ParsedAddress): boolean {
   if (cidr instanceof Address4 !== address instanceof Address4) return false;
   // isHostInSubnet ignores the address's own prefix length, which is what a single destination needs.

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { LocalCloudFormation, type LocalStack } from './cloudformation.js';
 import { cloudWatchService, MetricStore } from './cloudwatch.js';
+import { EC2_API_VERSION, ec2ErrorBody, LocalEc2, type LocalVpcSpec } from './ec2.js';
 import { type ContainerLauncher, type EcsLatency, LocalEcs, type TaskDefinitionSpec } from './ecs.js';
 import { EventStore, eventBridgeService } from './eventbridge.js';
 import { LocalLambda } from './lambda.js';
@@ -10,7 +11,7 @@ import { LogStore, logsService } from './logs.js';
 import { AwsServiceError, type JsonObject, type JsonService, unknownOperation } from './protocol.js';
 
 /**
- * A local AWS endpoint on 127.0.0.1 speaking the real wire protocols of the four services the canary uses, so the
+ * A local AWS endpoint on 127.0.0.1 speaking the real wire protocols of the services the canary uses, so the
  * unmodified AWS SDK v3 clients of the orchestrator and the CLI talk to it through AWS_ENDPOINT_URL_* variables.
  */
 
@@ -40,6 +41,8 @@ export interface LocalAwsOptions {
   readonly logEmptyPagesBeforeEvents?: number;
   /** The node binary Lambda functions run on (the lab: Node.js 24, as production); default this process's. */
   readonly lambdaNodePath?: string;
+  /** The VPCs (and their subnets) EC2's DescribeVpcs and DescribeSubnets know; none by default. */
+  readonly vpcs?: readonly LocalVpcSpec[];
 }
 
 /** An error the endpoint returns instead of running an operation (throttling, outages), for retry tests. */
@@ -61,6 +64,7 @@ export interface LocalAws {
   readonly url: string;
   readonly region: string;
   readonly accountId: string;
+  readonly ec2: LocalEc2;
   readonly ecs: LocalEcs;
   readonly logs: LogStore;
   readonly metrics: MetricStore;
@@ -133,6 +137,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     AWS_EC2_METADATA_DISABLED: 'true',
     // The catch-all keeps any other service away from real AWS too.
     AWS_ENDPOINT_URL: url,
+    AWS_ENDPOINT_URL_EC2: url,
     AWS_ENDPOINT_URL_ECS: url,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
     AWS_ENDPOINT_URL_CLOUDWATCH: url,
@@ -141,6 +146,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   });
   const cloudFormation = new LocalCloudFormation(region, accountId);
   for (const stack of options.stacks ?? []) cloudFormation.addStack(stack);
+  const ec2 = new LocalEc2(options.vpcs ?? [], region, accountId);
   const lambda = new LocalLambda({
     region,
     accountId,
@@ -237,10 +243,50 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     }
   };
 
+  // EC2's query protocol: a form-encoded POST naming its Action, answered in XML (errors too, injected ones included).
+  const handleEc2Query = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    requestId: string,
+    form: URLSearchParams,
+  ) => {
+    const action = form.get('Action') ?? '';
+    counts[action] = (counts[action] ?? 0) + 1;
+    const reply = (answer: { statusCode: number; body: string }) => {
+      response.writeHead(answer.statusCode, {
+        'content-type': 'text/xml;charset=UTF-8',
+        'x-amzn-requestid': requestId,
+      });
+      response.end(answer.body);
+    };
+    try {
+      checkSigned(request);
+      const fault = takeFault(action);
+      if (fault) throw fault;
+    } catch (error) {
+      if (!(error instanceof AwsServiceError)) throw error;
+      // EC2 says AuthFailure where the JSON services say UnrecognizedClientException.
+      const ec2Error =
+        error.type === 'UnrecognizedClientException'
+          ? new AwsServiceError('AuthFailure', 'AWS was not able to validate the provided access credentials', {
+              statusCode: 401,
+            })
+          : error;
+      reply({ statusCode: ec2Error.statusCode, body: ec2ErrorBody(ec2Error, requestId) });
+      return;
+    }
+    reply(ec2.handle(form, requestId));
+  };
+
   // awsQuery (CloudFormation): a form-encoded POST to /, the operation in Action, the answer in XML.
   const handleQuery = async (request: IncomingMessage, response: ServerResponse, requestId: string) => {
     const body = await readBody(request, 'Query', requestLog);
     const form = new URLSearchParams(body.toString('utf8'));
+    // EC2 speaks its own query dialect (XML errors in <Response><Errors>); the API version tells the services apart.
+    if (form.get('Version') === EC2_API_VERSION) {
+      handleEc2Query(request, response, requestId, form);
+      return;
+    }
     const operation = form.get('Action') ?? 'Query';
     counts[operation] = (counts[operation] ?? 0) + 1;
     let answer: { statusCode: number; body: string };
@@ -314,6 +360,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     url,
     region,
     accountId,
+    ec2,
     ecs,
     logs,
     metrics,

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CREATED_VPC_CONFIG, EXISTING_VPC_CONFIG, withField } from './fixtures.js';
 import { buildCanaryStack, Workspace } from './synthesize.js';
@@ -26,6 +26,17 @@ describe('CanaryStack with more probing than one Lambda run can hold', () => {
   });
 });
 
+describe('CanaryStack in an existing VPC whose primary CIDR the config does not state', () => {
+  it('synthesizes, leaving the primary CIDR to the run (no PORT25_VPC_PRIMARY_CIDR)', () => {
+    const config = withField(EXISTING_VPC_CONFIG, ['vpcPrimaryCidr'], undefined);
+    const { stack } = buildCanaryStack(workspace, config);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PORT25_VPC_PRIMARY_CIDR: Match.absent() }) },
+    });
+  });
+});
+
 describe('CanaryStack with a config it cannot deploy', () => {
   it('fails synthesis naming network.subnets when there are none and no VPC to create', () => {
     const config = withField(EXISTING_VPC_CONFIG, ['network', 'subnets'], undefined);
@@ -39,11 +50,6 @@ describe('CanaryStack with a config it cannot deploy', () => {
     expect(() => buildCanaryStack(workspace, config)).toThrow(
       'network.vpcId: is required unless deployment.createVpc is set',
     );
-  });
-
-  it('fails synthesis naming vpcPrimaryCidr when an existing VPC comes without it', () => {
-    const config = withField(EXISTING_VPC_CONFIG, ['vpcPrimaryCidr'], undefined);
-    expect(() => buildCanaryStack(workspace, config)).toThrow(/^vpcPrimaryCidr: is required with an existing VPC/);
   });
 
   it('fails synthesis naming deployment.schedule when no alarm period can be derived', () => {

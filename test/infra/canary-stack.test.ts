@@ -475,6 +475,15 @@ describe('CanaryStack in an existing VPC', () => {
     });
   });
 
+  it('lets the orchestrator read the VPC CIDR blocks, read-only, on the only resource EC2 accepts for them', () => {
+    expect(statement(canary, 'ReadVpcCidrs')).toEqual({
+      Sid: 'ReadVpcCidrs',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
+      Resource: '*',
+    });
+  });
+
   it('grants the orchestrator nothing beyond those statements and its own log writes', () => {
     expect(orchestratorStatements(canary).map((entry) => entry.Sid)).toEqual([
       'WriteOwnLogs',
@@ -485,6 +494,7 @@ describe('CanaryStack in an existing VPC', () => {
       'ReadProbeLogs',
       'PublishCanaryMetrics',
       'PutRunEvents',
+      'ReadVpcCidrs',
     ]);
     expect(statement(canary, 'WriteOwnLogs').Resource).toEqual({
       'Fn::GetAtt': [logicalId(canary, canary.stack.orchestrator.logGroup), 'Arn'],

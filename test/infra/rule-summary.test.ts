@@ -29,6 +29,13 @@ describe('expectedOutcome', () => {
     );
   });
 
+  it('says a throttled prediction depends on the primary CIDR when the stack does not know it', () => {
+    expect(expectedOutcome(target('198.51.100.25', 'auto'), { released: false })).toBe(
+      "blocked (public address, unless in the VPC's primary CIDR)",
+    );
+    expect(expectedOutcome(target('172.16.0.4', 'auto'), { released: false })).toBe('open (RFC 1918 172.16.0.0/12)');
+  });
+
   it('predicts open for every address once the restriction is released', () => {
     expect(expectedOutcome(target('198.51.100.25', 'auto'), { ...context, released: true })).toBe(
       'open (restriction released)',

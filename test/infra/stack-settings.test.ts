@@ -52,10 +52,8 @@ describe('resolveStackSettings: network', () => {
     );
   });
 
-  it('requires vpcPrimaryCidr with an existing VPC', () => {
-    expect(() => settingsFor(withField(EXISTING_VPC_CONFIG, ['vpcPrimaryCidr'], undefined))).toThrow(
-      /^vpcPrimaryCidr: is required with an existing VPC/,
-    );
+  it('leaves the primary CIDR of an existing VPC to the run when the config does not state it', () => {
+    expect(settingsFor(withField(EXISTING_VPC_CONFIG, ['vpcPrimaryCidr'], undefined)).vpcPrimaryCidr).toBeUndefined();
   });
 
   it('refuses a vpcPrimaryCidr that contradicts the created VPC', () => {

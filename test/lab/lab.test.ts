@@ -13,7 +13,7 @@ import { FLEET_TARGETS, type FleetPhaseResult } from '../../lab/fleet.js';
 import { isRoot, listNamespaces } from '../../lab/netns.js';
 import { type AlarmPhaseResult, type LabRunResult, type RunPhaseResult, runLabScenario } from '../../lab/phases.js';
 import { Teardown } from '../../lab/teardown.js';
-import { DEFAULT_LAB_PREFIX } from '../../lab/topology.js';
+import { DEFAULT_LAB_PREFIX, LAB_NETWORK, LAB_SERVERS } from '../../lab/topology.js';
 
 /**
  * `npm run lab` as a test: the same scenario (lab/phases.ts) over real namespaces, nftables, Postfix, the built probe,
@@ -122,6 +122,22 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
     expect(watchingNothing).toEqual([]);
   });
 
+  it("expects the server in the VPC's secondary CIDR blocked, names the CIDR as not exempt, and sees it dropped", () => {
+    const secondary = runPhase('scheduled').comparisons.find((candidate) => candidate.target === 'server-secondary');
+
+    expect(secondary?.actual).toMatchObject({
+      address: LAB_SERVERS.serverSecondary.address,
+      rule: `auto: VPC secondary CIDR ${LAB_NETWORK.vpcSecondaryCidr}: not exempt`,
+      outcome: 'timeout',
+      verdict: 'pass',
+    });
+    expect(result.vpc?.secondaryCidrs).toEqual([LAB_NETWORK.vpcSecondaryCidr]);
+  });
+
+  it('judges auto targets against the primary CIDR the local EC2 reports', () => {
+    expect(result.vpc?.primaryCidr).toBe(LAB_NETWORK.vpcPrimaryCidr);
+  });
+
   it('finds the restriction lifted in the released vantage and in effect in the throttled one', () => {
     const states = Object.fromEntries(fleetPhase().vantages.map((vantage) => [vantage.vantage, vantage.state]));
 
@@ -153,6 +169,9 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
     const counts = result.callCounts;
 
     expect(counts.Invoke).toBe(2 + 2);
+    // One DescribeSubnets and one DescribeVpcs per run: the canary's two, and each fleet vantage's.
+    expect(counts.DescribeSubnets).toBe(counts.Invoke);
+    expect(counts.DescribeVpcs).toBe(counts.Invoke);
     expect(counts.RunTask).toBe(2 * LAB_TARGET_NAMES.length + 2 * FLEET_TARGETS.length);
     expect(counts.DescribeTasks).toBeGreaterThanOrEqual(2);
     expect(counts.GetLogEvents).toBeGreaterThanOrEqual(2 * LAB_TARGET_NAMES.length);

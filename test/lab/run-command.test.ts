@@ -10,7 +10,7 @@ import { type LocalAws, startLocalAws } from '../../lab/local-aws/server.js';
 import { isRoot, listNamespaces, spawnInNamespace } from '../../lab/netns.js';
 import { cleanEnvironment, type ProcessResult, runProcess } from '../../lab/process.js';
 import { Teardown } from '../../lab/teardown.js';
-import { createLabTopology, LAB_NETWORK, LAB_SERVERS, type LabTopology } from '../../lab/topology.js';
+import { createLabTopology, LAB_NETWORK, LAB_SERVERS, type LabTopology, labVpcSpec } from '../../lab/topology.js';
 import { CLI_PATH } from '../helpers/exec.js';
 
 /**
@@ -84,6 +84,11 @@ describe.skipIf(skipReason !== undefined)(
           }),
         taskStartDelayMs: () => 100,
         taskStopDelayMs: 50,
+        vpcs: [
+          labVpcSpec('vpc-0123456789abcdef0', [
+            { subnetId: 'subnet-0123456789abcdef0', cidrBlock: '10.42.0.0/24', availabilityZone: 'us-east-1a' },
+          ]),
+        ],
       });
       const started = endpoint;
       teardown.add('stop the local AWS endpoint', () => started.close());

@@ -5,7 +5,13 @@ import { EXEMPT_RANGES } from '../../functions/shared/port25-rule.js';
 import type { ProbeResult } from '../../functions/shared/probe-result.js';
 import { inNamespace, isRoot, listNamespaces, spawnInNamespace } from '../../lab/netns.js';
 import { THROTTLE_TABLE } from '../../lab/packet-filter.js';
-import { createLabTopology, DEFAULT_LAB_PREFIX, LAB_SERVERS, type LabTopology } from '../../lab/topology.js';
+import {
+  createLabTopology,
+  DEFAULT_LAB_PREFIX,
+  LAB_NETWORK,
+  LAB_SERVERS,
+  type LabTopology,
+} from '../../lab/topology.js';
 
 /**
  * The lab network on its own, probed with the built probe from the VPC namespace: every server answers the way its
@@ -61,6 +67,7 @@ describe.skipIf(skipReason !== undefined)(`the lab topology${skipReason ? ` (ski
     ['the RFC 4193 server', 'open', `[${LAB_SERVERS.serverUla6.address}]`],
     ['server B while throttled', 'timeout', LAB_SERVERS.serverB.address],
     ['server B6 while throttled', 'timeout', `[${LAB_SERVERS.serverB6.address}]`],
+    ['the server in the secondary CIDR while throttled', 'timeout', LAB_SERVERS.serverSecondary.address],
     ['the reset control', 'refused', LAB_SERVERS.resetControl.address],
     ['the security-group control', 'timeout', LAB_SERVERS.droppedControl.address],
     ['the unreachable host', 'unreachable', LAB_SERVERS.unreachable.address],
@@ -96,6 +103,8 @@ describe.skipIf(skipReason !== undefined)(`the lab topology${skipReason ? ` (ski
 
     for (const range of EXEMPT_RANGES) expect(stdout).toContain(range.cidr);
     expect(stdout).toContain(topology.vpcPrimaryCidr);
+    // AWS exempts the primary CIDR only.
+    expect(stdout).not.toContain(LAB_NETWORK.vpcSecondaryCidr.split('/')[0]);
   });
 
   it('routes the VPC namespace only into the mail namespace', async () => {
@@ -108,12 +117,13 @@ describe.skipIf(skipReason !== undefined)(`the lab topology${skipReason ? ` (ski
   it('reaches server B once the throttle is lifted', async () => {
     await topology.throttle.lift();
 
-    const [v4, v6] = await Promise.all([
+    const [v4, v6, secondary] = await Promise.all([
       probe(`${LAB_SERVERS.serverB.address}:25`),
       probe(`[${LAB_SERVERS.serverB6.address}]:25`),
+      probe(`${LAB_SERVERS.serverSecondary.address}:25`),
     ]);
 
-    expect([v4.outcome, v6.outcome]).toEqual(['open', 'open']);
+    expect([v4.outcome, v6.outcome, secondary.outcome]).toEqual(['open', 'open', 'open']);
     await topology.throttle.apply();
   });
 

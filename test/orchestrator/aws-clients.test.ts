@@ -12,7 +12,8 @@ describe('createCanaryClients', () => {
 
     const attempts = await Promise.all(Object.values(clients).map((client) => client.config.maxAttempts()));
 
-    expect(attempts).toEqual([1, 1, 1, 1]);
+    expect(Object.keys(clients)).toEqual(['ec2', 'ecs', 'logs', 'cloudwatch', 'events']);
+    expect(attempts).toEqual([1, 1, 1, 1, 1]);
   });
 
   it('fails a hung call after a request timeout that fits in the safety margin beside the final grace', () => {

@@ -107,12 +107,23 @@ describe('the canary handler', () => {
     );
   });
 
-  it('takes the VPC CIDR from the environment for auto expectations', async () => {
+  it('checks the VPC CIDR from the environment against EC2 and launches nothing when it differs', async () => {
     const handler = handlerWith({ ...STACK_ENVIRONMENT, PORT25_VPC_PRIMARY_CIDR: '10.0.12.0/24' });
+
+    await expect(handler({ targets: ['relay-in-vpc'] }, LAMBDA_CONTEXT)).rejects.toThrow(
+      /^vpcPrimaryCidr: 10\.0\.12\.0\/24 .* differs from 10\.0\.0\.0\/16, the primary CIDR EC2 reports for vpc-0123456789abcdef0/,
+    );
+    expect(aws.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
+
+  it('judges auto targets against the primary CIDR EC2 reports when none is configured', async () => {
+    const { vpcPrimaryCidr: _omitted, ...withoutCidr } = BUNDLED_CONFIG;
+    await writeFile(join(directory, 'canary.config.json'), JSON.stringify(withoutCidr));
+    const handler = handlerWith(STACK_ENVIRONMENT);
 
     const report = await handler({ targets: ['relay-in-vpc'] }, LAMBDA_CONTEXT);
 
-    expect(report.results[0]?.rule).toBe('auto: VPC primary CIDR 10.0.12.0/24');
+    expect(report.results[0]?.rule).toBe('auto: VPC primary CIDR 10.0.0.0/16');
   });
 
   it('rejects a bad payload naming the field and launches nothing', async () => {

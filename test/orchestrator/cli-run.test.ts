@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import type { AwsClientOptions } from '../../functions/orchestrator/aws-clients.
 import { UsageError } from '../../functions/shared/command-line/usage-error.js';
 import { ConfigError, InputError } from '../../functions/shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
-import { capture, FakeAws, fakeClock, probeResult, type TaskScript, TEST_CONFIG_JSON } from './fakes.js';
+import { capture, FakeAws, fakeClock, probeResult, type TaskScript, TEST_CONFIG_JSON, TEST_VPC } from './fakes.js';
 
 let directory: string;
 let aws: FakeAws | undefined;
@@ -88,38 +89,47 @@ describe('port25-canary run arguments', () => {
     expect(clientsCreated).toBe(0);
   });
 
-  it('requires vpcPrimaryCidr for auto targets, naming the field and PORT25_VPC_PRIMARY_CIDR, before launching', async () => {
+  it('runs auto targets without vpcPrimaryCidr: the primary CIDR comes from EC2', async () => {
     const { vpcPrimaryCidr: _omitted, ...withoutCidr } = TEST_CONFIG_JSON;
     await writeFile(join(directory, 'canary.config.json'), JSON.stringify(withoutCidr));
-    const { io } = capture();
+    const { io, output } = capture();
+
+    const exitCode = await command(healthy).run(['--json'], io);
+
+    expect(exitCode).toBe(VERDICT_EXIT_CODES.allPassed);
+    expect(JSON.parse(output.stdout).results[0].rule).toBe(`auto: VPC primary CIDR ${TEST_VPC.primaryCidr}`);
+    expect(aws?.ec2Mock.commandCalls(DescribeSubnetsCommand)).toHaveLength(1);
+  });
+
+  it('refuses a PORT25_VPC_PRIMARY_CIDR that is not the VPC primary CIDR, naming both, before launching', async () => {
+    const { io } = capture({ PORT25_VPC_PRIMARY_CIDR: '10.9.0.0/16' });
     const run = command(healthy);
 
     const error = await run.run([], io).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).field).toBe('vpcPrimaryCidr');
-    expect((error as ConfigError).message).toMatch(/relay-in-vpc.*PORT25_VPC_PRIMARY_CIDR/);
+    expect((error as ConfigError).message).toMatch(
+      /10\.9\.0\.0\/16 .*PORT25_VPC_PRIMARY_CIDR.* differs from 10\.0\.0\.0\/16/,
+    );
     expect(aws?.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
   });
 
-  it('takes vpcPrimaryCidr for auto targets from PORT25_VPC_PRIMARY_CIDR', async () => {
-    const { vpcPrimaryCidr: _omitted, ...withoutCidr } = TEST_CONFIG_JSON;
-    await writeFile(join(directory, 'canary.config.json'), JSON.stringify(withoutCidr));
-    const { io } = capture({ PORT25_VPC_PRIMARY_CIDR: '10.0.0.0/16' });
+  it('reports an EC2 failure on stderr as a run not carried out, launching nothing', async () => {
+    const { io, output } = capture();
+    const run = command(healthy);
+    const denied = new Error('You are not authorized to perform: ec2:DescribeSubnets');
+    denied.name = 'UnauthorizedOperation';
+    aws?.ec2Mock.on(DescribeSubnetsCommand).rejects(denied);
 
-    const exitCode = await command(healthy).run([], io);
+    const exitCode = await run.run([], io);
 
-    expect(exitCode).toBe(VERDICT_EXIT_CODES.allPassed);
-  });
-
-  it('runs without vpcPrimaryCidr when no selected target is auto', async () => {
-    const { vpcPrimaryCidr: _omitted, ...withoutCidr } = TEST_CONFIG_JSON;
-    await writeFile(join(directory, 'canary.config.json'), JSON.stringify(withoutCidr));
-    const { io } = capture();
-
-    const exitCode = await command(healthy).run(['--targets', 'internet-mx'], io);
-
-    expect(exitCode).toBe(VERDICT_EXIT_CODES.allPassed);
+    expect(exitCode).not.toBe(VERDICT_EXIT_CODES.allPassed);
+    expect(output.stdout).toBe('');
+    expect(output.stderr).toMatch(
+      /DescribeSubnets\(subnet-0123456789abcdef0, subnet-0fedcba9876543210\) failed: UnauthorizedOperation/,
+    );
+    expect(aws?.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
   });
 
   it('rejects an unknown --targets name without launching anything', async () => {

@@ -4,6 +4,7 @@ import {
   GetLogEventsCommand,
   type GetLogEventsCommandInput,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   type Container,
   DescribeTasksCommand,
@@ -16,7 +17,7 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { type CanaryConfig, parseCanaryConfig } from '../../functions/shared/config.js';
 import { EXIT_CODE_BY_OUTCOME, type ProbeOutcome } from '../../functions/shared/outcomes.js';
 import { formatTarget } from '../../functions/shared/probe-command.js';
@@ -81,6 +82,41 @@ export const TEST_NETWORK = {
   securityGroups: ['sg-0123456789abcdef0'],
   logGroup: '/port25-canary/probe',
 } as const;
+
+export const TEST_VPC = {
+  vpcId: 'vpc-0123456789abcdef0',
+  primaryCidr: '10.0.0.0/16',
+  secondaryCidrs: ['198.18.0.0/24'],
+} as const;
+
+/** DescribeSubnets and DescribeVpcs answers for TEST_NETWORK's subnets in TEST_VPC, shaped as EC2 returns them. */
+export function mockTestVpc(ec2Mock: AwsClientStub<EC2Client>): void {
+  ec2Mock.on(DescribeSubnetsCommand).resolves({
+    Subnets: TEST_NETWORK.subnets.map((subnetId, index) => ({
+      SubnetId: subnetId,
+      VpcId: TEST_VPC.vpcId,
+      CidrBlock: `10.0.${index}.0/24`,
+      State: 'available',
+    })),
+  });
+  ec2Mock.on(DescribeVpcsCommand).resolves({
+    Vpcs: [
+      {
+        VpcId: TEST_VPC.vpcId,
+        CidrBlock: TEST_VPC.primaryCidr,
+        State: 'available',
+        CidrBlockAssociationSet: [
+          {
+            AssociationId: 'vpc-cidr-assoc-1',
+            CidrBlock: TEST_VPC.primaryCidr,
+            CidrBlockState: { State: 'associated' },
+          },
+          { AssociationId: 'vpc-cidr-assoc-2', CidrBlock: '198.18.0.0/24', CidrBlockState: { State: 'associated' } },
+        ],
+      },
+    ],
+  });
+}
 
 /** A valid config file's content with the network settings a run needs; targets are data only, nothing is dialled. */
 export const TEST_CONFIG_JSON = {
@@ -183,9 +219,11 @@ export type RunTaskFault = 'throttle' | 'capacity';
  * and not yet seen STOPPED by the orchestrator) to check the concurrency cap.
  */
 export class FakeAws {
+  readonly ec2Mock = mockClient(EC2Client);
   readonly ecsMock = mockClient(ECSClient);
   readonly logsMock = mockClient(CloudWatchLogsClient);
   readonly cloudwatchMock = mockClient(CloudWatchClient);
+  readonly ec2 = new EC2Client({});
   readonly ecs = new ECSClient({});
   readonly logs = new CloudWatchLogsClient({});
   readonly cloudwatch = new CloudWatchClient({});
@@ -213,6 +251,7 @@ export class FakeAws {
     /** RunTask answers this long after it is sent, on the clock (needs its sleep): AWS takes hundreds of ms. */
     private readonly runTaskLatencyMs = 0,
   ) {
+    mockTestVpc(this.ec2Mock);
     this.ecsMock.on(RunTaskCommand).callsFake(async (input: RunTaskCommandInput) => {
       this.runTasksPending += 1;
       this.maxRunTasksPending = Math.max(this.maxRunTasksPending, this.runTasksPending);
@@ -232,6 +271,7 @@ export class FakeAws {
   }
 
   restore(): void {
+    this.ec2Mock.restore();
     this.ecsMock.restore();
     this.logsMock.restore();
     this.cloudwatchMock.restore();
@@ -239,7 +279,7 @@ export class FakeAws {
   }
 
   get clients() {
-    return { ecs: this.ecs, logs: this.logs, cloudwatch: this.cloudwatch, events: this.events };
+    return { ec2: this.ec2, ecs: this.ecs, logs: this.logs, cloudwatch: this.cloudwatch, events: this.events };
   }
 
   /** The next RunTask calls for this target answer these faults, in order, before one starts a task. */

@@ -5,6 +5,7 @@ import { AwsCallError, MetricPublishError, RunAbortedError } from '../../orchest
 import { type CanaryClients, DEADLINE_SAFETY_MARGIN_MS, runCanary } from '../../orchestrator/run-canary.js';
 import { loadRuntimeConfig } from '../../orchestrator/runtime-config.js';
 import { TASK_START_ALLOWANCE_MS } from '../../orchestrator/task-pool.js';
+import { VpcCidrError } from '../../orchestrator/vpc-cidrs.js';
 import type { CommandIo } from '../../shared/command-line/command-io.js';
 import { durationHint, durationOption } from '../../shared/command-line/duration.js';
 import { parseCommandLine } from '../../shared/command-line/parse-command-line.js';
@@ -56,7 +57,7 @@ ${AWS_OPTIONS_HELP}
 
 Environment:
   AWS credentials and region come from the SDK's default chain (AWS_PROFILE, AWS_REGION, ...) unless --profile or
-  --region say otherwise; AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_CLOUDWATCH,
+  --region say otherwise; AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_CLOUDWATCH,
   AWS_ENDPOINT_URL_CLOUDFORMATION (or AWS_ENDPOINT_URL) redirect the calls.
   The PORT25_* variables override config fields as they do for the deployed function (e.g. ${RUNTIME_ENVIRONMENT.cluster}).
 
@@ -132,7 +133,7 @@ function reportRunError(error: unknown, io: CommandIo, asJson: boolean): number 
     io.stderr(`port25-canary run: ${error.message}\n`);
     return writeReport(error.report, io, asJson, true);
   }
-  if (error instanceof RunAbortedError || error instanceof AwsCallError) {
+  if (error instanceof RunAbortedError || error instanceof AwsCallError || error instanceof VpcCidrError) {
     io.stderr(`port25-canary run: ${error.message}\n`);
     return VERDICT_EXIT_CODES.runNotCarriedOut;
   }
