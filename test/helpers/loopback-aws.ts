@@ -14,7 +14,31 @@ export interface LoopbackReply {
   readonly body: string;
 }
 
-/** A loopback-only HTTP endpoint standing in for an AWS API; it records requests and answers with `reply`. */
+const EC2_XML = (action: string, content: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-ec2</requestId>${content}</${action}Response>`;
+
+/** The VPC the endpoint's EC2 answers report: the subnets of test/orchestrator/fakes.ts TEST_NETWORK in one VPC. */
+export const LOOPBACK_VPC = {
+  vpcId: 'vpc-0123456789abcdef0',
+  primaryCidr: '10.0.0.0/16',
+  subnets: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+} as const;
+
+const EC2_REPLIES: Readonly<Record<string, string>> = {
+  DescribeSubnets: EC2_XML(
+    'DescribeSubnets',
+    `<subnetSet>${LOOPBACK_VPC.subnets.map((id) => `<item><subnetId>${id}</subnetId><vpcId>${LOOPBACK_VPC.vpcId}</vpcId></item>`).join('')}</subnetSet>`,
+  ),
+  DescribeVpcs: EC2_XML(
+    'DescribeVpcs',
+    `<vpcSet><item><vpcId>${LOOPBACK_VPC.vpcId}</vpcId><cidrBlock>${LOOPBACK_VPC.primaryCidr}</cidrBlock></item></vpcSet>`,
+  ),
+};
+
+/**
+ * A loopback-only HTTP endpoint standing in for an AWS API; it records requests and answers with `reply`. EC2's
+ * form-encoded calls (query protocol) get the LOOPBACK_VPC answers, so a run gets past reading its VPC.
+ */
 export class LoopbackEndpoint {
   readonly requests: RecordedRequest[] = [];
   reply: LoopbackReply = { status: 500, body: '{}' };
@@ -25,10 +49,21 @@ export class LoopbackEndpoint {
     });
     request.on('end', () => {
       this.requests.push({ method: request.method, url: request.url, headers: request.headers, body });
+      const ec2Reply = EC2_REPLIES[new URLSearchParams(body).get('Action') ?? ''];
+      if ((request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') && ec2Reply) {
+        response.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
+        response.end(ec2Reply);
+        return;
+      }
       response.writeHead(this.reply.status, { 'content-type': 'application/json', ...this.reply.headers });
       response.end(this.reply.body);
     });
   });
+
+  /** The requests of the JSON protocols (X-Amz-Target), without EC2's. */
+  get jsonRequests(): RecordedRequest[] {
+    return this.requests.filter((request) => request.headers['x-amz-target'] !== undefined);
+  }
 
   async start(): Promise<void> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -53,6 +88,7 @@ export function isolatedAwsEnvironment(endpointUrl: string): Record<string, stri
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_ENDPOINT_URL: endpointUrl,
+    AWS_ENDPOINT_URL_EC2: endpointUrl,
     AWS_ENDPOINT_URL_ECS: endpointUrl,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpointUrl,
     AWS_ENDPOINT_URL_CLOUDWATCH: endpointUrl,

@@ -1,71 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
 import { runCli } from '../helpers/exec.js';
+import { isolatedAwsEnvironment, LoopbackEndpoint } from '../helpers/loopback-aws.js';
 import { TEST_NETWORK } from './fakes.js';
-
-interface RecordedRequest {
-  readonly method: string | undefined;
-  readonly url: string | undefined;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-interface LoopbackReply {
-  readonly status: number;
-  readonly headers?: Record<string, string>;
-  readonly body: string;
-}
-
-/** A loopback-only HTTP endpoint standing in for an AWS API; it records requests and answers with `reply`. */
-class LoopbackEndpoint {
-  readonly requests: RecordedRequest[] = [];
-  reply: LoopbackReply = { status: 500, body: '{}' };
-  private readonly server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => {
-      body += chunk.toString('utf8');
-    });
-    request.on('end', () => {
-      this.requests.push({ method: request.method, url: request.url, headers: request.headers, body });
-      response.writeHead(this.reply.status, { 'content-type': 'application/json', ...this.reply.headers });
-      response.end(this.reply.body);
-    });
-  });
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-/** Fake credentials, no shared config or credential files, no instance metadata, every AWS endpoint on loopback. */
-function isolatedAwsEnvironment(endpointUrl: string): Record<string, string> {
-  return {
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'example-secret',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_ENDPOINT_URL: endpointUrl,
-    AWS_ENDPOINT_URL_ECS: endpointUrl,
-    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpointUrl,
-    AWS_ENDPOINT_URL_CLOUDWATCH: endpointUrl,
-    AWS_ENDPOINT_URL_LAMBDA: endpointUrl,
-  };
-}
 
 const REPORT_WITH_ONE_TARGET = {
   runId: 'r-2',
@@ -131,6 +71,29 @@ describe('port25-canary run and invoke (built CLI)', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('reads the VPC through AWS_ENDPOINT_URL_EC2 in EC2’s query protocol before launching', async () => {
+    endpoint.reply = {
+      status: 400,
+      body: JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized to perform ecs:RunTask' }),
+    };
+
+    await runCli(['run', '--config', join(directory, 'canary.config.json')], isolatedAwsEnvironment(endpoint.url));
+
+    const [subnets, vpcs, runTask] = endpoint.requests;
+    expect(Object.fromEntries(new URLSearchParams(subnets?.body))).toEqual({
+      Action: 'DescribeSubnets',
+      Version: '2016-11-15',
+      'SubnetId.1': TEST_NETWORK.subnets[0],
+      'SubnetId.2': TEST_NETWORK.subnets[1],
+    });
+    expect(Object.fromEntries(new URLSearchParams(vpcs?.body))).toEqual({
+      Action: 'DescribeVpcs',
+      Version: '2016-11-15',
+      'VpcId.1': 'vpc-0123456789abcdef0',
+    });
+    expect(runTask?.headers['x-amz-target']).toBe('AmazonEC2ContainerServiceV20141113.RunTask');
+  });
+
   it('sends run’s ECS calls to AWS_ENDPOINT_URL_ECS and exits 4 when the run is aborted', async () => {
     endpoint.reply = {
       status: 400,
@@ -142,8 +105,8 @@ describe('port25-canary run and invoke (built CLI)', () => {
       isolatedAwsEnvironment(endpoint.url),
     );
 
-    expect(endpoint.requests[0]?.headers['x-amz-target']).toBe('AmazonEC2ContainerServiceV20141113.RunTask');
-    expect(JSON.parse(endpoint.requests[0]?.body ?? '{}')).toMatchObject({
+    expect(endpoint.jsonRequests[0]?.headers['x-amz-target']).toBe('AmazonEC2ContainerServiceV20141113.RunTask');
+    expect(JSON.parse(endpoint.jsonRequests[0]?.body ?? '{}')).toMatchObject({
       cluster: TEST_NETWORK.cluster,
       launchType: 'FARGATE',
     });

@@ -124,7 +124,7 @@ describe('port25-canary run arguments', () => {
 
     const exitCode = await run.run([], io);
 
-    expect(exitCode).not.toBe(VERDICT_EXIT_CODES.allPassed);
+    expect(exitCode).toBe(VERDICT_EXIT_CODES.runNotCarriedOut);
     expect(output.stdout).toBe('');
     expect(output.stderr).toMatch(
       /DescribeSubnets\(subnet-0123456789abcdef0, subnet-0fedcba9876543210\) failed: UnauthorizedOperation/,
