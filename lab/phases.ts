@@ -488,10 +488,25 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
       lambdaNodePath: node.path,
       // As the real service may: an empty page before the events, which the orchestrator must read past.
       logEmptyPagesBeforeEvents: 1,
-      vpcs:
-        deployment.vpc === undefined
+      vpcs: [
+        ...(deployment.vpc === undefined
           ? []
-          : [labVpcSpec(deployment.vpc.vpcId, deployment.vpc.subnets, deployment.vpc.primaryCidr)],
+          : [vpcSpec ?? labVpcSpec(deployment.vpc.vpcId, deployment.vpc.subnets, deployment.vpc.primaryCidr)]),
+        // The fleet's throttled vantage runs in a VPC of its own, which its run reads from EC2 too.
+        {
+          vpcId: `vpc-${FLEET_VANTAGES.throttled.subnetId.slice('subnet-'.length)}`,
+          primaryCidr: FLEET_VANTAGES.throttled.vpcPrimaryCidr,
+          secondaryCidrs: [],
+          ipv6Cidrs: [],
+          subnets: [
+            {
+              subnetId: FLEET_VANTAGES.throttled.subnetId,
+              cidrBlock: FLEET_VANTAGES.throttled.vpcPrimaryCidr,
+              availabilityZone: `${FLEET_VANTAGES.throttled.region}a`,
+            },
+          ],
+        },
+      ],
     });
     const started = endpoint;
     teardown.add('stop the local AWS endpoint', () => started.close());
