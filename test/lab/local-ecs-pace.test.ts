@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,6 +21,15 @@ const CLUSTER = 'p25lab-pace-cluster';
 const CONTAINER = 'probe';
 const TARGET_HOST = '198.51.100.25';
 const RESULT_LINE = JSON.stringify(probeResult(TARGET_HOST, 'timeout'));
+const SUBNET = 'subnet-0123456789abcdef0';
+// Each run reads its VPC from EC2 first; this one's primary CIDR is the test config's vpcPrimaryCidr.
+const VPC = {
+  vpcId: 'vpc-0123456789abcdef0',
+  primaryCidr: '10.0.0.0/16',
+  secondaryCidrs: [],
+  ipv6Cidrs: [],
+  subnets: [{ subnetId: SUBNET, cidrBlock: '10.0.0.0/24', availabilityZone: 'us-east-1a' }],
+};
 
 let endpoint: LocalAws | undefined;
 afterEach(async () => {
@@ -43,6 +53,7 @@ async function start(runTaskLatencyMs: number, logEmptyPagesBeforeEvents = 0): P
     taskStopDelayMs: 100,
     ecsLatencyMs: { RunTask: runTaskLatencyMs, DescribeTasks: 50, StopTask: 100 },
     logEmptyPagesBeforeEvents,
+    vpcs: [VPC],
   });
   return endpoint;
 }
@@ -50,6 +61,7 @@ async function start(runTaskLatencyMs: number, logEmptyPagesBeforeEvents = 0): P
 function clientsFor(local: LocalAws) {
   const config = { ...CANARY_CLIENT_CONFIG, region: local.region, endpoint: local.url, credentials: LOCAL_CREDENTIALS };
   return {
+    ec2: new EC2Client(config),
     ecs: new ECSClient(config),
     logs: new CloudWatchLogsClient(config),
     cloudwatch: new CloudWatchClient(config),
@@ -162,7 +174,7 @@ async function runCanaryOnce(local: LocalAws, targets: number, maxConcurrentTask
       cluster: CLUSTER,
       taskDefinition: 'p25lab-pace-probe',
       containerName: CONTAINER,
-      subnets: ['subnet-0123456789abcdef0'],
+      subnets: [SUBNET],
       securityGroups: ['sg-0123456789abcdef0'],
       logGroup: '/p25lab/pace/probe',
       logStreamPrefix: 'probe',
