@@ -1,6 +1,7 @@
 import type { Verdict } from '../functions/shared/judge.js';
 import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
 import type { TargetOutcome } from '../functions/shared/outcomes.js';
+import type { RestrictionState } from '../functions/shared/restriction.js';
 import type { AlarmState } from './alarms.js';
 import { LAB_NETWORK } from './topology.js';
 
@@ -36,6 +37,8 @@ export interface RunPhaseExpectation {
   readonly targets: Readonly<Record<LabTargetName, TargetExpectation>>;
   /** Exit code of `port25-canary invoke` when the phase runs through the CLI. */
   readonly cliExitCode?: number;
+  /** The run's answer to "is the port-25 restriction in effect here?" */
+  readonly restriction: RestrictionState;
 }
 
 // The negative controls fail in every phase: a canary that cannot fail proves nothing.
@@ -55,6 +58,8 @@ const CONTROLS = {
 export const RUN_PHASE_EXPECTATIONS: Readonly<Record<PhaseId, RunPhaseExpectation>> = {
   scheduled: {
     title: 'Phase 1: scheduled run, port 25 not released',
+    // server-b (public) times out on 25 while its control port 587 answers: the throttle's proven signature.
+    restriction: 'in-effect',
     targets: {
       'server-a': { outcome: 'open', verdict: 'pass', because: 'RFC 1918 is exempt from the throttle' },
       'server-b': { outcome: 'timeout', verdict: 'pass', because: 'public IPv4: the throttle drops port 25' },
@@ -71,6 +76,8 @@ export const RUN_PHASE_EXPECTATIONS: Readonly<Record<PhaseId, RunPhaseExpectatio
   },
   released: {
     title: 'Phase 2: restriction lifted, `port25-canary invoke --released`',
+    // server-b (public) answers SMTP on port 25.
+    restriction: 'lifted',
     targets: {
       'server-a': { outcome: 'open', verdict: 'pass', because: 'released: everything expected open' },
       'server-b': { outcome: 'open', verdict: 'pass', because: 'released: the throttle is gone' },
@@ -108,5 +115,8 @@ export const EXPECTED_ALARM_STATES: {
     [RUN_METRICS.targetsInconclusive.name]: 'OK',
     // SampleCount of RunDuration: did runs happen at all.
     [RUN_METRICS.runDuration.name]: 'OK',
+    // The lab config is not released, and the released run sees port 25 get through to the public server:
+    // "port-25 restriction appears lifted" must fire.
+    [RUN_METRICS.restrictionInEffect.name]: 'ALARM',
   },
 };

@@ -166,6 +166,9 @@ function runPhaseResult(
               : 'no result'
           }`,
       ),
+    ...(report !== null && report.restriction?.state !== expectation.restriction
+      ? [`restriction ${report.restriction?.state ?? 'not reported'}, expected ${expectation.restriction}`]
+      : []),
     ...(expectedExitCode !== null && exitCode !== expectedExitCode
       ? [`exit code ${exitCode}, expected ${expectedExitCode}`]
       : []),

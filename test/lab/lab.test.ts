@@ -86,6 +86,11 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
     expect(runPhase('released').report?.released).toBe(true);
   });
 
+  it('finds the port-25 restriction in effect in the scheduled run and lifted in the released run', () => {
+    expect(runPhase('scheduled').report?.restriction.state).toBe('in-effect');
+    expect(runPhase('released').report?.restriction.state).toBe('lifted');
+  });
+
   it('exits port25-canary invoke with "some failed" because the controls fail', () => {
     expect(runPhase('released').exitCode).toBe(RUN_PHASE_EXPECTATIONS.released.cliExitCode);
   });
@@ -105,6 +110,7 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
     const alarmed = alarmPhase()
       .alarms.filter((check) => check.evaluation.state === 'ALARM')
       .map((check) => check.evaluation.alarm.metric.dimensions.Target)
+      .filter((target) => target !== undefined)
       .sort();
 
     const expectedAlarmed = Object.entries(EXPECTED_ALARM_STATES.perTarget.ExpectationMet ?? {})
