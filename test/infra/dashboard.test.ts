@@ -38,8 +38,8 @@ describe('the dashboard of a canary with 120 targets', () => {
     const alarmWidgets = dashboardWidgets(canary).filter((widget) => widget.type === 'alarm');
     const sizes = alarmWidgets.map((widget) => (widget.properties.alarms as unknown[]).length);
 
-    // 120 target alarms + targets inconclusive + runs stopped.
-    expect(sizes).toEqual([100, 22]);
+    // 120 target alarms + targets inconclusive + runs stopped + the restriction alarm.
+    expect(sizes).toEqual([100, 23]);
     expect(alarmWidgets.map((widget) => widget.properties.title)).toEqual(['Alarms (1 of 2)', 'Alarms (2 of 2)']);
   });
 });
