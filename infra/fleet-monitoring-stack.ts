@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { ResolvedFleet, ResolvedVantage } from '../functions/shared/fleet.js';
-import { TARGET_METRICS } from '../functions/shared/metrics.js';
+import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
 import { RUN_EVENT_SOURCE } from '../functions/shared/run-event.js';
 import { CanaryMetrics } from './canary-metrics.js';
 import { ALARM_STATE_CHANGE } from './fleet-forwarding.js';
@@ -141,6 +141,9 @@ function vantageRow({ settings, config }: ResolvedVantage): cloudwatch.IWidget {
       ...config.targets.map((target) =>
         metrics.forTarget(TARGET_METRICS.expectationMet, target.name, 'Minimum').with({ label: target.name }),
       ),
+      metrics
+        .forRun(RUN_METRICS.restrictionInEffect, 'Maximum')
+        .with({ label: 'restriction in effect (1) or lifted (0)' }),
     ],
     width: FULL_WIDTH,
     height: 4,

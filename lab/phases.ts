@@ -3,6 +3,7 @@ import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CanaryReport } from '../functions/shared/report.js';
+import { RUN_EVENT_SOURCE, type RunEventDetail } from '../functions/shared/run-event.js';
 import { type AlarmEvaluation, type AlarmState, alarmDefinitions, evaluateAlarm } from './alarms.js';
 import {
   EXPECTED_ALARM_STATES,
@@ -547,8 +548,10 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
         projectDirectory: options.projectDirectory,
         workDirectory,
         teardown,
-        // The local endpoint has no event bus yet; the phase then says the events were not checked.
-        runEvents: undefined,
+        runEvents: () =>
+          fleetEndpoint.events.events
+            .filter((event) => event.source === RUN_EVENT_SOURCE)
+            .map((event) => event.detail as RunEventDetail),
       }),
     );
   } catch (caught) {

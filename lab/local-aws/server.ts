@@ -69,6 +69,8 @@ export interface LocalAws {
   readonly logs: LogStore;
   readonly metrics: MetricStore;
   readonly lambda: LocalLambda;
+  /** Every event PutEvents accepted, in order. */
+  readonly events: EventStore;
   /** Requests per operation name (RunTask, DescribeTasks, StopTask, GetLogEvents, PutMetricData, Invoke, ...). */
   callCounts(): Record<string, number>;
   /** Every request received: operation, Content-Encoding and body size on the wire. */
@@ -365,6 +367,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     logs,
     metrics,
     lambda,
+    events: runEvents,
     callCounts: () => ({ ...counts }),
     requests: () => requestLog,
     injectFault(operation, type, message, count = 1, statusCode = 400) {

@@ -192,7 +192,7 @@ describe('fleet stacks', () => {
     expect(resources(monitoring, 'AWS::SNS::Topic')).toHaveLength(1);
   });
 
-  it('draws one dashboard row per vantage whose metrics name their account and region', () => {
+  it("draws one dashboard row per vantage, its targets' ExpectationMet and its RestrictionInEffect, naming account and region", () => {
     const monitoring = stacks.monitoring as Stack;
     const [dashboard] = resources(monitoring, 'AWS::CloudWatch::Dashboard');
     const widgets = (
@@ -202,7 +202,7 @@ describe('fleet stacks', () => {
     const metrics = bUs?.properties.metrics as unknown[][];
 
     expect(widgets).toHaveLength(5);
-    expect(metrics.map((metric) => metric[1])).toEqual(['ExpectationMet']);
+    expect(metrics.map((metric) => metric[1])).toEqual(['ExpectationMet', 'RestrictionInEffect']);
     for (const metric of metrics) {
       expect(metric.at(-1)).toMatchObject({ accountId: ACCOUNT_B, region: 'us-east-1' });
     }

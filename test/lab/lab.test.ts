@@ -150,6 +150,12 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
     expect(states).toEqual({ released: 'lifted', throttled: 'in-effect' });
   });
 
+  it("receives one run event from each vantage's run on the local event bus", () => {
+    const events = Object.fromEntries(fleetPhase().vantages.map((vantage) => [vantage.vantage, vantage.events]));
+
+    expect(events).toEqual({ released: 1, throttled: 1 });
+  });
+
   it('sees port 25 open from the released vantage and dropped from the throttled one, each as expected', () => {
     const observed = Object.fromEntries(
       fleetPhase().vantages.map((vantage) => [
