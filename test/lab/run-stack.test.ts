@@ -7,6 +7,7 @@ import type { CanaryReport } from '../../functions/shared/report.js';
 import { type LocalAws, startLocalAws } from '../../lab/local-aws/server.js';
 import { type LabDeployment, localDeployment, synthesizeStack } from '../../lab/local-deployment.js';
 import { cleanEnvironment, type ProcessResult, runProcess } from '../../lab/process.js';
+import { labVpcSpec } from '../../lab/topology.js';
 import { CLI_PATH } from '../helpers/exec.js';
 import { probeResult } from '../orchestrator/fakes.js';
 
@@ -79,6 +80,11 @@ beforeAll(async () => {
     taskStartDelayMs: () => 50,
     taskStopDelayMs: 20,
     stacks: [{ stackName: stack.stackName, outputs: deployment.stackOutputs }],
+    // The run reads the VPC of the subnets the stack outputs from EC2, as the deployed function does.
+    vpcs:
+      deployment.vpc === undefined
+        ? []
+        : [labVpcSpec(deployment.vpc.vpcId, deployment.vpc.subnets, deployment.vpc.primaryCidr)],
   });
   cli = await runProcess(
     process.execPath,
