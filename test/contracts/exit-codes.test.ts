@@ -77,6 +77,8 @@ describe('the verdict exit codes of run, invoke and a judged probe', () => {
     [1, [true, false]],
     [3, [true, null]],
     [1, [null, false, true]],
+    [1, [null, false]],
+    [0, []],
   ])('of a judged probe are %i for the matches %j', (exitCode, matches) => {
     expect(exitCodeForExpectationMatches(matches)).toBe(exitCode);
   });

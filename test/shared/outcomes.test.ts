@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   EXIT_CODE_BY_OUTCOME,
-  exitCodeForExpectationMatches,
   exitCodeForOutcomes,
   outcomeForExitCode,
   PROBE_OUTCOMES,
   summarizeAttempts,
   USAGE_EXIT_CODE,
-  VERDICT_EXIT_CODES,
-  verdictExitCode,
 } from '../../functions/shared/outcomes.js';
 
 describe('exit codes', () => {
@@ -39,38 +36,5 @@ describe('summarizeAttempts', () => {
 
   it('reports open only when every attempt was open', () => {
     expect(summarizeAttempts(['open', 'open'])).toBe('open');
-  });
-});
-
-describe('verdict exit codes (run, invoke, probe with --vpc-cidr/--released)', () => {
-  it('are the documented numbers', () => {
-    expect(VERDICT_EXIT_CODES).toEqual({
-      allPassed: 0,
-      someFailed: 1,
-      usage: 2,
-      someInconclusive: 3,
-      runNotCarriedOut: 4,
-    });
-  });
-
-  it.each([
-    [{ failed: true, inconclusive: true, notCarriedOut: true }, 1],
-    [{ failed: true, inconclusive: false, notCarriedOut: false }, 1],
-    [{ failed: false, inconclusive: true, notCarriedOut: true }, 4],
-    [{ failed: false, inconclusive: false, notCarriedOut: true }, 4],
-    [{ failed: false, inconclusive: true, notCarriedOut: false }, 3],
-    [{ failed: false, inconclusive: false, notCarriedOut: false }, 0],
-  ])('give %j the code %i: failed before not carried out before inconclusive', (facts, code) => {
-    expect(verdictExitCode(facts)).toBe(code);
-  });
-
-  it.each([
-    [[true, true], 0],
-    [[true, false, null], 1],
-    [[null, false], 1],
-    [[true, null], 3],
-    [[], 0],
-  ])('give the expectation matches %j the code %i: mismatch before unprovable', (matches, code) => {
-    expect(exitCodeForExpectationMatches(matches)).toBe(code);
   });
 });
