@@ -18,6 +18,7 @@ export const LAB_TARGET_NAMES = [
   'server-secondary',
   'control-reset',
   'control-sg-drop',
+  'dark-public',
 ] as const;
 export type LabTargetName = (typeof LAB_TARGET_NAMES)[number];
 
@@ -71,6 +72,12 @@ export const RUN_PHASE_EXPECTATIONS: Readonly<Record<PhaseId, RunPhaseExpectatio
         rule: `auto: VPC secondary CIDR ${LAB_NETWORK.vpcSecondaryCidr}: not exempt`,
         because: "the VPC's secondary CIDR, read from EC2: not exempt, the throttle drops port 25",
       },
+      // Expected blocked and timed out, but the control port 587 is dark too: a dead path, never a proven block.
+      'dark-public': {
+        outcome: 'timeout',
+        verdict: 'inconclusive',
+        because: 'public, expected blocked; dropped on every port: the throttle cannot be told from a dead path',
+      },
       ...CONTROLS,
     },
   },
@@ -84,6 +91,11 @@ export const RUN_PHASE_EXPECTATIONS: Readonly<Record<PhaseId, RunPhaseExpectatio
       'server-b6': { outcome: 'open', verdict: 'pass', because: 'released: the throttle is gone' },
       'server-ula6': { outcome: 'open', verdict: 'pass', because: 'released: everything expected open' },
       'server-secondary': { outcome: 'open', verdict: 'pass', because: 'released: the throttle is gone' },
+      'dark-public': {
+        outcome: 'timeout',
+        verdict: 'fail',
+        because: 'released: expected open; still dropped on every port (the release cannot fix a dead path)',
+      },
       ...CONTROLS,
     },
     // The controls fail, so invoke reports "some failed".
@@ -109,10 +121,13 @@ export const EXPECTED_ALARM_STATES: {
       'server-secondary': 'OK',
       'control-reset': 'ALARM',
       'control-sg-drop': 'ALARM',
+      // Inconclusive, then failed: no run met the expectation.
+      'dark-public': 'ALARM',
     },
   },
   perCanary: {
-    [RUN_METRICS.targetsInconclusive.name]: 'OK',
+    // dark-public cannot be judged in the scheduled run (a dead path, not a proven block).
+    [RUN_METRICS.targetsInconclusive.name]: 'ALARM',
     // SampleCount of RunDuration: did runs happen at all.
     [RUN_METRICS.runDuration.name]: 'OK',
     // The lab config is not released, and the released run sees port 25 get through to the public server:

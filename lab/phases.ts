@@ -3,7 +3,6 @@ import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CanaryReport } from '../functions/shared/report.js';
-import { RUN_EVENT_SOURCE, type RunEventDetail } from '../functions/shared/run-event.js';
 import { type AlarmEvaluation, type AlarmState, alarmDefinitions, evaluateAlarm } from './alarms.js';
 import {
   EXPECTED_ALARM_STATES,
@@ -21,6 +20,7 @@ import { type LabDeployment, localDeployment, synthesizeStack } from './local-de
 import { inNamespace, spawnInNamespace } from './netns.js';
 import { type NodeRuntime, PRODUCTION_NODE_MAJOR, PRODUCTION_NODE_PACKAGE, productionNode } from './node-runtime.js';
 import { cleanEnvironment, runProcess } from './process.js';
+import { type ReceivedRunEvent, receivedRunEvents, runEventProblems } from './run-events.js';
 import type { Teardown } from './teardown.js';
 import { createLabTopology, type LabTopology, labVpcSpec } from './topology.js';
 
@@ -76,6 +76,8 @@ export interface RunPhaseResult {
   readonly functionLog: readonly string[];
   /** The probe task's log lines of each target that did not match. */
   readonly taskLogs: Readonly<Record<string, readonly string[]>>;
+  /** The run events the local bus received during this phase: exactly one is expected, saying what the report says. */
+  readonly events: readonly ReceivedRunEvent[];
 }
 
 export interface AlarmCheck {
@@ -149,6 +151,7 @@ function runPhaseResult(
   exitCode: number | null,
   failure: string | null,
   logs: { readonly functionLog: readonly string[]; readonly taskLog: (taskArn: string) => string[] },
+  events: readonly ReceivedRunEvent[],
 ): RunPhaseResult {
   const expectation = RUN_PHASE_EXPECTATIONS[id];
   const comparisons = compareTargets(id, report);
@@ -173,6 +176,7 @@ function runPhaseResult(
     ...(expectedExitCode !== null && exitCode !== expectedExitCode
       ? [`exit code ${exitCode}, expected ${expectedExitCode}`]
       : []),
+    ...(failure ? [] : runEventProblems(events, report, expectation.restriction)),
   ];
   const matched = problems.length === 0;
   return {
@@ -194,6 +198,7 @@ function runPhaseResult(
           return taskArn ? [[comparison.target, logs.taskLog(taskArn)]] : [];
         }),
     ),
+    events,
   };
 }
 
@@ -245,10 +250,18 @@ async function runScheduledPhase(
 ): Promise<RunPhaseResult> {
   const { functionName, timeoutSeconds } = deployment.orchestrator;
   if (!(await topology.throttle.isActive())) {
-    return runPhaseResult('scheduled', 'not run', null, null, 'the port-25 throttle is not in place', {
-      functionLog: [],
-      taskLog: () => [],
-    });
+    return runPhaseResult(
+      'scheduled',
+      'not run',
+      null,
+      null,
+      'the port-25 throttle is not in place',
+      {
+        functionLog: [],
+        taskLog: () => [],
+      },
+      [],
+    );
   }
   const input = deployment.scheduledInput;
   const event = input === undefined ? scheduledEvent(deployment) : input;
@@ -257,6 +270,7 @@ async function runScheduledPhase(
       ? 'Lambda Invoke with an EventBridge scheduled event'
       : `Lambda Invoke with the schedule rule's input ${JSON.stringify(input)}`;
   const invocationsBefore = endpoint.lambda.invocations.length;
+  const eventsBefore = endpoint.events.events.length;
   const client = new LambdaClient({
     region: deployment.region,
     endpoint: endpoint.url,
@@ -278,7 +292,15 @@ async function runScheduledPhase(
   } finally {
     client.destroy();
   }
-  return runPhaseResult('scheduled', how, report, null, failure, runLogs(endpoint, deployment, invocationsBefore));
+  return runPhaseResult(
+    'scheduled',
+    how,
+    report,
+    null,
+    failure,
+    runLogs(endpoint, deployment, invocationsBefore),
+    receivedRunEvents(endpoint.events, eventsBefore),
+  );
 }
 
 /** Phase 2: the restriction is lifted and an operator runs `port25-canary invoke --released` against the endpoint. */
@@ -291,10 +313,18 @@ async function runReleasedPhase(
 ): Promise<RunPhaseResult> {
   await topology.throttle.lift();
   if (await topology.throttle.isActive()) {
-    return runPhaseResult('released', 'not run', null, null, 'the port-25 throttle is still in place', {
-      functionLog: [],
-      taskLog: () => [],
-    });
+    return runPhaseResult(
+      'released',
+      'not run',
+      null,
+      null,
+      'the port-25 throttle is still in place',
+      {
+        functionLog: [],
+        taskLog: () => [],
+      },
+      [],
+    );
   }
   const { functionName } = deployment.orchestrator;
   const args = [
@@ -307,6 +337,7 @@ async function runReleasedPhase(
   ];
   const how = `port25-canary invoke --function ${functionName} --released --json (a separate process)`;
   const invocationsBefore = endpoint.lambda.invocations.length;
+  const eventsBefore = endpoint.events.events.length;
   // A clean environment: only PATH and what points the SDK at the local endpoint.
   const { exitCode, stdout, stderr } = await runProcess(process.execPath, args, {
     env: cleanEnvironment(endpoint.environment()),
@@ -325,7 +356,15 @@ async function runReleasedPhase(
     failure =
       `port25-canary invoke printed no JSON (exit ${exitCode}): ${stdout.slice(0, 500)} ${stderr.slice(0, 1000)}`.trim();
   }
-  return runPhaseResult('released', how, report, exitCode, failure, runLogs(endpoint, deployment, invocationsBefore));
+  return runPhaseResult(
+    'released',
+    how,
+    report,
+    exitCode,
+    failure,
+    runLogs(endpoint, deployment, invocationsBefore),
+    receivedRunEvents(endpoint.events, eventsBefore),
+  );
 }
 
 /** Phase 3: every alarm of the template, evaluated now over what the two runs published. */
@@ -548,10 +587,7 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
         projectDirectory: options.projectDirectory,
         workDirectory,
         teardown,
-        runEvents: () =>
-          fleetEndpoint.events.events
-            .filter((event) => event.source === RUN_EVENT_SOURCE)
-            .map((event) => event.detail as RunEventDetail),
+        runEvents: () => receivedRunEvents(fleetEndpoint.events, 0).map((event) => event.detail),
       }),
     );
   } catch (caught) {

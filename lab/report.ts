@@ -3,6 +3,7 @@ import { formatTable } from '../functions/shared/command-line/table.js';
 import { describeSeries } from './alarms.js';
 import type { FleetPhaseResult } from './fleet.js';
 import type { AlarmPhaseResult, LabRunResult, RunPhaseResult } from './phases.js';
+import { formatRunEvents } from './run-events.js';
 
 /** The lab's human output (one table per phase, then one line) and its JSON report file. */
 
@@ -29,7 +30,7 @@ function formatRunPhase(phase: RunPhaseResult): string {
   return `${phase.title}\n${phase.how}\n\n${formatTable(
     ['target', 'address', 'rule', 'outcome', 'verdict', 'lab expects', 'match'],
     rows,
-  )}${exitCode}${problems}${log}`;
+  )}${exitCode}${formatRunEvents(phase.events)}${problems}${log}`;
 }
 
 function formatAlarmPhase(phase: AlarmPhaseResult): string {

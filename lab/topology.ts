@@ -34,6 +34,7 @@ export type LabServerName =
   | 'serverSecondary'
   | 'resetControl'
   | 'droppedControl'
+  | 'darkPublic'
   | 'unreachable'
   | 'silent'
   | 'reject554';
@@ -76,6 +77,11 @@ export const LAB_SERVERS: Readonly<Record<LabServerName, LabServer>> = {
     address: '10.99.0.12',
     hostname: 'sg-drop.lab.invalid',
     description: 'security group drops every port',
+  },
+  darkPublic: {
+    address: '198.51.100.66',
+    hostname: 'dark.lab.invalid',
+    description: 'public, dropped on every port: a dead path the throttle cannot be told from',
   },
   unreachable: {
     address: '10.99.0.13',
@@ -235,7 +241,7 @@ export async function createLabTopology(
       namespaces.mail,
       mailHostsRuleset({
         resetAddresses: [LAB_SERVERS.resetControl.address],
-        droppedAddresses: [LAB_SERVERS.droppedControl.address],
+        droppedAddresses: [LAB_SERVERS.droppedControl.address, LAB_SERVERS.darkPublic.address],
         unreachableAddresses: [LAB_SERVERS.unreachable.address],
         redirects: [
           { address: LAB_SERVERS.silent.address, toPort: STUB_PORTS.silent },

@@ -1,7 +1,7 @@
 import { UsageError } from '../shared/command-line/usage-error.js';
-import type { ProbeOutcome } from '../shared/outcomes.js';
+import { combineJudgements, type Judgement, judgeOutcome } from '../shared/judge.js';
 import { classify, type Expectation, parseCidr, type RuleContext } from '../shared/port25-rule.js';
-import type { ProbeExpectation, ProbeResult } from '../shared/probe-result.js';
+import type { ProbeAttempt, ProbeExpectation, ProbeResult } from '../shared/probe-result.js';
 
 /**
  * Judging results against AWS's port-25 rule (--vpc-cidr, --released). A capability handed to the probe program, so
@@ -14,12 +14,24 @@ export interface ExpectationRule {
   expectationFor(result: ProbeResult, context: RuleContext): ProbeExpectation | undefined;
 }
 
-/** What an outcome proves about the rule: open proves open, timeout proves blocked, anything else proves neither. */
-export function expectationMatches(expected: Expectation, outcome: ProbeOutcome): boolean | null {
-  if (outcome === 'open') return expected === 'open';
-  if (outcome === 'timeout') return expected === 'blocked';
-  return null;
+/**
+ * One attempt against the rule for the address it dialled, by the orchestrator's judge table: a timeout proves the
+ * block only beside a control port that answered. The control connect is made beside the last attempt, on the address
+ * it ended on, so only attempts that dialled that address share its evidence.
+ */
+function judgeAttempt(
+  attempt: ProbeAttempt,
+  result: ProbeResult,
+  lastExpected: Expectation,
+  context: RuleContext,
+): Judgement {
+  const expected = attempt.address === null ? lastExpected : classify(attempt.address, context).expected;
+  const control =
+    attempt.address !== null && attempt.address === result.address ? (result.control?.outcome ?? null) : null;
+  return judgeOutcome(expected, attempt.outcome, control);
 }
+
+const MATCHES_BY_VERDICT = { pass: true, fail: false, inconclusive: null } as const;
 
 export const port25ExpectationRule: ExpectationRule = {
   validate(context) {
@@ -33,11 +45,10 @@ export const port25ExpectationRule: ExpectationRule = {
   // Judged on the address actually dialled; nothing to judge when nothing was dialled (DNS failure).
   expectationFor(result, context) {
     if (result.address === null) return undefined;
-    const verdict = classify(result.address, context);
-    return {
-      expected: verdict.expected,
-      rule: verdict.rule,
-      matches: expectationMatches(verdict.expected, result.outcome),
-    };
+    const { expected, rule } = classify(result.address, context);
+    const { verdict, evidence } = combineJudgements(
+      result.attempts.map((attempt) => judgeAttempt(attempt, result, expected, context)),
+    );
+    return { expected, rule, matches: MATCHES_BY_VERDICT[verdict], evidence };
   },
 };

@@ -68,10 +68,10 @@ Options:
 Exit codes (several targets: the first target that is not open decides):
 ${EXIT_CODES}
   ${String(USAGE_EXIT_CODE).padStart(2)}  bad arguments
-With --vpc-cidr or --released the expectation decides instead (several targets: the first that applies):
-  ${String(VERDICT_EXIT_CODES.someFailed).padStart(2)}  an observation contradicts the rule (MISMATCH)
-  ${String(VERDICT_EXIT_CODES.someInconclusive).padStart(2)}  an observation proves neither way (unproven: refused, banner-timeout, ...)
-  ${String(VERDICT_EXIT_CODES.allPassed).padStart(2)}  every observation matches the rule
+With --vpc-cidr or --released run's judge decides instead (several targets: the first that applies):
+  ${String(VERDICT_EXIT_CODES.someFailed).padStart(2)}  an observation fails its expectation (MISMATCH)
+  ${String(VERDICT_EXIT_CODES.someInconclusive).padStart(2)}  the judge cannot tell (unproven: a timeout beside a dark --control-port, ...)
+  ${String(VERDICT_EXIT_CODES.allPassed).padStart(2)}  every observation matches its expectation
 `;
 }
 

@@ -22,7 +22,7 @@ function controlCell(control: ControlReport | null): string | null {
 function expectationCell(expectation: ProbeExpectation | undefined): string | null {
   if (expectation === undefined) return null;
   const verdict = expectation.matches === null ? 'unproven' : expectation.matches ? 'matches' : 'MISMATCH';
-  return `${expectation.expected} ${verdict} (${expectation.rule})`;
+  return `${expectation.expected} ${verdict} (${expectation.rule}; ${expectation.evidence})`;
 }
 
 /** A compact table, one row per target (plus one per attempt when there were several), then each diagnosis. */

@@ -73,6 +73,12 @@ export interface ControlReport {
 export interface ProbeExpectation {
   readonly expected: Expectation;
   readonly rule: string;
-  /** Whether the observation agrees with the rule: open↔open, timeout↔blocked; null when the outcome proves neither. */
+  /**
+   * The judge's verdict on the observation against the expectation (functions/shared/judge.ts, the table `run` uses):
+   * true for a pass, false for a fail, null when it cannot tell (a timeout beside a dark control port, an ICMP error
+   * where a silent drop is expected, nothing dialled).
+   */
   readonly matches: boolean | null;
+  /** Why, in words: the judge's evidence. */
+  readonly evidence: string;
 }

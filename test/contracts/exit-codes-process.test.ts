@@ -101,10 +101,10 @@ describe('port25-canary probe exit codes (built CLI)', () => {
     expect(result.exitCode).toBe(0);
   });
 
-  it('exits 3 with --vpc-cidr when the observation proves neither way (a refused loopback port)', async () => {
+  it('exits 1 with --vpc-cidr when the judge fails the observation (a refused loopback port, expected open)', async () => {
     const result = await runProbeCli(['--json', '--vpc-cidr', '10.0.0.0/16', `127.0.0.1:${closedPort}`]);
 
-    expect(result.exitCode).toBe(3);
+    expect(result.exitCode).toBe(1);
   });
 
   it('exits 2 for an unknown option', async () => {

@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EVIDENCE } from '../../functions/shared/judge.js';
 import {
   EXPECTED_ALARM_STATES,
   LAB_TARGET_NAMES,
@@ -139,6 +140,37 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
     });
     expect(result.vpc?.secondaryCidrs).toEqual([LAB_NETWORK.vpcSecondaryCidr]);
   });
+
+  it('judges the public host dropped on every port inconclusive: a dead path is never a proven block', () => {
+    const dark = runPhase('scheduled').report?.results.find((candidate) => candidate.target === 'dark-public');
+
+    expect(dark).toMatchObject({
+      address: LAB_SERVERS.darkPublic.address,
+      expected: 'blocked',
+      outcome: 'timeout',
+      verdict: 'inconclusive',
+      evidence: EVIDENCE.deadPath,
+    });
+    expect(runPhase('scheduled').report?.restriction.inEffectTargets).not.toContain('dark-public');
+  });
+
+  it.each(['scheduled', 'released'] as const)(
+    'receives one run event from the %s run on the default bus, saying what its report says',
+    (id) => {
+      const { events, report } = runPhase(id);
+
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        bus: 'default',
+        source: 'port25-canary',
+        detailType: 'Port25 Canary Run',
+        detail: { runId: report?.runId, restriction: { state: RUN_PHASE_EXPECTATIONS[id].restriction } },
+      });
+      expect(events[0]?.detail.targets.map(({ target, verdict, evidence }) => ({ target, verdict, evidence }))).toEqual(
+        report?.results.map(({ target, verdict, evidence }) => ({ target, verdict, evidence })),
+      );
+    },
+  );
 
   it('judges auto targets against the primary CIDR the local EC2 reports', () => {
     expect(result.vpc?.primaryCidr).toBe(LAB_NETWORK.vpcPrimaryCidr);

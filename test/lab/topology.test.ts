@@ -70,6 +70,7 @@ describe.skipIf(skipReason !== undefined)(`the lab topology${skipReason ? ` (ski
     ['the server in the secondary CIDR while throttled', 'timeout', LAB_SERVERS.serverSecondary.address],
     ['the reset control', 'refused', LAB_SERVERS.resetControl.address],
     ['the security-group control', 'timeout', LAB_SERVERS.droppedControl.address],
+    ['the dark public host', 'timeout', LAB_SERVERS.darkPublic.address],
     ['the unreachable host', 'unreachable', LAB_SERVERS.unreachable.address],
     ['the server that never greets', 'banner-timeout', LAB_SERVERS.silent.address],
     ['the server that greets 554', 'protocol-error', LAB_SERVERS.reject554.address],

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { expectationMatches, port25ExpectationRule } from '../../functions/probe/expectation.js';
+import { port25ExpectationRule } from '../../functions/probe/expectation.js';
 import { UsageError } from '../../functions/shared/command-line/usage-error.js';
+import type { ProbeOutcome } from '../../functions/shared/outcomes.js';
 import type { ProbeResult } from '../../functions/shared/probe-result.js';
 
-function resultFor(address: string | null, outcome: ProbeResult['outcome']): ProbeResult {
+function resultFor(
+  address: string | null,
+  outcome: ProbeResult['outcome'],
+  options: { control?: ProbeOutcome; attempts?: readonly [string | null, ProbeOutcome][] } = {},
+): ProbeResult {
+  const attempts = options.attempts ?? [[address, outcome]];
   return {
     target: 'mx.example.com',
     host: 'mx.example.com',
@@ -15,27 +21,99 @@ function resultFor(address: string | null, outcome: ProbeResult['outcome']): Pro
     greeting: null,
     ehlo: null,
     tls: null,
-    control: null,
+    control: options.control === undefined ? null : { port: 443, outcome: options.control, connectMs: null },
     diagnosis: 'a sentence',
-    attempts: [],
+    attempts: attempts.map(([attemptAddress, attemptOutcome], index) => ({
+      attempt: index + 1,
+      address: attemptAddress,
+      outcome: attemptOutcome,
+      connectMs: null,
+      greeting: null,
+      ehlo: null,
+      tls: null,
+      durationMs: 1,
+      error: null,
+    })),
     durationMs: 1,
     timeoutMs: 1000,
     error: null,
   };
 }
 
-describe('expectationMatches', () => {
+const PUBLIC = { vpcPrimaryCidr: '10.0.0.0/16' };
+
+describe('the judge behind --vpc-cidr/--released: the table run uses', () => {
   it.each([
-    ['open', 'open', true],
-    ['blocked', 'open', false],
-    ['blocked', 'timeout', true],
-    ['open', 'timeout', false],
-    ['blocked', 'refused', null],
-    ['open', 'unreachable', null],
-    ['open', 'banner-timeout', null],
-    ['blocked', 'dns-error', null],
-  ] as const)('with %s expected and %s observed says %s', (expected, outcome, matches) => {
-    expect(expectationMatches(expected, outcome)).toBe(matches);
+    ['open', 'open', undefined, true, 'port 25 connected and the server greeted'],
+    ['blocked', 'open', undefined, false, 'port 25 connected: the block is not in effect'],
+    ['blocked', 'timeout', 'refused', true, 'port-25-specific drop'],
+    ['blocked', 'timeout', 'open', true, 'port-25-specific drop'],
+    ['blocked', 'timeout', 'timeout', null, 'no path on any port: the throttle cannot be told from a dead path'],
+    ['blocked', 'timeout', 'unreachable', null, 'no path on any port: the throttle cannot be told from a dead path'],
+    ['blocked', 'timeout', undefined, true, 'consistent with the throttle, unproven (no control port)'],
+    ['open', 'timeout', 'open', false, "port-25-specific drop: the throttle's signature"],
+    [
+      'blocked',
+      'refused',
+      undefined,
+      false,
+      'the host refused port 25 (reset): the SYN got through, the block is not in effect',
+    ],
+    ['open', 'refused', undefined, false, 'the host refused port 25 (reset)'],
+    [
+      'blocked',
+      'unreachable',
+      undefined,
+      null,
+      'ICMP unreachable: the throttle drops silently, so something else answered',
+    ],
+    ['open', 'banner-timeout', undefined, false, 'port 25 connected but the server sent no greeting'],
+  ] as const)(
+    'with %s expected, %s observed and the control port %s: matches %s (%s)',
+    (expected, outcome, control, matches, evidence) => {
+      // 198.51.100.25 is public (expected blocked) unless it is the VPC's primary CIDR (expected open).
+      const context = expected === 'open' ? { vpcPrimaryCidr: '198.51.100.0/24' } : PUBLIC;
+
+      const expectation = port25ExpectationRule.expectationFor(
+        resultFor('198.51.100.25', outcome, { control }),
+        context,
+      );
+
+      expect(expectation).toMatchObject({ expected, matches, evidence });
+    },
+  );
+
+  it('gives the control port only to attempts on the address it was measured on', () => {
+    // Attempt 1 timed out on another address, with no control measured there: unproven, but still a pass.
+    const result = resultFor('198.51.100.25', 'timeout', {
+      control: 'open',
+      attempts: [
+        ['198.51.100.24', 'timeout'],
+        ['198.51.100.25', 'timeout'],
+      ],
+    });
+
+    expect(port25ExpectationRule.expectationFor(result, PUBLIC)).toMatchObject({
+      matches: true,
+      evidence: 'attempt 2: port-25-specific drop',
+    });
+  });
+
+  it('judges each attempt against the rule for the address it dialled', () => {
+    // The first address is in the VPC (expected open) and timed out: that attempt fails the target.
+    const result = resultFor('198.51.100.25', 'timeout', {
+      control: 'open',
+      attempts: [
+        ['10.0.0.25', 'timeout'],
+        ['198.51.100.25', 'timeout'],
+      ],
+    });
+
+    expect(port25ExpectationRule.expectationFor(result, PUBLIC)).toMatchObject({
+      expected: 'blocked',
+      matches: false,
+      evidence: 'attempt 1: no answer on port 25 (no control port to tell the throttle from a dead path)',
+    });
   });
 });
 
@@ -45,7 +123,12 @@ describe('port25ExpectationRule', () => {
       vpcPrimaryCidr: '10.0.0.0/16',
     });
 
-    expect(expectation).toEqual({ expected: 'blocked', rule: 'public address', matches: true });
+    expect(expectation).toEqual({
+      expected: 'blocked',
+      rule: 'public address',
+      matches: true,
+      evidence: 'consistent with the throttle, unproven (no control port)',
+    });
   });
 
   it('expects open inside the VPC primary CIDR', () => {
@@ -53,13 +136,23 @@ describe('port25ExpectationRule', () => {
       vpcPrimaryCidr: '198.51.100.0/24',
     });
 
-    expect(expectation).toEqual({ expected: 'open', rule: 'VPC primary CIDR 198.51.100.0/24', matches: true });
+    expect(expectation).toEqual({
+      expected: 'open',
+      rule: 'VPC primary CIDR 198.51.100.0/24',
+      matches: true,
+      evidence: 'port 25 connected and the server greeted',
+    });
   });
 
   it('expects open everywhere once released', () => {
     const expectation = port25ExpectationRule.expectationFor(resultFor('2001:db8::25', 'timeout'), { released: true });
 
-    expect(expectation).toEqual({ expected: 'open', rule: 'restriction released', matches: false });
+    expect(expectation).toEqual({
+      expected: 'open',
+      rule: 'restriction released',
+      matches: false,
+      evidence: 'no answer on port 25 (no control port to tell the throttle from a dead path)',
+    });
   });
 
   it('has nothing to judge when nothing was dialled', () => {

@@ -173,6 +173,7 @@ describe('rule context', () => {
       expected: 'open',
       rule: 'loopback 127.0.0.0/8: not a mail destination (never leaves the host)',
       matches: true,
+      evidence: 'port 25 connected and the server greeted',
     });
   });
 
@@ -184,12 +185,12 @@ describe('rule context', () => {
   });
 
   it.each([
-    // Loopback is expected open: an SMTP server there matches, a dropped SYN (timeout) contradicts the rule.
+    // Loopback is expected open, and the judge is run's: an SMTP server there passes, a dropped SYN (timeout) and a
+    // refusal (reset) fail. Unprovable (3) on loopback needs an injected resolver: see 'exits 3 when nothing was dialled'.
     ['matches', ['SMTP'], 0],
     ['mismatches (timeout)', ['DROPPED'], 1],
-    ['proves neither way (refused)', ['CLOSED'], 3],
-    ['mismatches on one target and is unprovable on another', ['CLOSED', 'DROPPED', 'SMTP'], 1],
-    ['matches on one target and is unprovable on another', ['SMTP', 'CLOSED'], 3],
+    ['mismatches (refused)', ['CLOSED'], 1],
+    ['mismatches on one target and matches on another', ['CLOSED', 'SMTP'], 1],
   ])('exits by the expectation, not the outcome, when the observation %s', async (_case, targets, exitCode) => {
     const ports: Record<string, number> = { SMTP: smtp.port, CLOSED: closedPort, DROPPED: dropping.port };
     const args = targets.map((target) => `127.0.0.1:${ports[target]}`);
@@ -302,6 +303,63 @@ describe('what the built probe loads', () => {
     expect(loadedBuiltins(plain.stderr)).not.toContain('tls');
     expect(jsonLines(starttls.stdout)[0]?.tls?.protocol).toMatch(/^TLSv1/);
     expect(loadedBuiltins(starttls.stderr)).toContain('tls');
+  });
+});
+
+describe('rule context with an injected resolver', () => {
+  const io = () => {
+    const output = { stdout: '', stderr: '' };
+    return {
+      output,
+      io: {
+        stdout: (text: string) => {
+          output.stdout += text;
+        },
+        stderr: (text: string) => {
+          output.stderr += text;
+        },
+        env: {},
+      },
+    };
+  };
+  const loadRule = async () => (await import('../../functions/probe/expectation.js')).port25ExpectationRule;
+
+  it('exits 3 when nothing was dialled (a name that does not resolve proves nothing either way)', async () => {
+    const { output, io: commandIo } = io();
+    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND mx.example.com'), { code: 'ENOTFOUND' });
+    const deps = { ...systemProbeDependencies(), lookup: async () => Promise.reject(notFound) };
+
+    const exitCode = await runProbeProgram(
+      ['--json', '--vpc-cidr', '10.0.0.0/16', 'mx.example.com'],
+      commandIo,
+      deps,
+      loadRule,
+    );
+
+    expect(jsonLines(output.stdout)[0]).toMatchObject({ outcome: 'dns-error', address: null });
+    expect(jsonLines(output.stdout)[0]?.expectation).toBeUndefined();
+    expect(exitCode).toBe(3);
+  });
+
+  it('is unprovable (3) beside a clean pass: unproven before matched', async () => {
+    const { output, io: commandIo } = io();
+    const deps = {
+      ...systemProbeDependencies(),
+      lookup: async (host: string) =>
+        host === 'relay.example.com'
+          ? [{ address: '127.0.0.1', family: 4 as const }]
+          : Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' })),
+    };
+
+    const exitCode = await runProbeProgram(
+      ['--json', '--vpc-cidr', '10.0.0.0/16', `relay.example.com:${smtp.port}`, 'mx.example.com'],
+      commandIo,
+      deps,
+      loadRule,
+    );
+
+    expect(jsonLines(output.stdout).map((result) => result.expectation?.matches)).toEqual([true, undefined]);
+    expect(exitCode).toBe(3);
   });
 });
 

@@ -212,10 +212,66 @@ describe.skipIf(!canCreateNamespaces)(
         .split('\n')
         .map((line) => JSON.parse(line) as ProbeResult);
       expect(results.map((result) => [result.outcome, result.expectation])).toEqual([
-        ['open', { expected: 'blocked', rule: 'public address', matches: false }],
-        ['timeout', { expected: 'blocked', rule: 'public address', matches: true }],
+        [
+          'open',
+          {
+            expected: 'blocked',
+            rule: 'public address',
+            matches: false,
+            evidence: 'port 25 connected: the block is not in effect',
+          },
+        ],
+        [
+          'timeout',
+          {
+            expected: 'blocked',
+            rule: 'public address',
+            matches: true,
+            evidence: 'consistent with the throttle, unproven (no control port)',
+          },
+        ],
       ]);
       expect(exitCode).toBe(1);
+    });
+
+    it('proves the block only beside a control port that answers: a dark host is unprovable (3), as in run', async () => {
+      const { exitCode, stdout } = await runProbeCli(
+        [
+          '--json',
+          '--timeout',
+          String(TIMEOUT_MS),
+          '--control-port',
+          String(CONTROL_PORT),
+          '--vpc-cidr',
+          '10.0.0.0/16',
+          DROPPED_V4,
+          DARK_V4,
+        ],
+        inClient,
+      );
+
+      const results = stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as ProbeResult);
+      expect(results.map((result) => [result.outcome, result.control?.outcome, result.expectation])).toEqual([
+        [
+          'timeout',
+          'open',
+          { expected: 'blocked', rule: 'public address', matches: true, evidence: 'port-25-specific drop' },
+        ],
+        [
+          'timeout',
+          'timeout',
+          {
+            expected: 'blocked',
+            rule: 'public address',
+            matches: null,
+            evidence: 'no path on any port: the throttle cannot be told from a dead path',
+          },
+        ],
+      ]);
+      expect(exitCode).toBe(3);
     });
   },
 );
