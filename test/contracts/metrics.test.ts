@@ -103,6 +103,34 @@ describe('the published metrics', () => {
   });
 });
 
+describe('RestrictionInEffect', () => {
+  const named = (target: string, inEffect: boolean, lifted: boolean) => ({ target, signal: { inEffect, lifted } });
+
+  it.each([
+    ['in-effect', [named('internet-mx', true, false)], [1]],
+    ['lifted', [named('internet-mx', false, true)], [0]],
+    ['contradictory', [named('internet-mx', true, false), named('other-mx', false, true)], []],
+    ['unknown', [], []],
+  ] as const)(
+    'is, for a run that finds the restriction %s, %j with [Canary] and unit None',
+    (state, signals, values) => {
+      const restriction = restrictionReport(signals, false);
+      const data = metricDataFor({ ...report([], { pass: 0, fail: 0, inconclusive: 0 }), restriction }, DETAILED);
+
+      expect(restriction.state).toBe(state);
+      expect(byName(data, 'RestrictionInEffect')).toEqual(
+        values.map((value) => ({
+          MetricName: 'RestrictionInEffect',
+          Dimensions: [{ Name: 'Canary', Value: 'mail-egress' }],
+          Unit: 'None',
+          Value: value,
+          Timestamp: new Date(STARTED_AT),
+        })),
+      );
+    },
+  );
+});
+
 describe('Port25Reachable for a result known only from the probe container exit code', () => {
   let aws: FakeAws | undefined;
   afterEach(() => {
