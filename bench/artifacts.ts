@@ -22,6 +22,8 @@ export async function bundleSize(name: string, path: string): Promise<BundleSize
 export interface ColdImport {
   readonly path: string;
   readonly runs: number;
+  /** The Node.js version that imported it: the production one (Lambda nodejs24.x). */
+  readonly node: string;
   /** `node --input-type=module -e "await import(bundle)"`, wall time per fresh process. */
   readonly importProcess: Summary;
   /** `node --input-type=module -e ""`: the same process doing nothing. */
@@ -36,16 +38,21 @@ const KILL_AFTER_MS = 30_000;
  * Cold import of a bundle: fresh processes that import it and do nothing else, against the same processes importing
  * nothing, interleaved. Runs in the bench's own namespace: importing sends no traffic.
  */
-export async function measureColdImport(path: string, runs: number): Promise<ColdImport> {
+export async function measureColdImport(
+  path: string,
+  runs: number,
+  node: { readonly path: string; readonly version: string },
+): Promise<ColdImport> {
+  const { path: nodePath, version: nodeVersion } = node;
   const script = `await import(${JSON.stringify(pathToFileURL(path).href)});`;
   const withImport: SpawnInvocation = {
     kind: 'spawn',
-    argv: [process.execPath, '--input-type=module', '-e', script],
+    argv: [nodePath, '--input-type=module', '-e', script],
     env: TOOL_ENVIRONMENT,
   };
   const bare: SpawnInvocation = {
     kind: 'spawn',
-    argv: [process.execPath, '--input-type=module', '-e', ''],
+    argv: [nodePath, '--input-type=module', '-e', ''],
     env: TOOL_ENVIRONMENT,
   };
   const importTimes: number[] = [];
@@ -64,6 +71,7 @@ export async function measureColdImport(path: string, runs: number): Promise<Col
   return {
     path,
     runs,
+    node: nodeVersion,
     importProcess: summarize(importTimes),
     bareProcess: summarize(bareTimes),
     importMs: median(importTimes) - median(bareTimes),

@@ -29,6 +29,8 @@ export const GOAL_LIMITS = {
 /** The tool whose figures the goals judge: the CLI a person runs (`port25-canary probe`). */
 export const PROBE_TOOL = 'probe';
 export const CONTAINER_PROBE_TOOL = 'probe-container';
+/** The probe container's entry on production's Node (24), judged against a bare start of that Node. */
+export const CONTAINER_PROBE_NODE24_TOOL = 'probe-container-node24';
 
 const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 const notMeasured = (goal: string, why: string): GoalResult => ({ goal, measured: `not measured: ${why}`, met: null });
@@ -36,17 +38,19 @@ const notMeasured = (goal: string, why: string): GoalResult => ({ goal, measured
 function verdictGoals(report: BenchReport): GoalResult[] {
   const section = report.verdicts;
   const timeoutMs = report.settings.timeoutMs;
+  const productionNode = report.environment.productionNode ?? '24 (not resolved)';
   const goals = {
-    open: (name: string) =>
-      `open target: whole ${name} process ≤ ${GOAL_LIMITS.openVerdictOverNodeStart}× a bare \`node -e ""\``,
+    open: (name: string, node: string) =>
+      `open target: whole ${name} process on Node ${node} ≤ ${GOAL_LIMITS.openVerdictOverNodeStart}× a bare \`node -e ""\` on the same Node`,
     greeting: `554 greeting decided in < ${GOAL_LIMITS.greeting554DecidedMs} ms`,
     drop: (target: string) =>
       `silent drop (${target}) decided at the deadline, ≤ deadline + ${GOAL_LIMITS.silentDropLateMs} ms`,
   };
   if (section === undefined) {
     return [
-      notMeasured(goals.open('`port25-canary probe`'), 'verdict section skipped'),
-      notMeasured(goals.open('probe container entry'), 'verdict section skipped'),
+      notMeasured(goals.open('`port25-canary probe`', report.environment.node), 'verdict section skipped'),
+      notMeasured(goals.open('probe container entry', report.environment.node), 'verdict section skipped'),
+      notMeasured(goals.open('probe container entry', productionNode), 'verdict section skipped'),
       notMeasured(goals.greeting, 'verdict section skipped'),
       ...SILENT_DROP_TARGETS.map((target) => notMeasured(goals.drop(target), 'verdict section skipped')),
     ];
@@ -55,16 +59,17 @@ function verdictGoals(report: BenchReport): GoalResult[] {
     section.figures.find((figure) => figure.tool === tool && figure.target === target);
   const results: GoalResult[] = [];
 
-  const nodeMs = section.nodeBaseline.median;
-  for (const [tool, name] of [
-    [PROBE_TOOL, '`port25-canary probe`'],
-    [CONTAINER_PROBE_TOOL, 'probe container entry'],
+  for (const [tool, name, node, baseline] of [
+    [PROBE_TOOL, '`port25-canary probe`', report.environment.node, section.nodeBaseline],
+    [CONTAINER_PROBE_TOOL, 'probe container entry', report.environment.node, section.nodeBaseline],
+    [CONTAINER_PROBE_NODE24_TOOL, 'probe container entry', productionNode, section.productionNodeBaseline],
   ] as const) {
     const open = find(tool, OPEN_TARGET);
-    if (open === undefined) {
-      results.push(notMeasured(goals.open(name), 'no open-target figures'));
+    if (open === undefined || baseline === null) {
+      results.push(notMeasured(goals.open(name, node), 'no open-target figures'));
       continue;
     }
+    const nodeMs = baseline.median;
     const over = open.wall.median / nodeMs;
     const peers = ['swaks', 'check_smtp', 'blackbox'].flatMap((peer) => {
       const figure = find(peer, OPEN_TARGET);
@@ -73,7 +78,7 @@ function verdictGoals(report: BenchReport): GoalResult[] {
         : [];
     });
     results.push({
-      goal: goals.open(name),
+      goal: goals.open(name, node),
       measured: `${over.toFixed(2)}× (${ms(open.wall.median)} vs node ${ms(nodeMs)}, medians); ${peers.join('; ')}`,
       met: over <= GOAL_LIMITS.openVerdictOverNodeStart,
     });
@@ -233,7 +238,7 @@ function artifactGoals(report: BenchReport): GoalResult[] {
     },
     {
       goal: goals.coldImport,
-      measured: `${ms(section.coldImport.importMs)} (import ${ms(section.coldImport.importProcess.median)} − bare ${ms(section.coldImport.bareProcess.median)}, medians of ${section.coldImport.runs})`,
+      measured: `${ms(section.coldImport.importMs)} on Node ${section.coldImport.node} (import ${ms(section.coldImport.importProcess.median)} − bare ${ms(section.coldImport.bareProcess.median)}, medians of ${section.coldImport.runs})`,
       met: section.coldImport.importMs <= GOAL_LIMITS.lambdaColdImportMs,
     },
     {

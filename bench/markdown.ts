@@ -122,8 +122,13 @@ Median wall time in ms over ${runs} runs per tool and target, all in this one ru
 \`port25-canary probe\` on the same target (above 1: slower than our probe). Processes are timed from spawn to exit by
 an agent inside the namespace (no \`ip netns exec\` in the figure); the exporter is a resident daemon, so its figure is
 one HTTP probe request. The last column is our probe's own decision time (\`durationMs\`, start-up excluded),
-median (min–max). A bare \`node -e ""\` in the same namespace: median ${ms(section.nodeBaseline.median)} ms
-(${ms(section.nodeBaseline.min)}–${ms(section.nodeBaseline.max)}, ${section.nodeBaseline.count} runs).
+median (min–max). Every column runs on Node ${report.environment.node} except the one marked Node 24, which runs on
+${report.environment.productionNode ?? 'Node 24'}. A bare \`node -e ""\` in the same namespace: median ${ms(section.nodeBaseline.median)} ms
+(${ms(section.nodeBaseline.min)}–${ms(section.nodeBaseline.max)}, ${section.nodeBaseline.count} runs) on Node ${report.environment.node}${
+    section.productionNodeBaseline === null
+      ? ''
+      : `; median ${ms(section.productionNodeBaseline.median)} ms (${ms(section.productionNodeBaseline.min)}–${ms(section.productionNodeBaseline.max)}) on ${report.environment.productionNode}`
+  }.
 
 ${markdownTable(['Target', ...report.tools.map((tool) => tool.name), 'probe decision (ms)'], rows)}`;
 }
@@ -268,7 +273,7 @@ ${markdownTable(
   ]),
 )}
 
-Cold import of the Lambda bundle: median of ${section.coldImport.runs} fresh \`node --input-type=module -e "await import(...)"\`
+Cold import of the Lambda bundle on Node ${section.coldImport.node} (what Lambda's \`nodejs24.x\` runs): median of ${section.coldImport.runs} fresh \`node --input-type=module -e "await import(...)"\`
 processes ${ms(section.coldImport.importProcess.median)} ms minus the median of as many bare \`node --input-type=module -e ""\`
 ${ms(section.coldImport.bareProcess.median)} ms = **${ms(section.coldImport.importMs)} ms**.`;
 }
@@ -334,7 +339,11 @@ ${markdownTable(
     ['CPU', `${environment.cpu} (${environment.cores} cores)`],
     ['Memory', `${environment.memoryGiB.toFixed(0)} GiB`],
     ['Kernel', environment.kernel],
-    ['Node.js', environment.node],
+    ['Node.js (the bench, the CLI, the Node 20 probe columns, the scale runs)', environment.node],
+    [
+      'Node.js 24 (production: the Node 24 probe column, the Lambda bundle import)',
+      environment.productionNode ?? 'not resolved',
+    ],
     [
       'Load average (1 min) at start / end',
       `${environment.loadAverage.start.toFixed(2)} / ${environment.loadAverage.end.toFixed(2)}`,

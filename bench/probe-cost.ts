@@ -3,7 +3,7 @@ import type { AgentClient } from './agent-client.js';
 import type { Invocation } from './agent-protocol.js';
 import type { BenchTarget, VerdictTool } from './peers/tool.js';
 import { median } from './stats.js';
-import { killAfterMs, NODE_BASELINE } from './time-to-verdict.js';
+import { killAfterMs, nodeBaseline } from './time-to-verdict.js';
 
 /** Debian's `time` package: GNU time reports the child's peak RSS and CPU time from wait4's rusage. */
 export const GNU_TIME_PATH = '/usr/bin/time';
@@ -77,7 +77,7 @@ export async function measureProcessCosts(
   const costs = new Map<string, ProcessCost[]>();
   const floor: ProcessCost[] = [];
   for (let run = 0; run < settings.runs; run += 1) {
-    floor.push(await costOf(agent, NODE_BASELINE, settings.timeoutMs));
+    floor.push(await costOf(agent, nodeBaseline(process.execPath), settings.timeoutMs));
     for (const tool of tools) {
       const cost = await costOf(agent, tool.invocation(target, settings.timeoutMs), settings.timeoutMs);
       costs.set(tool.id, [...(costs.get(tool.id) ?? []), cost]);

@@ -22,7 +22,10 @@ export interface BenchReport {
 
 export interface BenchEnvironment {
   readonly date: string;
+  /** The machine's Node: it runs the bench, the CLI, the Node 20 probe columns and the scale runs. */
   readonly node: string;
+  /** Production's Node (24): the Node 24 probe column and the Lambda bundle import; null when not resolved. */
+  readonly productionNode: string | null;
   readonly kernel: string;
   readonly cpu: string;
   readonly cores: number;
@@ -46,6 +49,8 @@ export interface BenchSettings {
 export interface VerdictSection {
   readonly figures: readonly ToolTargetFigures[];
   readonly nodeBaseline: Summary;
+  /** A bare start of the production Node (24), beside which the tools run on it are judged; null when none ran. */
+  readonly productionNodeBaseline: Summary | null;
   readonly collisions: readonly VerdictCollision[];
 }
 

@@ -3,7 +3,7 @@ import { access, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { inNamespace } from '../lab/netns.js';
-import { productionNode } from '../lab/node-runtime.js';
+import { type NodeRuntime, productionNode } from '../lab/node-runtime.js';
 import type { Teardown } from '../lab/teardown.js';
 import { cleanupLabLeftovers, createLabTopology, type LabTopology } from '../lab/topology.js';
 import { killLiveChildren } from './agent.js';
@@ -160,11 +160,15 @@ async function startLabSession(
   return { topology, agent, blackbox, targets: benchTargets(topology) };
 }
 
-async function verdictSection(session: LabSession, options: BenchOptions): Promise<VerdictSection> {
+async function verdictSection(
+  session: LabSession,
+  options: BenchOptions,
+  productionNodePath: string | undefined,
+): Promise<VerdictSection> {
   log(
     `verdicts and time to verdict: ${TOOLS.length} tools × ${session.targets.length} targets × ${options.runs} runs...`,
   );
-  const result = await measureTimeToVerdict(session.agent, TOOLS, session.targets, options, log);
+  const result = await measureTimeToVerdict(session.agent, TOOLS, session.targets, options, log, productionNodePath);
   const figures = figuresFor(result, TOOLS, session.targets, PROBE_TOOL);
   const table = new Map<string, Map<string, ToolVerdict>>();
   for (const figure of figures) {
@@ -176,6 +180,8 @@ async function verdictSection(session: LabSession, options: BenchOptions): Promi
   return {
     figures,
     nodeBaseline: summarize(result.nodeBaselineMs),
+    productionNodeBaseline:
+      result.productionNodeBaselineMs.length === 0 ? null : summarize(result.productionNodeBaselineMs),
     collisions: [
       ...findCollisions(table, PROBE_TOOL, 'code', order),
       ...findCollisions(table, PROBE_TOOL, 'detail', order),
@@ -221,20 +227,26 @@ async function scaleSection(session: LabSession, options: BenchOptions): Promise
   };
 }
 
-async function artifactSection(options: BenchOptions): Promise<ArtifactSection> {
+async function artifactSection(options: BenchOptions, node: NodeRuntime): Promise<ArtifactSection> {
   log('artifacts: bundle sizes and cold import...');
   return {
     lambda: await bundleSize('Lambda (orchestrator)', displayPath(ORCHESTRATOR_BUNDLE)),
     probe: await bundleSize('probe container', displayPath(probeBundle())),
-    coldImport: await measureColdImport(ORCHESTRATOR_BUNDLE, Math.max(options.runs, 10)),
+    coldImport: await measureColdImport(ORCHESTRATOR_BUNDLE, Math.max(options.runs, 10), node),
   };
 }
 
-async function environmentOf(peerVersions: Record<string, string>, startedAt: number, loadAtStart: number) {
+async function environmentOf(
+  peerVersions: Record<string, string>,
+  startedAt: number,
+  loadAtStart: number,
+  productionNodeVersion: string | null,
+) {
   return {
     loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
     date: new Date(startedAt).toISOString(),
     node: process.version,
+    productionNode: productionNodeVersion,
     kernel: release(),
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -259,11 +271,10 @@ export async function runBench(options: BenchOptions, teardown: Teardown, interr
   const startedAt = Date.now();
   const loadAtStart = loadavg()[0] ?? 0;
   const peerVersions = await checkPrerequisites(options.sections);
-  if (options.sections.includes('verdicts') || options.sections.includes('cost')) {
-    const node24 = await productionNode();
-    useProductionNode(node24.path);
-    peerVersions['node (probe container entry, Node 24)'] = node24.version;
-  }
+  // Production's Node (Lambda nodejs24.x, node:24-alpine) runs the Node 24 probe column and the Lambda bundle import;
+  // the machine's Node runs everything else (the bench says which ran each figure).
+  const node24 = options.sections.some((section) => section !== 'scale') ? await productionNode() : undefined;
+  if (node24 !== undefined) useProductionNode(node24.path);
   teardown.add('kill timed processes', async () => killLiveChildren());
   const skipped: { section: string; reason: string }[] = [];
   const attempt = async <T>(section: Section, measure: () => Promise<T>): Promise<T | undefined> => {
@@ -293,7 +304,7 @@ export async function runBench(options: BenchOptions, teardown: Teardown, interr
     };
   const verdicts = await attempt(
     'verdicts',
-    inLab((lab) => verdictSection(lab, options)),
+    inLab((lab) => verdictSection(lab, options, node24?.path)),
   );
   const cost = await attempt(
     'cost',
@@ -303,10 +314,13 @@ export async function runBench(options: BenchOptions, teardown: Teardown, interr
     'scale',
     inLab((lab) => scaleSection(lab, options)),
   );
-  const artifacts = await attempt('artifacts', () => artifactSection(options));
+  const artifacts = await attempt('artifacts', () => {
+    if (node24 === undefined) throw new Error('the production Node was not resolved');
+    return artifactSection(options, node24);
+  });
 
   const report: BenchReport = {
-    environment: await environmentOf(peerVersions, startedAt, loadAtStart),
+    environment: await environmentOf(peerVersions, startedAt, loadAtStart, node24?.version ?? null),
     settings: options,
     targets: session?.targets ?? [],
     tools: TOOLS.map(({ id, name, ours }) => ({ id, name, ours })),

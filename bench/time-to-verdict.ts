@@ -26,14 +26,14 @@ export interface VerdictBenchResult {
   readonly samples: readonly VerdictSample[];
   /** `node -e ""` in the same namespace, measured between targets in every run. */
   readonly nodeBaselineMs: readonly number[];
+  /** The same with the production Node (24), when the tools include one that runs on it; empty otherwise. */
+  readonly productionNodeBaselineMs: readonly number[];
 }
 
-/** `node -e ""`: the floor any Node.js tool pays before doing anything. */
-export const NODE_BASELINE: SpawnInvocation = {
-  kind: 'spawn',
-  argv: [process.execPath, '-e', ''],
-  env: TOOL_ENVIRONMENT,
-};
+/** `node -e ""`: the floor any Node.js tool pays before doing anything, on the given Node binary. */
+export function nodeBaseline(nodePath: string): SpawnInvocation {
+  return { kind: 'spawn', argv: [nodePath, '-e', ''], env: TOOL_ENVIRONMENT };
+}
 
 /** How long the agent lets any one measurement run before killing it: well past every tool's own timeout. */
 export function killAfterMs(timeoutMs: number): number {
@@ -50,19 +50,30 @@ export async function measureTimeToVerdict(
   targets: readonly BenchTarget[],
   settings: VerdictBenchSettings,
   log: (line: string) => void,
+  /** The production Node binary (24): its bare start is measured beside the machine's, for the tools run on it. */
+  productionNodePath?: string,
 ): Promise<VerdictBenchResult> {
+  const baselines = {
+    node: nodeBaseline(process.execPath),
+    production: productionNodePath === undefined ? undefined : nodeBaseline(productionNodePath),
+  };
   const killAfter = killAfterMs(settings.timeoutMs);
   const warmUpTarget = targets[0];
   if (warmUpTarget === undefined) throw new Error('no targets');
   for (const tool of tools) await agent.invoke(tool.invocation(warmUpTarget, settings.timeoutMs), killAfter);
-  await agent.invoke(NODE_BASELINE, killAfter);
+  await agent.invoke(baselines.node, killAfter);
+  if (baselines.production) await agent.invoke(baselines.production, killAfter);
 
   const samples: VerdictSample[] = [];
   const nodeBaselineMs: number[] = [];
+  const productionNodeBaselineMs: number[] = [];
   for (let run = 1; run <= settings.runs; run += 1) {
     const started = Date.now();
     for (const target of targets) {
-      nodeBaselineMs.push((await agent.invoke(NODE_BASELINE, killAfter)).wallMs);
+      nodeBaselineMs.push((await agent.invoke(baselines.node, killAfter)).wallMs);
+      if (baselines.production) {
+        productionNodeBaselineMs.push((await agent.invoke(baselines.production, killAfter)).wallMs);
+      }
       for (const tool of tools) {
         const result = await agent.invoke(tool.invocation(target, settings.timeoutMs), killAfter);
         const decidedMs = tool.ours ? (parseProbeResult(result.stdout)?.durationMs ?? null) : null;
@@ -78,7 +89,7 @@ export async function measureTimeToVerdict(
     }
     log(`  verdicts: run ${run}/${settings.runs} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  return { settings, samples, nodeBaselineMs };
+  return { settings, samples, nodeBaselineMs, productionNodeBaselineMs };
 }
 
 /** One tool against one target over all runs. */

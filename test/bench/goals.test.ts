@@ -36,6 +36,7 @@ function reportWith(runs: ScaleRunFigures[]): BenchReport {
     environment: {
       date: '2026-01-01T00:00:00Z',
       node: 'v20',
+      productionNode: null,
       kernel: '6',
       cpu: 'cpu',
       cores: 2,
@@ -106,5 +107,56 @@ describe('evaluateGoals', () => {
 
   it('reports goals of a skipped section as not measured', () => {
     expect(goal(reportWith([]), 'probe bundle')?.met).toBeNull();
+  });
+});
+
+describe('the start-up goals, by Node version', () => {
+  const openFigure = (tool: string, wallMs: number) => ({
+    tool,
+    target: 'open',
+    verdict: { verdict: { code: '0 open', detail: '' }, stable: true, seen: [] },
+    wall: summary(wallMs),
+    decided: summary(5),
+    ratioToProbe: 1,
+  });
+
+  function verdictReport(productionBaselineMs: number | null): BenchReport {
+    const report = reportWith([]);
+    return {
+      ...report,
+      environment: { ...report.environment, node: 'v20.20.2', productionNode: 'v24.21.0' },
+      verdicts: {
+        figures: [openFigure('probe', 40), openFigure('probe-container', 30), openFigure('probe-container-node24', 39)],
+        nodeBaseline: summary(25),
+        productionNodeBaseline: productionBaselineMs === null ? null : summary(productionBaselineMs),
+        collisions: [],
+      },
+    };
+  }
+
+  it('judges each probe against a bare start of the Node that ran it, and names that Node', () => {
+    const goals = evaluateGoals(verdictReport(31)).filter((result) => result.goal.startsWith('open target'));
+
+    expect(goals.map(({ goal, met }) => [goal, met])).toEqual([
+      [
+        'open target: whole `port25-canary probe` process on Node v20.20.2 ≤ 1.3× a bare `node -e ""` on the same Node',
+        false,
+      ],
+      [
+        'open target: whole probe container entry process on Node v20.20.2 ≤ 1.3× a bare `node -e ""` on the same Node',
+        true,
+      ],
+      [
+        'open target: whole probe container entry process on Node v24.21.0 ≤ 1.3× a bare `node -e ""` on the same Node',
+        true,
+      ],
+    ]);
+    expect(goals[2]?.measured).toMatch(/^1\.26× \(39 ms vs node 31 ms, medians\)/);
+  });
+
+  it('does not judge the Node 24 probe without a Node 24 baseline', () => {
+    const goals = evaluateGoals(verdictReport(null)).filter((result) => result.goal.includes('Node v24'));
+
+    expect(goals.map(({ met }) => met)).toEqual([null]);
   });
 });
