@@ -9,6 +9,7 @@ import { type CertificateFiles, caSignedCertificate, selfSignedCertificate } fro
 import { runProbeBundle, runProbeCli } from '../helpers/probe-process.js';
 import { answerCommands, closedLoopbackPort, type RawServer, startRawServer } from '../helpers/probe-raw-server.js';
 import { type RecordingSmtpServer, startRecordingSmtpServer } from '../helpers/probe-smtp-server.js';
+import { capture } from '../orchestrator/fakes.js';
 
 // The built CLI (dist/cli.cjs) and the probe container's entry (dist/probe/index.cjs) as processes, against loopback
 // servers. `npm test` builds first.
@@ -307,25 +308,10 @@ describe('what the built probe loads', () => {
 });
 
 describe('rule context with an injected resolver', () => {
-  const io = () => {
-    const output = { stdout: '', stderr: '' };
-    return {
-      output,
-      io: {
-        stdout: (text: string) => {
-          output.stdout += text;
-        },
-        stderr: (text: string) => {
-          output.stderr += text;
-        },
-        env: {},
-      },
-    };
-  };
   const loadRule = async () => (await import('../../functions/probe/expectation.js')).port25ExpectationRule;
 
   it('exits 3 when nothing was dialled (a name that does not resolve proves nothing either way)', async () => {
-    const { output, io: commandIo } = io();
+    const { output, io: commandIo } = capture();
     const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND mx.example.com'), { code: 'ENOTFOUND' });
     const deps = { ...systemProbeDependencies(), lookup: async () => Promise.reject(notFound) };
 
@@ -342,7 +328,7 @@ describe('rule context with an injected resolver', () => {
   });
 
   it('is unprovable (3) beside a clean pass: unproven before matched', async () => {
-    const { output, io: commandIo } = io();
+    const { output, io: commandIo } = capture();
     const deps = {
       ...systemProbeDependencies(),
       lookup: async (host: string) =>
