@@ -66,6 +66,7 @@ export async function describeTasks(
       `ECS DescribeTasks (cluster ${cluster})`,
       () => ecs.send(new DescribeTasksCommand({ cluster, tasks: batch })),
       clock,
+      // Stryker disable next-line ConditionalExpression: equivalent, callWithRetry treats { pacing: undefined } as no pacing, like {}
       { notAfter, ...(pacing === undefined ? {} : { pacing }) },
     );
     for (const task of response.tasks ?? []) if (task.taskArn !== undefined) tasks.set(task.taskArn, task);
@@ -103,6 +104,7 @@ export async function stopTasks(
         `ECS StopTask (cluster ${cluster})`,
         () => ecs.send(new StopTaskCommand({ cluster, task, reason: reason.slice(0, STOP_REASON_MAX_LENGTH) })),
         clock,
+        // Stryker disable next-line ConditionalExpression: equivalent, callWithRetry treats { pacing: undefined } as no pacing, like {}
         { notAfter, ...(pacing === undefined ? {} : { pacing }) },
       );
     } catch (error) {

@@ -48,6 +48,7 @@ export class SmtpReplyReader {
   push(chunk: Buffer): SmtpReply[] {
     const replies: SmtpReply[] = [];
     let offset = 0;
+    // Stryker disable next-line EqualityOperator: equivalent, one more turn at the end of a chunk adds an empty piece to the line
     while (offset < chunk.length) {
       const lineFeed = chunk.indexOf(LF, offset);
       const end = lineFeed === -1 ? chunk.length : lineFeed;

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsNameError, canaryAwsNames, checkedName, STACK_NAME } from '../../functions/shared/aws-names.js';
+import {
+  AwsNameError,
+  canaryAwsNames,
+  checkedName,
+  STACK_NAME,
+  TASK_DEFINITION_FAMILY,
+} from '../../functions/shared/aws-names.js';
 import { EXISTING_VPC_CONFIG, withField } from './fixtures.js';
 import { type SynthesizedCanary, synthesizeCanary, Workspace } from './synthesize.js';
 
@@ -22,6 +28,24 @@ describe('canaryAwsNames', () => {
     expect(names.dashboardName).toBe('port25-canary-mail-egress');
     expect(names.stackName).toBe('port25-canary-mail-egress');
     expect(names.targetAlarmName('relay')).toBe('port25-canary mail-egress relay expectation not met');
+  });
+
+  it('keeps the stack name of earlier releases for a dotted canary name: a dash for each dot, no hash', () => {
+    expect(canaryAwsNames('mail.egress_v2').stackName).toBe('port25-canary-mail-egress-v2');
+  });
+
+  it('starts every alarm name with the alarm-name prefix, a space included', () => {
+    const names = canaryAwsNames('mail-egress');
+
+    expect(names.alarmNamePrefix).toBe('port25-canary mail-egress ');
+    expect(names.canaryAlarmName('runs stopped')).toBe('port25-canary mail-egress runs stopped');
+  });
+
+  it('lets only the stack name insist on a leading letter', () => {
+    const names = canaryAwsNames('25-relay');
+
+    expect(names.taskDefinitionFamily).toBe('25-relay-probe');
+    expect(checkedName('25-relay-probe', TASK_DEFINITION_FAMILY)).toBe('25-relay-probe');
   });
 
   it('derives a valid task-definition family and dashboard name from a dotted canary name', () => {
@@ -55,6 +79,18 @@ describe('canaryAwsNames', () => {
   it('refuses a name its rule does not allow, naming the resource', () => {
     expect(() => checkedName('1-starts-with-a-digit', STACK_NAME)).toThrow(AwsNameError);
     expect(() => checkedName('has.a.dot', STACK_NAME)).toThrow(/CloudFormation stack name "has.a.dot"/);
+  });
+
+  it('throws an error named AwsNameError that gives the rule', () => {
+    const act = () => checkedName('has.a.dot', STACK_NAME);
+
+    expect(act).toThrow(
+      expect.objectContaining({
+        name: 'AwsNameError',
+        message:
+          'CloudFormation stack name "has.a.dot" is not a valid AWS name: a letter, then letters, digits and hyphens, up to 128',
+      }),
+    );
   });
 });
 

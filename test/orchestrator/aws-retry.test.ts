@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callWithRetry, isTransientError } from '../../functions/orchestrator/aws-retry.js';
-import { fakeClock, throttlingError } from './fakes.js';
+import { fakeClock, recordingPacing, throttlingError } from './fakes.js';
 
 function failing(errors: unknown[], result = 'ok') {
   let calls = 0;
@@ -45,5 +45,14 @@ describe('callWithRetry', () => {
 
     await expect(call).rejects.toThrow('ECS DescribeTasks failed (after 2 attempts): ThrottlingException');
     expect(clock.sleeps).toEqual([1_000]);
+  });
+
+  it('slows the pacing down after a throttling answer only, not after another transient error', async () => {
+    const flaky = failing([Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), throttlingError()]);
+    const { pacing, events } = recordingPacing();
+
+    await callWithRetry('ECS DescribeTasks', flaky.call, fakeClock(), { notAfter: Number.MAX_SAFE_INTEGER, pacing });
+
+    expect(events).toEqual(['take', 'take', 'throttled', 'take', 'answered']);
   });
 });

@@ -1,7 +1,9 @@
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EcsRequestPacer } from '../../functions/orchestrator/request-pacing.js';
 import { runCanary } from '../../functions/orchestrator/run-canary.js';
-import { STOP_REASONS } from '../../functions/orchestrator/task-pool.js';
+import { probeTaskSettings } from '../../functions/orchestrator/runtime-config.js';
+import { runProbeTasks, STOP_REASONS } from '../../functions/orchestrator/task-pool.js';
 import { FakeAws, fakeClock, probeResult, type TaskScript, targetsNamed, testConfig } from './fakes.js';
 
 /** AWS answers RunTask in hundreds of milliseconds. */
@@ -14,9 +16,13 @@ afterEach(() => {
   aws = undefined;
 });
 
-function setUp(scriptFor: (target: string) => TaskScript, remainingMs = 14 * 60_000) {
+function setUp(
+  scriptFor: (target: string) => TaskScript,
+  remainingMs = 14 * 60_000,
+  runTaskLatencyMs: number | ((target: string) => number) = RUN_TASK_LATENCY_MS,
+) {
   const clock = fakeClock();
-  aws = new FakeAws(scriptFor, clock, RUN_TASK_LATENCY_MS);
+  aws = new FakeAws(scriptFor, clock, runTaskLatencyMs);
   const dependencies = {
     ...aws.clients,
     now: clock.now,
@@ -117,5 +123,52 @@ describe('fault paths with concurrent launches', () => {
     expect(
       details.filter((detail) => detail === 'run deadline reached before the probe task was launched'),
     ).toHaveLength(5);
+  });
+
+  it('waits for a RunTask that answers after the deadline, then stops the task it started', async () => {
+    // The deadline is 2 min in; target-1's RunTask answers at 125 s, inside the final grace.
+    const { fake, dependencies } = setUp(
+      () => ({ ...timeoutResult, pollsUntilStopped: Number.POSITIVE_INFINITY }),
+      3 * 60_000,
+      (target) => (target === 'target-1' ? 125_000 : RUN_TASK_LATENCY_MS),
+    );
+    const config = testConfig({ maxConcurrentTasks: 2, targets: targetsNamed(2) });
+
+    const report = await runCanary(config, {}, dependencies);
+
+    const stopped = fake.ecsMock.commandCalls(StopTaskCommand).map((call) => call.args[0].input.task);
+    expect(stopped.sort()).toEqual([...fake.tasks.keys()].sort());
+    expect(stopped).toHaveLength(2);
+    expect(report.results[1]).toMatchObject({
+      target: 'target-1',
+      outcome: 'task-failed',
+      detail: 'run deadline reached while the probe task was not yet described; StopTask sent',
+    });
+  });
+
+  it('leaves a target unlaunched, without aborting the run, when the launch rate has no turn before the deadline', async () => {
+    const { clock, fake } = setUp(() => timeoutResult);
+    const config = testConfig({ targets: targetsNamed(1) });
+
+    const observations = await runProbeTasks(config.targets, {
+      ecs: fake.ecs,
+      logs: fake.logs,
+      settings: probeTaskSettings(config),
+      probe: config.probe,
+      attempts: 1,
+      runId: '0b7e6f1c-2d3a-4e5f-8a9b-0c1d2e3f4a5b',
+      maxConcurrentTasks: 1,
+      deadlineAt: clock.now() + 120_000,
+      finalWorkNotAfter: clock.now() + 135_000,
+      clock,
+      // A millionth of ECS's rates: no burst, and the first token comes hours after the deadline.
+      pacer: new EcsRequestPacer(clock, 0.000_001),
+    });
+
+    expect(fake.runTaskCalls).toHaveLength(0);
+    expect(observations.get('target-0')).toMatchObject({
+      outcome: 'task-failed',
+      detail: 'run deadline reached before the probe task was launched',
+    });
   });
 });

@@ -48,12 +48,18 @@ describe('expectationFor', () => {
     });
   });
 
-  it('has no expectation under auto when the probe dialled no address', () => {
-    expect(expectationFor(target('auto'), null, VPC)).toMatchObject({ expected: null });
+  it('has no expectation under auto when the probe dialled no address, and says so', () => {
+    expect(expectationFor(target('auto'), null, VPC)).toEqual({
+      expected: null,
+      rule: 'auto: no address was dialled, nothing to classify',
+    });
   });
 
-  it('has no expectation under auto when the reported address does not parse', () => {
-    expect(expectationFor(target('auto'), 'not-an-address', VPC)).toMatchObject({ expected: null });
+  it('has no expectation under auto when the reported address does not parse, and quotes it', () => {
+    expect(expectationFor(target('auto'), 'not-an-address', VPC)).toEqual({
+      expected: null,
+      rule: 'auto: the probe reported an address that does not parse (not a valid IP address: "not-an-address")',
+    });
   });
 });
 

@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import type { RequestPacing } from '../../functions/orchestrator/request-pacing.js';
 import { type CanaryConfig, parseCanaryConfig } from '../../functions/shared/config.js';
 import { EXIT_CODE_BY_OUTCOME, type ProbeOutcome } from '../../functions/shared/outcomes.js';
 import { formatTarget } from '../../functions/shared/probe-command.js';
@@ -248,16 +249,21 @@ export class FakeAws {
     private readonly clock: { readonly now: () => number; readonly sleep?: (ms: number) => Promise<void> } = {
       now: () => 0,
     },
-    /** RunTask answers this long after it is sent, on the clock (needs its sleep): AWS takes hundreds of ms. */
-    private readonly runTaskLatencyMs = 0,
+    /**
+     * RunTask answers this long after it is sent, on the clock (needs its sleep): AWS takes hundreds of ms. A function
+     * gives each target its own latency.
+     */
+    private readonly runTaskLatencyMs: number | ((target: string) => number) = 0,
   ) {
     mockTestVpc(this.ec2Mock);
     this.ecsMock.on(RunTaskCommand).callsFake(async (input: RunTaskCommandInput) => {
       this.runTasksPending += 1;
       this.maxRunTasksPending = Math.max(this.maxRunTasksPending, this.runTasksPending);
       const sentAt = this.clock.now();
+      const latencyMs =
+        typeof this.runTaskLatencyMs === 'number' ? this.runTaskLatencyMs : this.runTaskLatencyMs(targetOf(input));
       try {
-        if (this.runTaskLatencyMs > 0) await this.clock.sleep?.(this.runTaskLatencyMs);
+        if (latencyMs > 0) await this.clock.sleep?.(latencyMs);
         return this.runTask(input, sentAt);
       } finally {
         this.runTasksPending -= 1;
@@ -288,7 +294,7 @@ export class FakeAws {
   }
 
   private runTask(input: RunTaskCommandInput, sentAt: number) {
-    const target = input.tags?.find((tag) => tag.key === 'target')?.value ?? 'untagged';
+    const target = targetOf(input);
     this.runTaskCalls.push({ at: sentAt, target, clientToken: input.clientToken });
     const fault = this.runTaskFaults.get(target)?.shift();
     if (fault === 'throttle') throw throttlingError();
@@ -400,6 +406,29 @@ export class FakeAws {
     if (script.logLines !== undefined || script.result === undefined) return script.logLines;
     return ['port25-canary probe: starting', JSON.stringify(script.result)];
   }
+}
+
+/** The target a RunTask call is for, from the tag runTaskInputFor sets. */
+function targetOf(input: RunTaskCommandInput): string {
+  return input.tags?.find((tag) => tag.key === 'target')?.value ?? 'untagged';
+}
+
+/** A RequestPacing that grants every turn at once and records, in order, what callWithRetry told it. */
+export function recordingPacing() {
+  const events: string[] = [];
+  const pacing: RequestPacing = {
+    take: async () => {
+      events.push('take');
+      return true;
+    },
+    throttled: () => {
+      events.push('throttled');
+    },
+    answered: () => {
+      events.push('answered');
+    },
+  };
+  return { pacing, events };
 }
 
 export function throttlingError(name = 'ThrottlingException', message = 'Rate exceeded'): Error {

@@ -106,6 +106,27 @@ describe('metricDataFor', () => {
     ]);
   });
 
+  it('publishes only ExpectationMet per target without detailedTargetMetrics', () => {
+    const data = metricDataFor(
+      report(
+        [
+          targetReport({ target: 'relay', outcome: 'open', expected: 'open', verdict: 'pass', connectMs: 12.5 }),
+          targetReport({ target: 'broken', outcome: 'task-failed', expected: null, verdict: 'inconclusive' }),
+        ],
+        { pass: 1, fail: 0, inconclusive: 1 },
+      ),
+      { detailedTargetMetrics: false },
+    );
+
+    expect(data).toEqual([
+      point('ExpectationMet', 'relay', 'None', 1),
+      runPoint('TargetsPassed', 'Count', 1),
+      runPoint('TargetsFailed', 'Count', 0),
+      runPoint('TargetsInconclusive', 'Count', 1),
+      runPoint('RunDuration', 'Milliseconds', 123_456),
+    ]);
+  });
+
   it('reports a conclusive block as not reachable', () => {
     const data = metricDataFor(report([targetReport({ outcome: 'timeout', verdict: 'pass' })]), DETAILED);
 
@@ -121,6 +142,8 @@ describe('metricDataFor', () => {
     ['banner-timeout', 8.5, 1],
     // The exit-code fallback knows no connect time, but a banner timeout happens only after the handshake.
     ['banner-timeout', null, 1],
+    // An earlier attempt connected, the last one timed out: the summary outcome hides the connection.
+    ['timeout', 8.5, 1],
   ] as const)('publishes Port25Reachable for a conclusive %s (connectMs %s) as %i', (outcome, connectMs, reachable) => {
     const data = metricDataFor(
       report([targetReport({ outcome, connectMs, expected: 'open', verdict: 'fail' })]),

@@ -81,6 +81,36 @@ describe('targetReportFor', () => {
     });
   });
 
+  it('names an attempt that dialled nothing in the disagreement', () => {
+    const noAddressFirst = observation({
+      attempts: [
+        { outcome: 'dns-error', address: null },
+        { outcome: 'timeout', address: '198.51.100.25' },
+      ],
+    });
+
+    const report = targetReportFor(target('auto'), noAddressFirst, JUDGING);
+
+    expect(report.detail).toBe(
+      'attempts disagree on the expectation: attempt 1 to no address expected nothing (auto: no address was dialled, nothing to classify); attempt 2 to 198.51.100.25 expected blocked (auto: public address); each attempt was judged against its own',
+    );
+  });
+
+  it("reports the last attempt's expectation and rule", () => {
+    const threeAddresses = observation({
+      attempts: [
+        { outcome: 'timeout', address: '198.51.100.25' },
+        { outcome: 'timeout', address: '198.51.100.26' },
+        { outcome: 'open', address: '10.0.12.25' },
+      ],
+      address: '10.0.12.25',
+    });
+
+    const report = targetReportFor(target('auto'), threeAddresses, JUDGING);
+
+    expect(report).toMatchObject({ expected: 'open', rule: 'auto: VPC primary CIDR 10.0.0.0/16' });
+  });
+
   it('fails an auto target when an attempt misses its own expectation', () => {
     const twoAddresses = observation({
       attempts: [
@@ -158,6 +188,21 @@ describe('targetReportFor: evidence', () => {
     expect(report).toMatchObject({
       verdict: 'inconclusive',
       evidence: 'attempt 2: no path on any port: the throttle cannot be told from a dead path',
+    });
+  });
+
+  it('lends the control port to no attempt whose address is unknown', () => {
+    const unknownAddress = observation({
+      attempts: [{ outcome: 'timeout', address: null }],
+      address: null,
+      control: { port: 587, outcome: 'open', connectMs: 3 },
+    });
+
+    const report = targetReportFor(target('blocked'), unknownAddress, JUDGING);
+
+    expect(report).toMatchObject({
+      verdict: 'pass',
+      evidence: 'consistent with the throttle, unproven (no control port)',
     });
   });
 

@@ -409,6 +409,41 @@ describe('runCanary', () => {
     expect(fake.ecsMock.commandCalls(StopTaskCommand)).toHaveLength(1);
   });
 
+  it('says so when it could not stop a task DescribeTasks keeps answering MISSING for', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }));
+    fake.ecsMock.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: [],
+      failures: input.tasks.map((arn) => ({ arn, reason: 'MISSING' })),
+    }));
+    fake.ecsMock
+      .on(StopTaskCommand)
+      .rejects(Object.assign(new Error('not authorized to perform: ecs:StopTask'), { name: 'AccessDeniedException' }));
+
+    const report = await runCanary(config, {}, dependencies(fake));
+
+    expect(report.results[0]?.detail).toMatch(
+      /in cluster port25-canary: ECS does not know it there; StopTask failed: ECS StopTask \(cluster port25-canary\) failed: AccessDeniedException/,
+    );
+  });
+
+  it('reports a target whose RunTask failed for good as task-failed with the reason, and tells the progress', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({}));
+    fake.ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [{ arn: 'arn:cluster', reason: 'MISSING' }] });
+    const progress: unknown[] = [];
+
+    const report = await runCanary(config, {}, { ...dependencies(fake), onProgress: (event) => progress.push(event) });
+
+    expect(report.results[0]).toMatchObject({
+      outcome: 'task-failed',
+      verdict: 'inconclusive',
+      taskArn: null,
+      detail: 'RunTask failed: MISSING',
+    });
+    expect(progress).toEqual([{ kind: 'not-launched', target: 'internet-mx', reason: 'RunTask failed: MISSING' }]);
+  });
+
   it('ends on the deadline path with a report when DescribeTasks stays throttled', async () => {
     const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
     const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }));

@@ -83,6 +83,29 @@ describe('runTaskInputFor', () => {
     expect(input.networkConfiguration?.awsvpcConfiguration?.assignPublicIp).toBe('ENABLED');
   });
 
+  it('sends only the weight and base each capacity provider item sets', () => {
+    const input = launchInput({
+      network: {
+        ...TEST_NETWORK,
+        capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 2 }, { capacityProvider: 'FARGATE' }],
+      },
+    });
+
+    expect(input.capacityProviderStrategy).toStrictEqual([
+      { capacityProvider: 'FARGATE_SPOT', weight: 2 },
+      { capacityProvider: 'FARGATE' },
+    ]);
+  });
+
+  it('sends no security groups when the config lists none, so ECS applies the VPC default', () => {
+    const input = launchInput({ network: { ...TEST_NETWORK, securityGroups: [] } });
+
+    expect(input.networkConfiguration?.awsvpcConfiguration).toStrictEqual({
+      subnets: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+      assignPublicIp: 'DISABLED',
+    });
+  });
+
   it('overrides the probe container command with the probe arguments for the target', () => {
     const config = testConfig();
     const target = config.targets[1];
@@ -105,6 +128,10 @@ describe('runTaskInputFor', () => {
     ]);
     expect(input.startedBy).toBe('port25-canary/0b7e6f1c');
     expect(startedByFor('x'.repeat(100)).length).toBeLessThanOrEqual(36);
+  });
+
+  it('replaces the characters startedBy does not allow with dashes', () => {
+    expect(startedByFor('run 2030/01:01')).toBe('port25-canary/run-2030');
   });
 
   it('derives a client token of at most 64 characters that differs per run and per target', () => {
@@ -183,6 +210,53 @@ describe('launchProbeTask', () => {
 
     expect(result).toEqual({ started: false, detail: 'RunTask failed: MISSING' });
     expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(1);
+  });
+
+  it('names every failure RunTask returns, with its detail when ECS gives one', async () => {
+    ecsMock.on(RunTaskCommand).resolves({
+      tasks: [],
+      failures: [
+        { arn: 'arn:cluster', reason: 'ATTRIBUTE', detail: 'requires ecs.capability.execution-role-awslogs' },
+        { arn: 'arn:cluster', reason: 'MISSING', detail: '' },
+      ],
+    });
+
+    const result = await launch(launchInput());
+
+    expect(result).toEqual({
+      started: false,
+      detail: 'RunTask failed: ATTRIBUTE: requires ecs.capability.execution-role-awslogs; MISSING',
+    });
+  });
+
+  it('says "unknown reason" for a failure that comes without one', async () => {
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [{ arn: 'arn:cluster' }] });
+
+    const result = await launch(launchInput());
+
+    expect(result).toEqual({ started: false, detail: 'RunTask failed: unknown reason' });
+  });
+
+  it('fails the target when RunTask returns neither a task nor a failure', async () => {
+    ecsMock.on(RunTaskCommand).resolves({});
+
+    const result = await launch(launchInput());
+
+    expect(result).toEqual({ started: false, detail: 'RunTask failed: RunTask returned neither a task nor a failure' });
+  });
+
+  it('gives up on capacity after one attempt, without an attempt count, when no retry fits before the deadline', async () => {
+    ecsMock.on(RunTaskCommand).resolves(capacityFailure());
+    const clock = fakeClock();
+
+    const result = await launchProbeTask(new ECSClient({}), launchInput(), clock, { notAfter: clock.now() + 500 });
+
+    expect(result).toEqual({
+      started: false,
+      detail:
+        'RunTask failed: Capacity is unavailable at this time. Please try again later or in a different availability zone (Fargate has no capacity in the subnets’ zones right now)',
+    });
+    expect(clock.sleeps).toEqual([]);
   });
 
   it('gives up on capacity after the retry budget and says how many attempts it made', async () => {

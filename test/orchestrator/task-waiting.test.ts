@@ -9,7 +9,7 @@ import {
   stopTasks,
   typicalTaskLifeMs,
 } from '../../functions/orchestrator/task-waiting.js';
-import { fakeClock, throttlingError } from './fakes.js';
+import { fakeClock, recordingPacing, throttlingError } from './fakes.js';
 
 const ecsMock = mockClient(ECSClient);
 
@@ -42,6 +42,23 @@ describe('describeTasks', () => {
     const described = await describeTasks(new ECSClient({}), 'c', arns(1), fakeClock(), LATER);
 
     expect(described.failures.get('arn:aws:ecs:eu-west-1:1:task/c/0')).toBe('MISSING');
+  });
+
+  it('says "unknown reason" for a task ECS fails to describe without a reason', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [], failures: [{ arn: 'arn:aws:ecs:eu-west-1:1:task/c/0' }] });
+
+    const described = await describeTasks(new ECSClient({}), 'c', arns(1), fakeClock(), LATER);
+
+    expect(described.failures.get('arn:aws:ecs:eu-west-1:1:task/c/0')).toBe('unknown reason');
+  });
+
+  it('waits for its turn in the pacing before each DescribeTasks call', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [] });
+    const { pacing, events } = recordingPacing();
+
+    await describeTasks(new ECSClient({}), 'c', arns(150), fakeClock(), LATER, pacing);
+
+    expect(events).toEqual(['take', 'answered', 'take', 'answered']);
   });
 
   it('retries a throttled DescribeTasks', async () => {
@@ -91,6 +108,23 @@ describe('stopTasks', () => {
     );
   });
 
+  it('cuts the reason to the 255 characters StopTask accepts', async () => {
+    ecsMock.on(StopTaskCommand).resolves({});
+
+    await stopTasks(new ECSClient({}), 'c', arns(1), 'x'.repeat(300), fakeClock(), LATER);
+
+    expect(ecsMock.commandCalls(StopTaskCommand)[0]?.args[0].input.reason).toBe('x'.repeat(255));
+  });
+
+  it('waits for its turn in the pacing before each StopTask call', async () => {
+    ecsMock.on(StopTaskCommand).resolves({});
+    const { pacing, events } = recordingPacing();
+
+    await stopTasks(new ECSClient({}), 'c', arns(1), 'reason', fakeClock(), LATER, pacing);
+
+    expect(events).toEqual(['take', 'answered']);
+  });
+
   it('stops several tasks at once, never more than STOP_TASK_CONCURRENCY', async () => {
     let inFlight = 0;
     let maxInFlight = 0;
@@ -129,6 +163,10 @@ describe('pollDelayMs', () => {
 
   it('paces by the youngest task, so each one is noticed within a tenth of its own life', () => {
     expect(pollDelayMs([60_000, 20_000], undefined)).toBe(2_000);
+  });
+
+  it('does not wait when no task is in flight', () => {
+    expect(pollDelayMs([], undefined)).toBe(0);
   });
 
   it('waits at least 250 ms for young tasks', () => {

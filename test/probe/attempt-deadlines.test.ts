@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ProbeDependencies, runProbe, type SmtpProbeRequest } from '../../functions/probe/run-probe.js';
 import { systemProbeDependencies } from '../../functions/probe/system-dependencies.js';
+import { type CertificateFiles, selfSignedCertificate } from '../helpers/probe-certificates.js';
 import { answerCommands, type RawServer, startRawServer } from '../helpers/probe-raw-server.js';
+import { startStarttlsServer } from '../helpers/probe-starttls-server.js';
 
 // What running out of time means in each phase of the dialogue, against loopback servers that go quiet at that phase.
 
@@ -40,7 +43,36 @@ function request(port: number, overrides: Partial<SmtpProbeRequest> = {}): SmtpP
   };
 }
 
+/** Resolves once the server's side of a connection has closed: by then every byte the probe sent has arrived. */
+function closeOf(socket: Socket): Promise<void> {
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
 describe('the attempt deadline, phase by phase', () => {
+  let certificate: CertificateFiles;
+  beforeAll(async () => {
+    certificate = await selfSignedCertificate('localhost', 'DNS:localhost,IP:127.0.0.1', 30);
+  });
+  afterAll(() => certificate.remove());
+
+  it('sends no QUIT while EHLO is still unanswered: the server is not waiting for a command', async () => {
+    let closed: Promise<void> = Promise.resolve();
+    const server = await startRawServer((socket) => {
+      closed = closeOf(socket);
+      socket.write('220 raw.test ESMTP\r\n');
+    });
+    servers.push(server);
+
+    const result = await runProbe(request(server.port), deps);
+    await closed;
+
+    expect(result).toMatchObject({
+      outcome: 'protocol-error',
+      error: `no reply to EHLO from 127.0.0.1 port ${server.port} within 400 ms`,
+    });
+    expect(server.received).toEqual(['EHLO probe.test']);
+  });
+
   it('is a tls-error when STARTTLS is never answered', async () => {
     const server = await quietAt('STARTTLS');
 
@@ -53,12 +85,18 @@ describe('the attempt deadline, phase by phase', () => {
   });
 
   it('is a tls-error when the TLS handshake never finishes after 220 to STARTTLS', async () => {
+    const afterGoAhead: Buffer[] = [];
+    let closed: Promise<void> = Promise.resolve();
     const server = await startRawServer((socket) => {
+      closed = closeOf(socket);
       socket.write('220 raw.test ESMTP\r\n');
       // Says "go ahead" to STARTTLS, then reads the ClientHello and never answers it.
       let upgrading = false;
       socket.on('data', (chunk: Buffer) => {
-        if (upgrading) return;
+        if (upgrading) {
+          afterGoAhead.push(chunk);
+          return;
+        }
         const text = chunk.toString('latin1');
         if (text.startsWith('EHLO')) socket.write(EHLO_WITH_STARTTLS);
         if (text.startsWith('STARTTLS')) {
@@ -74,6 +112,26 @@ describe('the attempt deadline, phase by phase', () => {
     expect(result).toMatchObject({
       outcome: 'tls-error',
       error: `the TLS handshake did not finish from 127.0.0.1 port ${server.port} within 400 ms`,
+    });
+    // In the middle of a handshake a QUIT in the clear would be garbage: the probe just hangs up.
+    await closed;
+    expect(Buffer.concat(afterGoAhead).toString('latin1')).not.toContain('QUIT');
+  });
+
+  it('is a tls-error when EHLO over TLS is never answered', async () => {
+    const server = await startStarttlsServer({
+      key: certificate.key,
+      cert: certificate.cert,
+      repliesOverTls: { EHLO: '' },
+    });
+    servers.push(server);
+
+    // Longer than the other phases: the TLS handshake has to finish well inside it, even on a busy machine.
+    const result = await runProbe(request(server.port, { starttls: true, timeoutMs: 2000 }), deps);
+
+    expect(result).toMatchObject({
+      outcome: 'tls-error',
+      error: `no reply to EHLO over TLS from 127.0.0.1 port ${server.port} within 2000 ms`,
     });
   });
 
@@ -95,5 +153,6 @@ describe('the attempt deadline, phase by phase', () => {
     const result = await runProbe(request(server.port), deps);
 
     expect(result).toMatchObject({ outcome: 'open', error: null });
+    expect(result.attempts[0]).toMatchObject({ outcome: 'open', error: null });
   });
 });

@@ -59,7 +59,8 @@ describe('Deadline', () => {
   });
 
   it('does not expire when its timer fires before the clock has reached the deadline, but re-arms for the rest', async () => {
-    vi.useFakeTimers();
+    // setImmediate stays real: awaiting it lets every promise reaction the early timer could have queued run first.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     let nowMs = 0;
     const deadline = new Deadline(500, () => nowMs);
     let expired = false;
@@ -70,7 +71,7 @@ describe('Deadline', () => {
     // The timer fires at 500 ms of timer time while the clock says 460 ms: 40 ms are still left.
     nowMs = 460;
     vi.advanceTimersByTime(500);
-    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
     expect(expired).toBe(false);
 
     nowMs = 500;

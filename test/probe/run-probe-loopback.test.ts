@@ -6,6 +6,7 @@ import { systemProbeDependencies } from '../../functions/probe/system-dependenci
 import { type CertificateFiles, selfSignedCertificate } from '../helpers/probe-certificates.js';
 import { answerCommands, closedLoopbackPort, startRawServer } from '../helpers/probe-raw-server.js';
 import { type RecordingSmtpServer, startRecordingSmtpServer } from '../helpers/probe-smtp-server.js';
+import { startStarttlsServer } from '../helpers/probe-starttls-server.js';
 
 // Real sockets on loopback; only the resolver is injected, so no test ever asks the machine's DNS.
 const clock = systemProbeDependencies().now;
@@ -64,6 +65,15 @@ describe('runProbe against a real SMTP server', () => {
     expect(result.ehlo).toEqual(expect.arrayContaining(['PIPELINING', '8BITMIME']));
     expect(result.connectMs).toBeTypeOf('number');
     expect(result.diagnosis).toMatch(/^SMTP reachable/);
+  });
+
+  it('times the connect within its attempt, and the attempt within the whole probe', async () => {
+    const result = await runProbe(probeOf('127.0.0.1', smtp.port), deps());
+    const [attempt] = result.attempts;
+
+    expect(result.connectMs).toBeGreaterThanOrEqual(0);
+    expect(result.connectMs).toBeLessThanOrEqual(attempt?.durationMs ?? -1);
+    expect(attempt?.durationMs).toBeLessThanOrEqual(result.durationMs);
   });
 
   it('says EHLO with the configured name, then QUIT, and never MAIL, RCPT or DATA', async () => {
@@ -125,11 +135,32 @@ describe('runProbe with STARTTLS against a self-signed certificate', () => {
   });
 
   it('makes the unverified certificate a tls-error when verification is required', async () => {
+    smtp.commands.length = 0;
+
     const result = await runProbe(probeOf('127.0.0.1', smtp.port, { starttls: true, verifyTls: true }), deps());
 
     expect(result.outcome).toBe('tls-error');
     expect(result.error).toBe('the certificate did not verify: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)');
     expect(result.tls?.verified).toBe(false);
+    // The handshake finished, so the server awaits a command: the probe still says goodbye, over TLS.
+    await vi.waitFor(() => expect(smtp.commands).toEqual(['EHLO probe.test', 'STARTTLS', 'QUIT']));
+  });
+
+  it('reports EHLO over TLS answered with an error as a tls-error', async () => {
+    const server = await startStarttlsServer({
+      key: certificate.key,
+      cert: certificate.cert,
+      ehloOverTls: '554 5.7.1 not over TLS\r\n',
+    });
+    servers.push(server);
+
+    const result = await runProbe(probeOf('127.0.0.1', server.port, { starttls: true }), deps());
+
+    expect(result).toMatchObject({
+      outcome: 'tls-error',
+      error: 'EHLO over TLS was answered "554 5.7.1 not over TLS"',
+    });
+    expect(result.tls).toMatchObject({ subject: 'CN=localhost' });
   });
 
   it('reports a tls-error when the server does not offer STARTTLS', async () => {
@@ -140,6 +171,20 @@ describe('runProbe with STARTTLS against a self-signed certificate', () => {
 
     expect(result).toMatchObject({ outcome: 'tls-error', tls: null });
     expect(result.error).toMatch(/does not offer STARTTLS/);
+  });
+
+  it('does not take an extension that merely ends in STARTTLS for the STARTTLS extension', async () => {
+    const server = await rawServer((socket) => {
+      socket.write('220 raw.test\r\n');
+      answerCommands(socket, '250-raw.test\r\n250 X-NO-STARTTLS\r\n');
+    });
+
+    const result = await runProbe(probeOf(server.host, server.port, { starttls: true }), deps());
+
+    expect(result).toMatchObject({
+      outcome: 'tls-error',
+      error: 'the server does not offer STARTTLS in its EHLO reply',
+    });
   });
 });
 
@@ -229,6 +274,21 @@ describe('runProbe against servers that misbehave', () => {
       outcome: 'protocol-error',
       error: 'reply longer than 64 KiB while waiting for the EHLO reply',
     });
+  });
+
+  it('stays open, with no error, when the server hangs up instead of answering QUIT', async () => {
+    const server = await rawServer((socket) => {
+      socket.write('220 raw.test\r\n');
+      answerCommands(socket, undefined, { QUIT: '' });
+      socket.on('data', (chunk: Buffer) => {
+        if (chunk.toString('latin1').startsWith('QUIT')) socket.end();
+      });
+    });
+
+    const result = await runProbe(probeOf(server.host, server.port), deps());
+
+    expect(result).toMatchObject({ outcome: 'open', error: null });
+    expect(result.attempts[0]).toMatchObject({ outcome: 'open', error: null });
   });
 
   it('reports a reset right after the connect as a protocol-error', async () => {
@@ -393,6 +453,8 @@ describe('runProbe address resolution', () => {
     const result = await runProbe(probeOf('mx.probe.test', server.port), deps(lookup));
 
     expect(result).toMatchObject({ outcome: 'open', address: '127.0.0.1', addresses: ['::1', '127.0.0.1'] });
+    // The refused first address is history once the second one answers: the attempt itself has no error.
+    expect(result.attempts[0]?.error).toBeNull();
   });
 
   it('stops at the first address that connects', async () => {
@@ -417,6 +479,7 @@ describe('runProbe address resolution', () => {
     const lookup = lookupFrom({
       'mx.probe.test': [
         { address: '127.0.0.1', family: 4 },
+        { address: '127.0.0.2', family: 4 },
         { address: '::1', family: 6 },
       ],
     });
@@ -425,7 +488,9 @@ describe('runProbe address resolution', () => {
 
     expect(result).toMatchObject({ outcome: 'refused', address: '::1' });
     expect(result.error).toBe(
-      `connection refused (TCP reset) at ::1 port ${port} (ECONNREFUSED); before that: connection refused (TCP reset) at 127.0.0.1 port ${port} (ECONNREFUSED)`,
+      `connection refused (TCP reset) at ::1 port ${port} (ECONNREFUSED); before that: ` +
+        `connection refused (TCP reset) at 127.0.0.1 port ${port} (ECONNREFUSED); ` +
+        `connection refused (TCP reset) at 127.0.0.2 port ${port} (ECONNREFUSED)`,
     );
   });
 

@@ -99,6 +99,23 @@ describe('SmtpReplyReader', () => {
     expect(() => reader.push(bytes(`220 ${'x'.repeat(MAX_REPLY_LINE_BYTES)}`))).toThrow(/longer than 4096 bytes/);
   });
 
+  it('rejects a line one byte over the limit that ends in a bare LF', () => {
+    const reader = new SmtpReplyReader();
+
+    expect(() => reader.push(bytes(`220 ${'x'.repeat(4093)}\n`))).toThrow(/longer than 4096 bytes/);
+  });
+
+  it('accepts a reply of exactly 64 KiB, line endings included', () => {
+    const reader = new SmtpReplyReader();
+    // 64 lines of 1024 bytes each: code, separator, 1018 bytes of text, CRLF.
+    const text = 'x'.repeat(1018);
+
+    const replies = reader.push(bytes(`${`250-${text}\r\n`.repeat(63)}250 ${text}\r\n`));
+
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.lines).toHaveLength(64);
+  });
+
   it('rejects a reply longer than 64 KiB', () => {
     const reader = new SmtpReplyReader();
     const line = `250-${'x'.repeat(1000)}\r\n`;
@@ -113,5 +130,22 @@ describe('SmtpReplyReader', () => {
     reader.push(bytes('220-first line\r\n'));
 
     expect(reader.isInsideReply).toBe(true);
+  });
+
+  it('knows when the connection would close in the middle of the first line', () => {
+    const reader = new SmtpReplyReader();
+
+    reader.push(bytes('220 mx.te'));
+
+    expect(reader.isInsideReply).toBe(true);
+  });
+
+  it('is not inside a reply before the first byte or after a complete one', () => {
+    const reader = new SmtpReplyReader();
+    const before = reader.isInsideReply;
+
+    reader.push(bytes('220 ready\r\n'));
+
+    expect([before, reader.isInsideReply]).toEqual([false, false]);
   });
 });

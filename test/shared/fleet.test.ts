@@ -150,6 +150,32 @@ describe('resolveFleet', () => {
     expect(dr?.document).not.toHaveProperty('vpcPrimaryCidr');
   });
 
+  it("carries the top level's other settings to every vantage", () => {
+    const raw = { ...fleet(), metricNamespace: 'Mail/Egress', maxConcurrentTasks: 3 };
+
+    const { vantages } = resolveFleet(raw, parseCanaryConfig(raw));
+
+    expect(vantages.map((vantage) => vantage.config.metricNamespace)).toEqual(['Mail/Egress', 'Mail/Egress']);
+    expect(vantages.map((vantage) => vantage.config.maxConcurrentTasks)).toEqual([3, 3]);
+  });
+
+  it('refuses a config without vantages', () => {
+    const { vantages: _, monitoring: __, ...single } = fleet();
+
+    expect(() => resolveFleet(single, parseCanaryConfig(single))).toThrow(
+      new ConfigError('vantages', 'is required for a fleet'),
+    );
+  });
+
+  it('names the vantage whose own document does not validate', () => {
+    // The config comes from a valid document, so only the vantage's own validation sees the bad network.
+    const document = withVantage(1, { network: { subnets: ['subnet-1'] } });
+
+    expect(() => resolveFleet(document, parseCanaryConfig(fleet()))).toThrow(
+      'vantages[1]: network.subnets[0]: "subnet-1" is not a subnet ID',
+    );
+  });
+
   it('writes a vantage document that is a plain single-canary config', () => {
     const [prod] = resolve().vantages;
 
@@ -176,7 +202,7 @@ describe('loadFleetConfig', () => {
 
   it('refuses a config without vantages, naming the file', async () => {
     await expect(loadFleetConfig('examples/canary.config.json')).rejects.toThrow(
-      'examples/canary.config.json: vantages: is required for a fleet',
+      'examples/canary.config.json: vantages: is required for a fleet (the config lists no vantages)',
     );
   });
 

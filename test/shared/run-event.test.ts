@@ -61,6 +61,10 @@ describe('putEventsEntrySize', () => {
       2 + 1 + 3 + 14,
     );
   });
+
+  it('counts nothing for a null Time, as for none', () => {
+    expect(putEventsEntrySize({ Source: 'ab', DetailType: 'c', Time: null })).toBe(2 + 1);
+  });
 });
 
 describe('runEventEntry', () => {
@@ -123,6 +127,15 @@ describe('runEventEntry', () => {
     // As many as fit: one more would not.
     const oneMore = runEventEntry(report(results), 'default', putEventsEntrySize(entry) - 1);
     expect(detailOf(oneMore).targets.length).toBe(detail.targets.length - 1);
+  });
+
+  it('keeps every target when the entry is exactly the limit', () => {
+    const results = [target('p', 'pass'), target('f', 'fail')];
+    const fullSize = putEventsEntrySize(runEventEntry(report(results)));
+
+    const entry = runEventEntry(report(results), 'default', fullSize);
+
+    expect(detailOf(entry).targets.map((kept) => kept.target)).toEqual(['p', 'f']);
   });
 
   it('keeps run order among the targets it keeps', () => {

@@ -27,6 +27,10 @@ describe('durationOption', () => {
     expect(durationOption('deadline', value, DEADLINE)).toBe(ms);
   });
 
+  it('ignores blanks around the value', () => {
+    expect(durationOption('timeout', ' 10s ', TIMEOUT)).toBe(10_000);
+  });
+
   it('leaves an absent option undefined', () => {
     expect(durationOption('timeout', undefined, TIMEOUT)).toBeUndefined();
   });
@@ -52,11 +56,16 @@ describe('durationOption', () => {
 
 describe('formatDuration', () => {
   it.each([
+    [0, '0ms'],
     [100, '100ms'],
+    [1000, '1s'],
     [2500, '2500ms'],
     [10_000, '10s'],
     [90_000, '90s'],
+    [60_000, '1m'],
     [120_000, '2m'],
+    [5_400_000, '90m'],
+    [3_600_000, '1h'],
     [21_600_000, '6h'],
   ])('writes %i ms as %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);

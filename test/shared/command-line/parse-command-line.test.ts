@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { closestName } from '../../../functions/shared/command-line/closest-name.js';
-import { parseCommandLine } from '../../../functions/shared/command-line/parse-command-line.js';
+import {
+  integerOption,
+  listOption,
+  parseCommandLine,
+} from '../../../functions/shared/command-line/parse-command-line.js';
 import { UsageError } from '../../../functions/shared/command-line/usage-error.js';
 
 const OPTIONS = {
@@ -34,11 +38,22 @@ describe('parseCommandLine', () => {
     [['--timeout', '--json', 'a'], '--timeout needs a value'],
     [['a', '--vpc-cidr'], '--vpc-cidr needs a value'],
     [['--json=yes'], '--json takes no value, got "yes"'],
+    [['--timeout', '-5'], '--timeout needs a value; to give one that starts with "-", write --timeout=-5'],
+    [['--timeout', '-'], '--timeout needs a value; to give one that starts with "-", write --timeout=-'],
   ])('reports %j in one line of our own words', (argv, message) => {
     const act = () => parse(argv);
 
     expect(act).toThrow(UsageError);
     expect(act).toThrow(new UsageError(message));
+  });
+
+  it('suggests a long option only for a mistyped long option, never for a short one', () => {
+    const options = { id: { type: 'string' } } as const;
+
+    expect(() => parseCommandLine(['-i', '7'], options)).toThrow(new UsageError('unknown option -i'));
+    expect(() => parseCommandLine(['--ib', '7'], options)).toThrow(
+      new UsageError('unknown option --ib (did you mean --id?)'),
+    );
   });
 
   it('keeps a value that merely starts with a dash when it is given inline', () => {
@@ -52,9 +67,44 @@ describe('parseCommandLine', () => {
   });
 });
 
+describe('integerOption', () => {
+  it('accepts both bounds of the range', () => {
+    expect(integerOption('attempts', '1', 1, 5)).toBe(1);
+    expect(integerOption('attempts', '5', 1, 5)).toBe(5);
+  });
+
+  it('leaves an absent option undefined', () => {
+    expect(integerOption('attempts', undefined, 1, 5)).toBeUndefined();
+  });
+
+  it.each(['0', '6', '1e0', '0x3', '3.0', '+3', '-3', 'three', ''])(
+    'rejects --attempts %j naming the option and the range',
+    (value) => {
+      const act = () => integerOption('attempts', value, 1, 5);
+
+      expect(act).toThrow(UsageError);
+      expect(act).toThrow(`--attempts must be a whole number from 1 to 5, got ${JSON.stringify(value)}`);
+    },
+  );
+});
+
+describe('listOption', () => {
+  it('splits the names at commas, without the blanks around them', () => {
+    expect(listOption('targets', 'relay, mx ,backup')).toEqual(['relay', 'mx', 'backup']);
+  });
+
+  it.each(['relay,,mx', 'relay, ', ''])('rejects --targets %j with an empty entry', (value) => {
+    expect(() => listOption('targets', value)).toThrow(
+      new UsageError(`--targets must be a comma-separated list, got ${JSON.stringify(value)}`),
+    );
+  });
+});
+
 describe('closestName', () => {
   it.each([
     ['--jsn', ['--json', '--port'], '--json'],
+    ['--portt', ['--post', '--port'], '--port'],
+    ['xy', ['probe'], undefined],
     ['hepl', ['explain', 'probe', 'run', 'invoke', 'help'], 'help'],
     ['--re', ['--released', '--resolve'], undefined],
     ['--relea', ['--released', '--resolve'], '--released'],

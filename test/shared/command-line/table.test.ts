@@ -11,4 +11,12 @@ describe('formatTable', () => {
   it('aligns columns and shows a missing cell as a dash', () => {
     expect(formatTable(['A', 'B', 'C'], [['long-cell', null, 'x']])).toBe('A          B  C\nlong-cell  -  x\n');
   });
+
+  it('writes a multi-line cell on one line, each line break and the blanks around it as one ⏎', () => {
+    expect(formatTable(['Greeting'], [['220 mx  \n  ESMTP\nready']])).toBe('GREETING\n220 mx ⏎ ESMTP ⏎ ready\n');
+  });
+
+  it('ends no line with blanks when its last cell is empty', () => {
+    expect(formatTable(['Target', 'Detail'], [['mx', '']])).toBe('TARGET  DETAIL\nmx\n');
+  });
 });
