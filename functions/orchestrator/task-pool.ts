@@ -202,6 +202,7 @@ export async function runProbeTasks(
       // Launches answered during the wait may need another DescribeTasks call this round: keep its minimum spacing.
       const calls = Math.ceil(inFlight.size / DESCRIBE_TASKS_BATCH_SIZE);
       const topUpMs = POLL_POLICY.minDelayPerCallMs * calls - delayMs;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, with no top-up left the sleep is 0 ms and waits for nothing
       if (topUpMs > 0) await clock.sleep(Math.max(0, Math.min(topUpMs, deadlineAt - clock.now())));
       let described: DescribedTasks;
       try {
@@ -245,6 +246,7 @@ export async function runProbeTasks(
       }
       // Room under the cap: the next launches go out while this round's logs are read.
       fillSlots();
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, giving up on no tasks sends no StopTask and records nothing
       if (missing.length > 0) await giveUpOnMissingTasks(missing, pool, observations);
       const collected = await mapConcurrently(stopped, COLLECTION_CONCURRENCY, async ({ target, task }) => ({
         target,

@@ -146,6 +146,26 @@ describe('fault paths with concurrent launches', () => {
     });
   });
 
+  it('launches nothing more once the deadline is reached, even when a late RunTask answers without a task', async () => {
+    // The deadline is 2 min in; target-1's RunTask answers at 125 s with a capacity failure, freeing a slot.
+    const { fake, dependencies } = setUp(
+      () => ({ ...timeoutResult, pollsUntilStopped: Number.POSITIVE_INFINITY }),
+      3 * 60_000,
+      (target) => (target === 'target-1' ? 125_000 : RUN_TASK_LATENCY_MS),
+    );
+    fake.scriptRunTaskFaults('target-1', ['capacity']);
+    const config = testConfig({ maxConcurrentTasks: 2, targets: targetsNamed(3) });
+
+    const report = await runCanary(config, {}, dependencies);
+
+    expect(fake.runTaskCalls.map((call) => call.target)).toEqual(['target-0', 'target-1']);
+    expect(report.results[2]).toMatchObject({
+      target: 'target-2',
+      outcome: 'task-failed',
+      detail: 'run deadline reached before the probe task was launched',
+    });
+  });
+
   it('leaves a target unlaunched, without aborting the run, when the launch rate has no turn before the deadline', async () => {
     const { clock, fake } = setUp(() => timeoutResult);
     const config = testConfig({ targets: targetsNamed(1) });

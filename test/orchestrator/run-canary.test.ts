@@ -427,6 +427,105 @@ describe('runCanary', () => {
     );
   });
 
+  it('gives up on a task once DescribeTasks answers MISSING 3 polls in a row after the grace, saying how long after RunTask', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const clock = fakeClock();
+    const startedAt = clock.now();
+    const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }), clock);
+    // Known and running for 40 s, then ECS forgets it.
+    fake.ecsMock
+      .on(DescribeTasksCommand)
+      .callsFake((input: { tasks: string[] }) =>
+        clock.now() - startedAt < 40_000
+          ? { tasks: input.tasks.map((arn) => ({ taskArn: arn, lastStatus: 'RUNNING' })), failures: [] }
+          : { tasks: [], failures: input.tasks.map((arn) => ({ arn, reason: 'MISSING' })) },
+      );
+
+    const report = await runCanary(config, {}, dependencies(fake, clock));
+
+    expect(report.results[0]?.detail).toBe(
+      'DescribeTasks answered MISSING for the task 3 polls in a row, 53 s after RunTask, in cluster port25-canary: ECS does not know it there; StopTask sent',
+    );
+  });
+
+  it('does not count a DescribeTasks failure other than MISSING towards giving up on a task', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }));
+    fake.ecsMock.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: [],
+      failures: input.tasks.map((arn) => ({ arn, reason: 'INTERNAL_ERROR' })),
+    }));
+
+    const report = await runCanary(config, {}, dependencies(fake, fakeClock(), DEADLINE_SAFETY_MARGIN_MS + 90_000));
+
+    expect(report.results[0]?.detail).toBe(
+      'run deadline reached while the probe task was not yet described; StopTask sent',
+    );
+    expect(fake.ecsMock.commandCalls(StopTaskCommand).map((call) => call.args[0].input.reason)).toEqual([
+      'port25-canary: run deadline reached',
+    ]);
+  });
+
+  it('tells the progress of each step of a task once: launched, running, stopped, result', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ pollsUntilStopped: 3, result: probeResult('198.51.100.25', 'timeout') }));
+    const progress: unknown[] = [];
+
+    await runCanary(config, {}, { ...dependencies(fake), onProgress: (event) => progress.push(event) });
+
+    const taskArn = [...fake.tasks.keys()][0];
+    expect(progress).toEqual([
+      { kind: 'launched', target: 'internet-mx', taskArn },
+      { kind: 'running', target: 'internet-mx', taskArn },
+      { kind: 'stopped', target: 'internet-mx', taskArn },
+      { kind: 'result', target: 'internet-mx', outcome: 'timeout' },
+    ]);
+  });
+
+  it('tells no running step for a task first seen already stopped', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ pollsUntilStopped: 0, result: probeResult('198.51.100.25', 'timeout') }));
+    const progress: { kind: string }[] = [];
+
+    await runCanary(config, {}, { ...dependencies(fake), onProgress: (event) => progress.push(event) });
+
+    expect(progress.map((event) => event.kind)).toEqual(['launched', 'stopped', 'result']);
+  });
+
+  it('aborts the run when DescribeTasks is denied, and names the task it could not stop', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }));
+    fake.ecsMock
+      .on(DescribeTasksCommand)
+      .rejects(
+        Object.assign(new Error('not authorized to perform: ecs:DescribeTasks'), { name: 'AccessDeniedException' }),
+      );
+    fake.ecsMock
+      .on(StopTaskCommand)
+      .rejects(Object.assign(new Error('not authorized to perform: ecs:StopTask'), { name: 'AccessDeniedException' }));
+
+    const error = await runCanary(config, {}, dependencies(fake)).catch((caught: unknown) => caught);
+
+    expect((error as Error).message).toBe(
+      'the canary run was aborted: ECS DescribeTasks (cluster port25-canary) failed: AccessDeniedException: not authorized to perform: ecs:DescribeTasks; could not stop: arn:aws:ecs:eu-west-1:111122223333:task/port25-canary/00000001aa: ECS StopTask (cluster port25-canary) failed: AccessDeniedException: not authorized to perform: ecs:StopTask',
+    );
+    expect(fake.cloudwatchMock.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+  });
+
+  it('says so when it could not stop a task still running at the deadline', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ pollsUntilStopped: Number.POSITIVE_INFINITY }));
+    fake.ecsMock
+      .on(StopTaskCommand)
+      .rejects(Object.assign(new Error('not authorized to perform: ecs:StopTask'), { name: 'AccessDeniedException' }));
+
+    const report = await runCanary(config, {}, dependencies(fake, fakeClock(), DEADLINE_SAFETY_MARGIN_MS + 90_000));
+
+    expect(report.results[0]?.detail).toBe(
+      'run deadline reached while the probe task was RUNNING; and it was not stopped: ECS StopTask (cluster port25-canary) failed: AccessDeniedException: not authorized to perform: ecs:StopTask',
+    );
+  });
+
   it('reports a target whose RunTask failed for good as task-failed with the reason, and tells the progress', async () => {
     const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
     const fake = fakeAws(() => ({}));
@@ -490,6 +589,18 @@ describe('runCanary', () => {
         /^not launched: not enough time left before the deadline \(needs 80 s, 75 s left\)/,
       ),
     });
+  });
+
+  it('launches a target when the time left is exactly the start allowance and the timeout of every attempt', async () => {
+    const config = testConfig({ targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }] });
+    const fake = fakeAws(() => ({ result: probeResult('198.51.100.25', 'timeout') }));
+    // timeoutMs is 10 s: one attempt needs 60 s + 10 s.
+    const remainingMs = DEADLINE_SAFETY_MARGIN_MS + 70_000;
+
+    const report = await runCanary(config, {}, dependencies(fake, fakeClock(), remainingMs));
+
+    expect(fake.ecsMock.commandCalls(RunTaskCommand)).toHaveLength(1);
+    expect(report.results[0]).toMatchObject({ outcome: 'timeout', verdict: 'pass' });
   });
 
   it('needs no extra time for a control port, whose connect runs beside the attempt', async () => {

@@ -284,6 +284,19 @@ describe('launchProbeTask', () => {
     expect(clock.sleeps).toEqual([1_000]);
   });
 
+  it('retries when the backoff ends exactly at the deadline', async () => {
+    ecsMock
+      .on(RunTaskCommand)
+      .resolvesOnce(capacityFailure())
+      .resolves({ tasks: [{ taskArn: TASK_ARN }] });
+    const clock = fakeClock();
+
+    const result = await launchProbeTask(new ECSClient({}), launchInput(), clock, { notAfter: clock.now() + 1_000 });
+
+    expect(clock.sleeps).toEqual([1_000]);
+    expect(result).toEqual({ started: true, taskArn: TASK_ARN });
+  });
+
   it('throws a typed error keeping the cause when RunTask is denied', async () => {
     const denied = Object.assign(new Error('not authorized to perform: ecs:RunTask'), {
       name: 'AccessDeniedException',

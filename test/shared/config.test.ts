@@ -65,6 +65,7 @@ describe('parseCanaryConfig', () => {
       { targets: [{ name: 'x', host: 'h:25' }] },
       'targets[0].host: "h:25" must be a host name or IP literal, without a port',
     ],
+    [{ targets: [{ name: 'x', host: 'h', starttls: 'yes' }] }, 'targets[0].starttls: must be true or false, got "yes"'],
     [{ network: { subnets: ['subnet-1'] } }, 'network.subnets[0]: "subnet-1" is not a subnet ID'],
     [{ network: { capacityProviderStrategy: [] } }, 'network.capacityProviderStrategy: must not be empty'],
     [{ deployment: { logRetentionDays: 10 } }, "deployment.logRetentionDays: must be one of CloudWatch Logs' values"],

@@ -101,6 +101,10 @@ describe('combineJudgements', () => {
     expect(combineJudgements([pass('a'), inconclusive('b'), fail('c'), fail('d')])).toEqual(fail('attempt 3: c'));
   });
 
+  it('is inconclusive on the first attempt when it was inconclusive and a later one passed', () => {
+    expect(combineJudgements([inconclusive('x'), pass('y')])).toEqual(inconclusive('attempt 1: x'));
+  });
+
   it('is inconclusive on a dead path even when an earlier attempt passed', () => {
     expect(combineJudgements([pass(NO_CONTROL_PORT), inconclusive(DEAD_PATH)])).toEqual(
       inconclusive(`attempt 2: ${DEAD_PATH}`),
