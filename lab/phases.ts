@@ -202,6 +202,11 @@ function runPhaseResult(
   };
 }
 
+/** A phase that could not start: no report, no logs, no events. */
+function phaseNotRun(id: PhaseId, failure: string): RunPhaseResult {
+  return runPhaseResult(id, 'not run', null, null, failure, { functionLog: [], taskLog: () => [] }, []);
+}
+
 function isCanaryReport(value: unknown): value is CanaryReport {
   const candidate = value as Partial<CanaryReport> | null;
   return typeof candidate === 'object' && candidate !== null && Array.isArray(candidate.results);
@@ -250,18 +255,7 @@ async function runScheduledPhase(
 ): Promise<RunPhaseResult> {
   const { functionName, timeoutSeconds } = deployment.orchestrator;
   if (!(await topology.throttle.isActive())) {
-    return runPhaseResult(
-      'scheduled',
-      'not run',
-      null,
-      null,
-      'the port-25 throttle is not in place',
-      {
-        functionLog: [],
-        taskLog: () => [],
-      },
-      [],
-    );
+    return phaseNotRun('scheduled', 'the port-25 throttle is not in place');
   }
   const input = deployment.scheduledInput;
   const event = input === undefined ? scheduledEvent(deployment) : input;
@@ -313,18 +307,7 @@ async function runReleasedPhase(
 ): Promise<RunPhaseResult> {
   await topology.throttle.lift();
   if (await topology.throttle.isActive()) {
-    return runPhaseResult(
-      'released',
-      'not run',
-      null,
-      null,
-      'the port-25 throttle is still in place',
-      {
-        functionLog: [],
-        taskLog: () => [],
-      },
-      [],
-    );
+    return phaseNotRun('released', 'the port-25 throttle is still in place');
   }
   const { functionName } = deployment.orchestrator;
   const args = [
