@@ -150,8 +150,7 @@ function runPhaseResult(
   report: CanaryReport | null,
   exitCode: number | null,
   failure: string | null,
-  logs: { readonly functionLog: readonly string[]; readonly taskLog: (taskArn: string) => string[] },
-  events: readonly ReceivedRunEvent[],
+  observed: RunObservations,
 ): RunPhaseResult {
   const expectation = RUN_PHASE_EXPECTATIONS[id];
   const comparisons = compareTargets(id, report);
@@ -176,7 +175,7 @@ function runPhaseResult(
     ...(expectedExitCode !== null && exitCode !== expectedExitCode
       ? [`exit code ${exitCode}, expected ${expectedExitCode}`]
       : []),
-    ...(failure ? [] : runEventProblems(events, report, expectation.restriction)),
+    ...(failure ? [] : runEventProblems(observed.events, report, expectation.restriction)),
   ];
   const matched = problems.length === 0;
   return {
@@ -189,22 +188,22 @@ function runPhaseResult(
     exitCode,
     expectedExitCode,
     problems,
-    functionLog: matched ? [] : logs.functionLog,
+    functionLog: matched ? [] : observed.functionLog,
     taskLogs: Object.fromEntries(
       comparisons
         .filter((comparison) => !comparison.matched)
         .flatMap((comparison) => {
           const taskArn = report?.results.find((result) => result.target === comparison.target)?.taskArn;
-          return taskArn ? [[comparison.target, logs.taskLog(taskArn)]] : [];
+          return taskArn ? [[comparison.target, observed.taskLog(taskArn)]] : [];
         }),
     ),
-    events,
+    events: observed.events,
   };
 }
 
 /** A phase that could not start: no report, no logs, no events. */
 function phaseNotRun(id: PhaseId, failure: string): RunPhaseResult {
-  return runPhaseResult(id, 'not run', null, null, failure, { functionLog: [], taskLog: () => [] }, []);
+  return runPhaseResult(id, 'not run', null, null, failure, { functionLog: [], taskLog: () => [], events: [] });
 }
 
 function isCanaryReport(value: unknown): value is CanaryReport {
@@ -229,10 +228,19 @@ function scheduledEvent(deployment: LabDeployment): unknown {
   };
 }
 
-/** The run's logs for the report: the orchestrator's invocations since `invocationsBefore`, and any probe task's. */
-function runLogs(endpoint: LocalAws, deployment: LabDeployment, invocationsBefore: number) {
+/** What the endpoint saw of one run: the orchestrator's log, any probe task's log, the run events on the bus. */
+interface RunObservations {
+  readonly functionLog: readonly string[];
+  readonly taskLog: (taskArn: string) => string[];
+  readonly events: readonly ReceivedRunEvent[];
+}
+
+/** Marks where a run starts; the function it returns reads what the endpoint saw of the run since. */
+function watchRun(endpoint: LocalAws, deployment: LabDeployment): () => RunObservations {
+  const invocationsBefore = endpoint.lambda.invocations.length;
+  const eventsBefore = endpoint.events.events.length;
   const { logGroup, logStreamPrefix, containerName } = deployment.probeTask;
-  return {
+  return () => ({
     functionLog: endpoint.lambda.invocations.slice(invocationsBefore).flatMap((invocation) => {
       const group = `/aws/lambda/${invocation.functionName}`;
       return endpoint.logs
@@ -244,7 +252,8 @@ function runLogs(endpoint: LocalAws, deployment: LabDeployment, invocationsBefor
       endpoint.logs
         .events(logGroup, `${logStreamPrefix}/${containerName}/${taskArn.split('/').at(-1)}`)
         .map((event) => event.message),
-  };
+    events: receivedRunEvents(endpoint.events, eventsBefore),
+  });
 }
 
 /** Phase 1: what the schedule does, through the endpoint's Lambda Invoke with the real SDK client. */
@@ -263,8 +272,7 @@ async function runScheduledPhase(
     input === undefined
       ? 'Lambda Invoke with an EventBridge scheduled event'
       : `Lambda Invoke with the schedule rule's input ${JSON.stringify(input)}`;
-  const invocationsBefore = endpoint.lambda.invocations.length;
-  const eventsBefore = endpoint.events.events.length;
+  const observed = watchRun(endpoint, deployment);
   const client = new LambdaClient({
     region: deployment.region,
     endpoint: endpoint.url,
@@ -286,15 +294,7 @@ async function runScheduledPhase(
   } finally {
     client.destroy();
   }
-  return runPhaseResult(
-    'scheduled',
-    how,
-    report,
-    null,
-    failure,
-    runLogs(endpoint, deployment, invocationsBefore),
-    receivedRunEvents(endpoint.events, eventsBefore),
-  );
+  return runPhaseResult('scheduled', how, report, null, failure, observed());
 }
 
 /** Phase 2: the restriction is lifted and an operator runs `port25-canary invoke --released` against the endpoint. */
@@ -319,8 +319,7 @@ async function runReleasedPhase(
     '--json',
   ];
   const how = `port25-canary invoke --function ${functionName} --released --json (a separate process)`;
-  const invocationsBefore = endpoint.lambda.invocations.length;
-  const eventsBefore = endpoint.events.events.length;
+  const observed = watchRun(endpoint, deployment);
   // A clean environment: only PATH and what points the SDK at the local endpoint.
   const { exitCode, stdout, stderr } = await runProcess(process.execPath, args, {
     env: cleanEnvironment(endpoint.environment()),
@@ -339,15 +338,7 @@ async function runReleasedPhase(
     failure =
       `port25-canary invoke printed no JSON (exit ${exitCode}): ${stdout.slice(0, 500)} ${stderr.slice(0, 1000)}`.trim();
   }
-  return runPhaseResult(
-    'released',
-    how,
-    report,
-    exitCode,
-    failure,
-    runLogs(endpoint, deployment, invocationsBefore),
-    receivedRunEvents(endpoint.events, eventsBefore),
-  );
+  return runPhaseResult('released', how, report, exitCode, failure, observed());
 }
 
 /** Phase 3: every alarm of the template, evaluated now over what the two runs published. */
