@@ -56,7 +56,8 @@ class JsonScanner {
   }
 
   private skipWhitespace(): void {
-    while (this.offset < this.text.length && WHITESPACE.has(this.text[this.offset] as string)) this.offset++;
+    // Past the end, charAt gives '', which is not whitespace.
+    while (WHITESPACE.has(this.text.charAt(this.offset))) this.offset++;
   }
 
   private scanValue(path: string): void {
@@ -175,9 +176,9 @@ export interface JsonDocument {
   locate(path: string): TextPosition;
 }
 
+/** `targets[0].port` → `targets[0]` → `targets` → `''`, the document. */
 function parentPath(path: string): string {
-  const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
-  return cut <= 0 ? '' : path.slice(0, cut);
+  return path.slice(0, Math.max(path.lastIndexOf('.'), path.lastIndexOf('['), 0));
 }
 
 /** Parses a JSON text; throws JsonSyntaxError naming the line and column where it stops being JSON. */
@@ -188,12 +189,10 @@ export function parseJsonDocument(text: string): JsonDocument {
   return {
     value,
     locate(path) {
-      let current = path;
-      for (;;) {
+      // The document itself, '', is always recorded: the walk up ends there at the latest.
+      for (let current = path; ; current = parentPath(current)) {
         const offset = scanner.offsets.get(current);
         if (offset !== undefined) return scanner.positionOf(offset);
-        if (current === '') return { line: 1, column: 1 };
-        current = parentPath(current);
       }
     },
   };

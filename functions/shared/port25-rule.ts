@@ -81,14 +81,12 @@ type ParsedAddress = Address4 | Address6;
 export function parseAddress(input: string): ParsedAddress {
   const text = input.trim();
   if (text.includes('/') || text === '') throw new AddressParseError(input, 'address');
-  try {
-    if (Address4.isValid(text)) return new Address4(text);
-    if (Address6.isValid(text.replace(/%.*$/, ''))) {
-      const v6 = new Address6(text.replace(/%.*$/, ''));
-      return v6.isMapped4() ? v6.to4() : v6;
-    }
-  } catch (cause) {
-    throw new AddressParseError(input, 'address', { cause });
+  // isValid is the constructor in a try: once it says yes, the constructor cannot throw. It accepts a zone id too.
+  if (Address4.isValid(text)) return new Address4(text);
+  if (Address6.isValid(text)) {
+    // Address6 keeps a zone id (from the first % to the end) on the object; the address is the same without it.
+    const v6 = new Address6(text.replace(/%.*/, ''));
+    return v6.isMapped4() ? v6.to4() : v6;
   }
   throw new AddressParseError(input, 'address');
 }
@@ -108,12 +106,9 @@ export function parseCidr(input: string): ParsedAddress {
   const match = /^([^/]+)\/(\d{1,3})$/.exec(text);
   const prefixLength = match ? Number(match[2]) : Number.NaN;
   let cidr: ParsedAddress | undefined;
-  try {
-    if (match && Address4.isValid(text) && prefixLength <= 32) cidr = new Address4(text);
-    else if (match && Address6.isValid(text) && prefixLength <= 128) cidr = new Address6(text);
-  } catch (cause) {
-    throw new AddressParseError(input, 'CIDR', { cause });
-  }
+  // isValid also rejects a prefix longer than the family's 32 or 128 bits, and the constructor cannot throw after it.
+  if (match && Address4.isValid(text)) cidr = new Address4(text);
+  else if (match && Address6.isValid(text)) cidr = new Address6(text);
   if (!cidr) throw new AddressParseError(input, 'CIDR');
   const network = `${cidr.startAddress().correctForm()}/${prefixLength}`;
   // A VPC CIDR with host bits set is a typo more often than not: say what was probably meant.

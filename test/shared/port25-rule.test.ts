@@ -79,6 +79,13 @@ describe('classify', () => {
     });
   });
 
+  it('names the VPC primary CIDR as configured, without the whitespace around it', () => {
+    expect(classify('198.51.100.25', { vpcPrimaryCidr: ' 198.51.100.0/24\n' })).toMatchObject({
+      expected: 'open',
+      rule: 'VPC primary CIDR 198.51.100.0/24',
+    });
+  });
+
   it('blocks the address just outside the VPC primary CIDR', () => {
     expect(classify('198.51.101.0', { vpcPrimaryCidr: '198.51.100.0/24' })).toMatchObject({ expected: 'blocked' });
   });
@@ -204,6 +211,12 @@ describe('NAT64 and secondary CIDRs', () => {
     ).toMatchObject({ throttled: true, expected: 'blocked', rule: 'VPC secondary CIDR 198.18.0.0/24: not exempt' });
   });
 
+  it('names a VPC secondary CIDR without the whitespace around it', () => {
+    expect(classify('198.18.0.25', { vpcSecondaryCidrs: [' 198.18.0.0/24 '] })).toMatchObject({
+      rule: 'VPC secondary CIDR 198.18.0.0/24: not exempt',
+    });
+  });
+
   it('exempts a secondary CIDR inside RFC 1918 by RFC 1918, not by being the VPC', () => {
     expect(classify('10.1.0.5', { vpcPrimaryCidr: '10.0.0.0/16', vpcSecondaryCidrs: ['10.1.0.0/16'] })).toMatchObject({
       expected: 'open',
@@ -224,18 +237,36 @@ describe('parseCidr', () => {
     expect(() => parseCidr('10.0.0.1/16')).toThrow('did you mean 10.0.0.0/16?');
   });
 
-  it.each(['10.0.0.0', '10.0.0.0/', 'fc00::/129', 'x/8'])('rejects %j', (input) => {
-    expect(() => parseCidr(input)).toThrow(AddressParseError);
-  });
+  it.each(['10.0.0.0', 'fc00::', '10.0.0.0/', '10.0.0.0/33', 'fc00::/129', 'x/8', 'fc00::/x'])(
+    'rejects %j, quoting it',
+    (input) => {
+      expect(() => parseCidr(input)).toThrow(AddressParseError);
+      expect(() => parseCidr(input)).toThrow(`not a valid IP CIDR: ${JSON.stringify(input)}`);
+    },
+  );
 
   it('accepts IPv4 and IPv6 networks', () => {
     expect(parseCidr('10.0.0.0/16').subnetMask).toBe(16);
     expect(parseCidr('fd25::/48').subnetMask).toBe(48);
+  });
+
+  it('accepts a single address as a block: /32 for IPv4, /128 for IPv6', () => {
+    expect(parseCidr('198.51.100.25/32').subnetMask).toBe(32);
+    expect(parseCidr('2001:db8::25/128').subnetMask).toBe(128);
   });
 });
 
 describe('parseAddress', () => {
   it('accepts an IPv6 zone index', () => {
     expect(parseAddress('fe80::1%eth0').correctForm()).toBe('fe80::1');
+  });
+
+  it('drops the zone index: the address parses as if it had none', () => {
+    expect(parseAddress('fe80::1%eth0')).toEqual(parseAddress('fe80::1'));
+  });
+
+  it.each(['fe80::1%eth0\nx', 'fe80::1\n%eth0', '198.51.100.25%eth0', '%eth0'])('rejects %j, quoting it', (input) => {
+    expect(() => parseAddress(input)).toThrow(AddressParseError);
+    expect(() => parseAddress(input)).toThrow(`not a valid IP address: ${JSON.stringify(input)}`);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RuleContext } from '../../functions/shared/port25-rule.js';
 import {
   type RestrictionSignal,
   restrictionLine,
@@ -61,6 +62,18 @@ describe('restrictionSignal', () => {
     expect(restrictionSignal([{ address: 'nonsense', outcome: 'open', control: null }], VPC)).toEqual(SILENT);
   });
 
+  it('passes on an error that is not about an address, rather than learning nothing', () => {
+    const broken: RuleContext = {
+      get vpcPrimaryCidr(): string {
+        throw new Error('VPC not looked up yet');
+      },
+    };
+
+    expect(() => restrictionSignal([{ address: PUBLIC, outcome: 'open', control: null }], broken)).toThrow(
+      'VPC not looked up yet',
+    );
+  });
+
   it('ignores refused and unreachable: they prove neither a drop nor a connection', () => {
     expect(restrictionSignal([{ address: PUBLIC, outcome: 'refused', control: 'open' }], VPC)).toEqual(SILENT);
     expect(restrictionSignal([{ address: PUBLIC, outcome: 'unreachable', control: 'open' }], VPC)).toEqual(SILENT);
@@ -91,6 +104,21 @@ describe('restrictionReport', () => {
     });
   });
 
+  it('names every target that connected when lifted, comma-separated', () => {
+    const report = restrictionReport(
+      [
+        { target: 'mx-a', signal: LIFTED },
+        { target: 'relay', signal: SILENT },
+        { target: 'mx-b', signal: LIFTED },
+      ],
+      false,
+    );
+
+    expect(report.summary).toBe(
+      'port-25 restriction lifted: port 25 connected to an address the rule would throttle (mx-a, mx-b)',
+    );
+  });
+
   it('is contradictory when both happened in one run, naming the targets', () => {
     const report = restrictionReport(
       [
@@ -109,6 +137,33 @@ describe('restrictionReport', () => {
   it('is unknown when no target could tell, or there were none', () => {
     expect(restrictionReport([{ target: 'relay', signal: SILENT }], false).state).toBe('unknown');
     expect(restrictionReport([], true).state).toBe('unknown');
+  });
+
+  it('when unknown, says no target could tell and to add one whose control port answers', () => {
+    expect(restrictionReport([{ target: 'relay', signal: SILENT }], false)).toMatchObject({
+      summary:
+        'port-25 restriction unknown: no target outside the exempt ranges showed a port-25-specific drop or connected on port 25',
+      nextStep:
+        'add a target outside the exempt ranges whose control port (probe.controlPort) answers, so a run can tell',
+    });
+  });
+
+  it('in effect and not released, says to request the removal or relay on 587/465', () => {
+    expect(restrictionReport([{ target: 'mx-a', signal: IN_EFFECT }], false).nextStep).toBe(
+      'to send on port 25 from here, request the removal from AWS (per account and region), or relay on 587/465',
+    );
+  });
+
+  it('when contradictory, says to compare the paths of the targets named, released or not', () => {
+    const signals = [
+      { target: 'mx-a', signal: IN_EFFECT },
+      { target: 'mx-b', signal: LIFTED },
+    ];
+    const advice =
+      'compare the paths of the targets named: one of them leaves through something else (NAT, proxy, another VPC)';
+
+    expect(restrictionReport(signals, false).nextStep).toBe(advice);
+    expect(restrictionReport(signals, true).nextStep).toBe(advice);
   });
 
   it('after a release is seen, says to set port25Released and redeploy', () => {
@@ -134,6 +189,15 @@ describe('restrictionReport', () => {
 
     expect(report.inEffectTargets).toHaveLength(12);
     expect(report.summary).toMatch(/mx-9, \.\.\. \(12 in all\)\)$/);
+  });
+
+  it('names all ten targets in the summary when there are exactly ten', () => {
+    const ten = Array.from({ length: 10 }, (_, index) => ({ target: `mx-${index}`, signal: IN_EFFECT }));
+
+    expect(restrictionReport(ten, false).summary).toBe(
+      'port-25 restriction in effect: port 25 was dropped while the control port answered ' +
+        '(mx-0, mx-1, mx-2, mx-3, mx-4, mx-5, mx-6, mx-7, mx-8, mx-9)',
+    );
   });
 });
 
