@@ -1,13 +1,9 @@
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CANARY_CLIENT_CONFIG } from '../../functions/orchestrator/aws-clients.js';
-import { runCanary } from '../../functions/orchestrator/run-canary.js';
+import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createCanaryClients } from '../../functions/orchestrator/aws-clients.js';
+import { type CanaryClients, runCanary } from '../../functions/orchestrator/run-canary.js';
 import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from '../../lab/local-aws/server.js';
 import { probeResult, targetsNamed, testConfig } from '../orchestrator/fakes.js';
 
@@ -33,6 +29,7 @@ const VPC = {
 
 let endpoint: LocalAws | undefined;
 afterEach(async () => {
+  vi.unstubAllEnvs();
   await endpoint?.close();
   endpoint = undefined;
 });
@@ -58,15 +55,10 @@ async function start(runTaskLatencyMs: number, logEmptyPagesBeforeEvents = 0): P
   return endpoint;
 }
 
-function clientsFor(local: LocalAws) {
-  const config = { ...CANARY_CLIENT_CONFIG, region: local.region, endpoint: local.url, credentials: LOCAL_CREDENTIALS };
-  return {
-    ec2: new EC2Client(config),
-    ecs: new ECSClient(config),
-    logs: new CloudWatchLogsClient(config),
-    cloudwatch: new CloudWatchClient(config),
-    events: new EventBridgeClient(config),
-  };
+/** The orchestrator's own clients, pointed at the endpoint as the lab's Lambda is: through its environment. */
+function clientsFor(local: LocalAws): CanaryClients {
+  for (const [name, value] of Object.entries(local.environment())) vi.stubEnv(name, value);
+  return createCanaryClients();
 }
 
 /** One raw awsJson1_1 call, to see the bytes ECS's answer is made of. */

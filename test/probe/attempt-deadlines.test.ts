@@ -4,6 +4,7 @@ import { type ProbeDependencies, runProbe, type SmtpProbeRequest } from '../../f
 import { systemProbeDependencies } from '../../functions/probe/system-dependencies.js';
 import { type CertificateFiles, selfSignedCertificate } from '../helpers/probe-certificates.js';
 import { answerCommands, type RawServer, startRawServer } from '../helpers/probe-raw-server.js';
+import { probeRequest } from '../helpers/probe-request.js';
 import { startStarttlsServer } from '../helpers/probe-starttls-server.js';
 
 // What running out of time means in each phase of the dialogue, against loopback servers that go quiet at that phase.
@@ -28,20 +29,8 @@ async function quietAt(command: string, ehloReply = EHLO_WITH_STARTTLS): Promise
   return server;
 }
 
-function request(port: number, overrides: Partial<SmtpProbeRequest> = {}): SmtpProbeRequest {
-  return {
-    target: `127.0.0.1:${port}`,
-    host: '127.0.0.1',
-    port,
-    timeoutMs: 400,
-    ehloName: 'probe.test',
-    attempts: 1,
-    controlPort: undefined,
-    starttls: false,
-    verifyTls: false,
-    ...overrides,
-  };
-}
+const request = (port: number, overrides: Partial<SmtpProbeRequest> = {}) =>
+  probeRequest('127.0.0.1', port, { timeoutMs: 400, ...overrides });
 
 /** Resolves once the server's side of a connection has closed: by then every byte the probe sent has arrived. */
 function closeOf(socket: Socket): Promise<void> {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type ProbeDependencies, runProbe, type SmtpProbeRequest } from '../../functions/probe/run-probe.js';
 import { systemProbeDependencies } from '../../functions/probe/system-dependencies.js';
 import type { ConnectTcp } from '../../functions/probe/tcp-connect.js';
+import { probeRequest } from '../helpers/probe-request.js';
 
 // AWS's throttle drops the SYN silently: the connect never completes and never fails. The namespace tests show it with
 // a real nftables drop (root only); here a connect that never completes stands in for it, so every machine covers the
@@ -23,20 +24,9 @@ function silentDrop() {
   return { connect, sockets };
 }
 
-function request(overrides: Partial<SmtpProbeRequest> = {}): SmtpProbeRequest {
-  return {
-    target: '198.51.100.25:25',
-    host: '198.51.100.25',
-    port: 25,
-    timeoutMs: 300,
-    ehloName: 'probe.test',
-    attempts: 1,
-    controlPort: undefined,
-    starttls: false,
-    verifyTls: false,
-    ...overrides,
-  };
-}
+// Nothing is sent to it: the injected connect never completes.
+const request = (overrides: Partial<SmtpProbeRequest> = {}) =>
+  probeRequest('198.51.100.25', 25, { timeoutMs: 300, ...overrides });
 
 describe('the connect deadline against a silent drop', () => {
   it('reports timeout, not banner-timeout, naming the dropped SYN and the deadline', async () => {

@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ResolvedAddress } from '../../functions/probe/resolve-addresses.js';
-import { type ProbeDependencies, runProbe, type SmtpProbeRequest } from '../../functions/probe/run-probe.js';
+import { type ProbeDependencies, runProbe } from '../../functions/probe/run-probe.js';
 import { systemProbeDependencies } from '../../functions/probe/system-dependencies.js';
 import { type CertificateFiles, selfSignedCertificate } from '../helpers/probe-certificates.js';
 import { answerCommands, closedLoopbackPort, startRawServer } from '../helpers/probe-raw-server.js';
+import { probeRequest } from '../helpers/probe-request.js';
 import { type RecordingSmtpServer, startRecordingSmtpServer } from '../helpers/probe-smtp-server.js';
 import { startStarttlsServer } from '../helpers/probe-starttls-server.js';
 
@@ -22,21 +23,6 @@ function lookupFrom(table: Readonly<Record<string, readonly ResolvedAddress[]>>)
 const noLookup: ProbeDependencies['lookup'] = async (host) => {
   throw new Error(`the resolver was asked for ${host}`);
 };
-
-function probeOf(host: string, port: number, overrides: Partial<SmtpProbeRequest> = {}): SmtpProbeRequest {
-  return {
-    target: `${host}:${port}`,
-    host,
-    port,
-    timeoutMs: 3000,
-    ehloName: 'probe.test',
-    attempts: 1,
-    controlPort: undefined,
-    starttls: false,
-    verifyTls: false,
-    ...overrides,
-  };
-}
 
 const deps = (lookup = noLookup): ProbeDependencies => ({ lookup, now: clock });
 
@@ -58,7 +44,7 @@ describe('runProbe against a real SMTP server', () => {
   afterAll(() => smtp.close());
 
   it('reports open with the greeting and the EHLO extensions', async () => {
-    const result = await runProbe(probeOf('127.0.0.1', smtp.port), deps());
+    const result = await runProbe(probeRequest('127.0.0.1', smtp.port), deps());
 
     expect(result).toMatchObject({ outcome: 'open', address: '127.0.0.1', addresses: ['127.0.0.1'], error: null });
     expect(result.greeting).toMatch(/^220 recording\.test/);
@@ -68,7 +54,7 @@ describe('runProbe against a real SMTP server', () => {
   });
 
   it('times the connect within its attempt, and the attempt within the whole probe', async () => {
-    const result = await runProbe(probeOf('127.0.0.1', smtp.port), deps());
+    const result = await runProbe(probeRequest('127.0.0.1', smtp.port), deps());
     const [attempt] = result.attempts;
 
     expect(result.connectMs).toBeGreaterThanOrEqual(0);
@@ -79,7 +65,7 @@ describe('runProbe against a real SMTP server', () => {
   it('says EHLO with the configured name, then QUIT, and never MAIL, RCPT or DATA', async () => {
     smtp.commands.length = 0;
 
-    await runProbe(probeOf('127.0.0.1', smtp.port, { ehloName: 'canary.probe.test' }), deps());
+    await runProbe(probeRequest('127.0.0.1', smtp.port, { ehloName: 'canary.probe.test' }), deps());
 
     await vi.waitFor(() => expect(smtp.commands).toContain('QUIT'));
     expect(smtp.commands).toEqual(['EHLO canary.probe.test', 'QUIT']);
@@ -90,7 +76,7 @@ describe('runProbe against a real SMTP server', () => {
     const smtp6 = await startRecordingSmtpServer({}, '::1');
     servers.push(smtp6);
 
-    const result = await runProbe(probeOf('::1', smtp6.port), deps());
+    const result = await runProbe(probeRequest('::1', smtp6.port), deps());
 
     expect(result).toMatchObject({ outcome: 'open', address: '::1' });
   });
@@ -109,7 +95,7 @@ describe('runProbe with STARTTLS against a self-signed certificate', () => {
   });
 
   it('reports the TLS session and the certificate, unverified, and stays open', async () => {
-    const result = await runProbe(probeOf('127.0.0.1', smtp.port, { starttls: true }), deps());
+    const result = await runProbe(probeRequest('127.0.0.1', smtp.port, { starttls: true }), deps());
 
     expect(result.outcome).toBe('open');
     expect(result.tls).toMatchObject({
@@ -127,7 +113,7 @@ describe('runProbe with STARTTLS against a self-signed certificate', () => {
   it('says EHLO again over TLS and still never starts a mail transaction', async () => {
     smtp.commands.length = 0;
 
-    await runProbe(probeOf('127.0.0.1', smtp.port, { starttls: true }), deps());
+    await runProbe(probeRequest('127.0.0.1', smtp.port, { starttls: true }), deps());
 
     await vi.waitFor(() => expect(smtp.commands).toContain('QUIT'));
     expect(smtp.commands).toEqual(['EHLO probe.test', 'STARTTLS', 'EHLO probe.test', 'QUIT']);
@@ -137,7 +123,7 @@ describe('runProbe with STARTTLS against a self-signed certificate', () => {
   it('makes the unverified certificate a tls-error when verification is required', async () => {
     smtp.commands.length = 0;
 
-    const result = await runProbe(probeOf('127.0.0.1', smtp.port, { starttls: true, verifyTls: true }), deps());
+    const result = await runProbe(probeRequest('127.0.0.1', smtp.port, { starttls: true, verifyTls: true }), deps());
 
     expect(result.outcome).toBe('tls-error');
     expect(result.error).toBe('the certificate did not verify: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)');
@@ -154,7 +140,7 @@ describe('runProbe with STARTTLS against a self-signed certificate', () => {
     });
     servers.push(server);
 
-    const result = await runProbe(probeOf('127.0.0.1', server.port, { starttls: true }), deps());
+    const result = await runProbe(probeRequest('127.0.0.1', server.port, { starttls: true }), deps());
 
     expect(result).toMatchObject({
       outcome: 'tls-error',
@@ -167,7 +153,7 @@ describe('runProbe with STARTTLS against a self-signed certificate', () => {
     const plain = await startRecordingSmtpServer();
     servers.push(plain);
 
-    const result = await runProbe(probeOf('127.0.0.1', plain.port, { starttls: true }), deps());
+    const result = await runProbe(probeRequest('127.0.0.1', plain.port, { starttls: true }), deps());
 
     expect(result).toMatchObject({ outcome: 'tls-error', tls: null });
     expect(result.error).toMatch(/does not offer STARTTLS/);
@@ -179,7 +165,7 @@ describe('runProbe with STARTTLS against a self-signed certificate', () => {
       answerCommands(socket, '250-raw.test\r\n250 X-NO-STARTTLS\r\n');
     });
 
-    const result = await runProbe(probeOf(server.host, server.port, { starttls: true }), deps());
+    const result = await runProbe(probeRequest(server.host, server.port, { starttls: true }), deps());
 
     expect(result).toMatchObject({
       outcome: 'tls-error',
@@ -195,7 +181,7 @@ describe('runProbe against servers that misbehave', () => {
       answerCommands(socket);
     });
 
-    const result = await runProbe(probeOf(server.host, server.port), deps());
+    const result = await runProbe(probeRequest(server.host, server.port), deps());
 
     expect(result).toMatchObject({ outcome: 'open', greeting: '220-raw.test ESMTP\n220-second line\n220 ready' });
     expect(result.ehlo).toEqual(['PIPELINING']);
@@ -203,7 +189,7 @@ describe('runProbe against servers that misbehave', () => {
 
   it('reports a 554 greeting as a protocol-error the moment it arrives, without saying EHLO', async () => {
     const server = await rawServer((socket) => socket.write('554 no SMTP service here\r\n'));
-    const request = probeOf(server.host, server.port, { timeoutMs: 10_000 });
+    const request = probeRequest(server.host, server.port, { timeoutMs: 10_000 });
 
     const result = await runProbe(request, deps());
 
@@ -221,7 +207,7 @@ describe('runProbe against servers that misbehave', () => {
       answerCommands(socket);
     });
 
-    const result = await runProbe(probeOf(server.host, server.port, { timeoutMs: 3000 }), deps());
+    const result = await runProbe(probeRequest(server.host, server.port, { timeoutMs: 3000 }), deps());
 
     expect(result.outcome).toBe('open');
     expect(result.durationMs).toBeGreaterThanOrEqual(300);
@@ -229,7 +215,7 @@ describe('runProbe against servers that misbehave', () => {
 
   it('reports banner-timeout at the deadline when the server never greets', async () => {
     const server = await rawServer(() => undefined);
-    const request = probeOf(server.host, server.port, { timeoutMs: 400 });
+    const request = probeRequest(server.host, server.port, { timeoutMs: 400 });
 
     const result = await runProbe(request, deps());
 
@@ -244,14 +230,14 @@ describe('runProbe against servers that misbehave', () => {
   it('reports banner-timeout when a multi-line greeting never ends', async () => {
     const server = await rawServer((socket) => socket.write('220-first line of three\r\n'));
 
-    const result = await runProbe(probeOf(server.host, server.port, { timeoutMs: 400 }), deps());
+    const result = await runProbe(probeRequest(server.host, server.port, { timeoutMs: 400 }), deps());
 
     expect(result.outcome).toBe('banner-timeout');
   });
 
   it('reports an over-long greeting line as a protocol-error without waiting for its end', async () => {
     const server = await rawServer((socket) => socket.write(`220 ${'x'.repeat(5000)}`));
-    const request = probeOf(server.host, server.port, { timeoutMs: 10_000 });
+    const request = probeRequest(server.host, server.port, { timeoutMs: 10_000 });
 
     const result = await runProbe(request, deps());
 
@@ -268,7 +254,7 @@ describe('runProbe against servers that misbehave', () => {
       answerCommands(socket, `${'250-SIZE 1\r\n'.repeat(6000)}250 END\r\n`);
     });
 
-    const result = await runProbe(probeOf(server.host, server.port), deps());
+    const result = await runProbe(probeRequest(server.host, server.port), deps());
 
     expect(result).toMatchObject({
       outcome: 'protocol-error',
@@ -285,7 +271,7 @@ describe('runProbe against servers that misbehave', () => {
       });
     });
 
-    const result = await runProbe(probeOf(server.host, server.port), deps());
+    const result = await runProbe(probeRequest(server.host, server.port), deps());
 
     expect(result).toMatchObject({ outcome: 'open', error: null });
     expect(result.attempts[0]).toMatchObject({ outcome: 'open', error: null });
@@ -294,7 +280,7 @@ describe('runProbe against servers that misbehave', () => {
   it('reports a reset right after the connect as a protocol-error', async () => {
     const server = await rawServer((socket) => socket.resetAndDestroy());
 
-    const result = await runProbe(probeOf(server.host, server.port), deps());
+    const result = await runProbe(probeRequest(server.host, server.port), deps());
 
     // Whether the reset overtakes the connect event is a race; either way the server accepted, then reset.
     expect(result.outcome).toBe('protocol-error');
@@ -309,7 +295,7 @@ describe('runProbe against servers that misbehave', () => {
       socket.once('data', () => socket.resetAndDestroy());
     });
 
-    const result = await runProbe(probeOf(server.host, server.port), deps());
+    const result = await runProbe(probeRequest(server.host, server.port), deps());
 
     expect(result).toMatchObject({
       outcome: 'protocol-error',
@@ -320,7 +306,7 @@ describe('runProbe against servers that misbehave', () => {
   it('reports a close right after the connect as a protocol-error', async () => {
     const server = await rawServer((socket) => socket.end());
 
-    const result = await runProbe(probeOf(server.host, server.port), deps());
+    const result = await runProbe(probeRequest(server.host, server.port), deps());
 
     expect(result).toMatchObject({
       outcome: 'protocol-error',
@@ -331,7 +317,7 @@ describe('runProbe against servers that misbehave', () => {
   it('reports a close in the middle of a multi-line greeting as a protocol-error', async () => {
     const server = await rawServer((socket) => socket.end('220-first line\r\n'));
 
-    const result = await runProbe(probeOf(server.host, server.port), deps());
+    const result = await runProbe(probeRequest(server.host, server.port), deps());
 
     expect(result.error).toBe(
       'the server closed the connection in the middle of a reply while waiting for the greeting',
@@ -344,7 +330,7 @@ describe('runProbe against servers that misbehave', () => {
       answerCommands(socket);
     });
 
-    const result = await runProbe(probeOf(server.host, server.port), deps());
+    const result = await runProbe(probeRequest(server.host, server.port), deps());
 
     expect(result.outcome).toBe('open');
     expect(result.greeting).toBe('220 caf\uFFFD\uFFFD\u0000 ok');
@@ -357,7 +343,7 @@ describe('runProbe against servers that misbehave', () => {
       answerCommands(socket, '250-raw.test\n250 SIZE 1000\n');
     });
 
-    const result = await runProbe(probeOf(server.host, server.port), deps());
+    const result = await runProbe(probeRequest(server.host, server.port), deps());
 
     expect(result).toMatchObject({ outcome: 'open', ehlo: ['SIZE 1000'] });
   });
@@ -365,7 +351,7 @@ describe('runProbe against servers that misbehave', () => {
   it('reports a non-SMTP server as a protocol-error naming what it said', async () => {
     const server = await rawServer((socket) => socket.write('HTTP/1.1 400 Bad Request\r\n\r\n'));
 
-    const result = await runProbe(probeOf(server.host, server.port), deps());
+    const result = await runProbe(probeRequest(server.host, server.port), deps());
 
     expect(result).toMatchObject({
       outcome: 'protocol-error',
@@ -379,7 +365,7 @@ describe('runProbe against servers that misbehave', () => {
       answerCommands(socket, '502 5.5.1 EHLO not implemented\r\n');
     });
 
-    const result = await runProbe(probeOf(server.host, server.port), deps());
+    const result = await runProbe(probeRequest(server.host, server.port), deps());
 
     expect(result).toMatchObject({
       outcome: 'protocol-error',
@@ -390,7 +376,7 @@ describe('runProbe against servers that misbehave', () => {
   it('reports an EHLO that is never answered as a protocol-error at the deadline', async () => {
     const server = await rawServer((socket) => socket.write('220 raw.test\r\n'));
 
-    const result = await runProbe(probeOf(server.host, server.port, { timeoutMs: 400 }), deps());
+    const result = await runProbe(probeRequest(server.host, server.port, { timeoutMs: 400 }), deps());
 
     expect(result.outcome).toBe('protocol-error');
     expect(result.error).toMatch(/^no reply to EHLO from 127\.0\.0\.1 port \d+ within 400 ms$/);
@@ -402,7 +388,7 @@ describe('runProbe against servers that misbehave', () => {
       answerCommands(socket, '250-raw.test\r\n250 STARTTLS\r\n', { STARTTLS: '454 4.7.0 TLS not available\r\n' });
     });
 
-    const result = await runProbe(probeOf(server.host, server.port, { starttls: true }), deps());
+    const result = await runProbe(probeRequest(server.host, server.port, { starttls: true }), deps());
 
     expect(result).toMatchObject({
       outcome: 'tls-error',
@@ -420,7 +406,7 @@ describe('runProbe against servers that misbehave', () => {
       });
     });
 
-    const result = await runProbe(probeOf(server.host, server.port, { starttls: true }), deps());
+    const result = await runProbe(probeRequest(server.host, server.port, { starttls: true }), deps());
 
     expect(result.outcome).toBe('tls-error');
     expect(result.error).toMatch(/^TLS handshake failed: /);
@@ -429,7 +415,7 @@ describe('runProbe against servers that misbehave', () => {
   it('reports a closed port as refused', async () => {
     const port = await closedLoopbackPort();
 
-    const result = await runProbe(probeOf('127.0.0.1', port), deps());
+    const result = await runProbe(probeRequest('127.0.0.1', port), deps());
 
     expect(result).toMatchObject({ outcome: 'refused', connectMs: null, greeting: null });
     expect(result.error).toBe(`connection refused (TCP reset) at 127.0.0.1 port ${port} (ECONNREFUSED)`);
@@ -450,7 +436,7 @@ describe('runProbe address resolution', () => {
       ],
     });
 
-    const result = await runProbe(probeOf('mx.probe.test', server.port), deps(lookup));
+    const result = await runProbe(probeRequest('mx.probe.test', server.port), deps(lookup));
 
     expect(result).toMatchObject({ outcome: 'open', address: '127.0.0.1', addresses: ['::1', '127.0.0.1'] });
     // The refused first address is history once the second one answers: the attempt itself has no error.
@@ -469,7 +455,7 @@ describe('runProbe address resolution', () => {
       ],
     });
 
-    const result = await runProbe(probeOf('mx.probe.test', server.port), deps(lookup));
+    const result = await runProbe(probeRequest('mx.probe.test', server.port), deps(lookup));
 
     expect(result).toMatchObject({ outcome: 'open', address: '127.0.0.1', addresses: ['127.0.0.1', '::1'] });
   });
@@ -484,7 +470,7 @@ describe('runProbe address resolution', () => {
       ],
     });
 
-    const result = await runProbe(probeOf('mx.probe.test', port), deps(lookup));
+    const result = await runProbe(probeRequest('mx.probe.test', port), deps(lookup));
 
     expect(result).toMatchObject({ outcome: 'refused', address: '::1' });
     expect(result.error).toBe(
@@ -495,7 +481,7 @@ describe('runProbe address resolution', () => {
   });
 
   it('reports a name that does not resolve as dns-error without dialling', async () => {
-    const result = await runProbe(probeOf('missing.probe.test', 25), deps(lookupFrom({})));
+    const result = await runProbe(probeRequest('missing.probe.test', 25), deps(lookupFrom({})));
 
     expect(result).toMatchObject({
       outcome: 'dns-error',
@@ -507,7 +493,7 @@ describe('runProbe address resolution', () => {
   });
 
   it('reports an empty answer as dns-error', async () => {
-    const result = await runProbe(probeOf('empty.probe.test', 25), deps(lookupFrom({ 'empty.probe.test': [] })));
+    const result = await runProbe(probeRequest('empty.probe.test', 25), deps(lookupFrom({ 'empty.probe.test': [] })));
 
     expect(result).toMatchObject({
       outcome: 'dns-error',
@@ -518,7 +504,7 @@ describe('runProbe address resolution', () => {
   it('reports a look-up that outlasts the deadline as dns-error at the deadline', async () => {
     const hangingLookup: ProbeDependencies['lookup'] = () => new Promise(() => undefined);
 
-    const result = await runProbe(probeOf('slow.probe.test', 25, { timeoutMs: 300 }), deps(hangingLookup));
+    const result = await runProbe(probeRequest('slow.probe.test', 25, { timeoutMs: 300 }), deps(hangingLookup));
 
     expect(result).toMatchObject({ outcome: 'dns-error', error: 'the DNS look-up did not finish within 300 ms' });
   });
@@ -533,7 +519,7 @@ describe('runProbe attempts and control port', () => {
       answerCommands(socket);
     });
 
-    const result = await runProbe(probeOf(server.host, server.port, { attempts: 3 }), deps());
+    const result = await runProbe(probeRequest(server.host, server.port, { attempts: 3 }), deps());
 
     expect(result.attempts.map((attempt) => [attempt.attempt, attempt.outcome])).toEqual([
       [1, 'open'],
@@ -551,7 +537,7 @@ describe('runProbe attempts and control port', () => {
     });
     const control = await rawServer((socket) => socket.end());
 
-    const result = await runProbe(probeOf(smtp.host, smtp.port, { controlPort: control.port }), deps());
+    const result = await runProbe(probeRequest(smtp.host, smtp.port, { controlPort: control.port }), deps());
 
     expect(result.control).toMatchObject({ port: control.port, outcome: 'open' });
     expect(result.control?.connectMs).toBeTypeOf('number');
@@ -561,7 +547,7 @@ describe('runProbe attempts and control port', () => {
   it('reports a refused control port', async () => {
     const port = await closedLoopbackPort();
 
-    const result = await runProbe(probeOf('127.0.0.1', port, { controlPort: port }), deps());
+    const result = await runProbe(probeRequest('127.0.0.1', port, { controlPort: port }), deps());
 
     expect(result.control).toEqual({ port, outcome: 'refused', connectMs: null });
   });
@@ -589,7 +575,7 @@ describe('runProbe attempts and control port', () => {
     });
 
     const result = await runProbe(
-      { ...probeOf(host, smtp.port, { controlPort: control.port }), target: `${host}:${smtp.port}` },
+      { ...probeRequest(host, smtp.port, { controlPort: control.port }), target: `${host}:${smtp.port}` },
       deps(lookup),
     );
 
@@ -608,7 +594,10 @@ describe('runProbe attempts and control port', () => {
       socket.end();
     });
 
-    const result = await runProbe(probeOf(smtp.host, smtp.port, { attempts: 3, controlPort: control.port }), deps());
+    const result = await runProbe(
+      probeRequest(smtp.host, smtp.port, { attempts: 3, controlPort: control.port }),
+      deps(),
+    );
 
     expect(result.control).toMatchObject({ port: control.port, outcome: 'open' });
     expect(finishedAttemptsAtControl).toEqual([2]);
@@ -628,14 +617,17 @@ describe('runProbe attempts and control port', () => {
       ],
     });
 
-    const result = await runProbe(probeOf('mx.probe.test', smtp.port, { controlPort: control.port }), deps(lookup));
+    const result = await runProbe(
+      probeRequest('mx.probe.test', smtp.port, { controlPort: control.port }),
+      deps(lookup),
+    );
 
     expect(result).toMatchObject({ outcome: 'open', address: '127.0.0.1' });
     expect(result.control).toMatchObject({ port: control.port, outcome: 'open' });
   });
 
   it('skips the control port when nothing was dialled', async () => {
-    const result = await runProbe(probeOf('missing.probe.test', 25, { controlPort: 443 }), deps(lookupFrom({})));
+    const result = await runProbe(probeRequest('missing.probe.test', 25, { controlPort: 443 }), deps(lookupFrom({})));
 
     expect(result.control).toBeNull();
   });
@@ -646,7 +638,7 @@ describe('runProbe cleanup', () => {
     const server = await rawServer((socket) => socket.write('554 no SMTP service here\r\n'));
     const timersBefore = process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
 
-    await runProbe(probeOf(server.host, server.port, { timeoutMs: 10_000, controlPort: server.port }), deps());
+    await runProbe(probeRequest(server.host, server.port, { timeoutMs: 10_000, controlPort: server.port }), deps());
 
     const timersAfter = process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
     expect(timersAfter).toBeLessThanOrEqual(timersBefore);
@@ -655,7 +647,7 @@ describe('runProbe cleanup', () => {
   it('leaves no socket behind after a deadline', async () => {
     const server = await rawServer(() => undefined);
 
-    await runProbe(probeOf(server.host, server.port, { timeoutMs: 200, controlPort: server.port }), deps());
+    await runProbe(probeRequest(server.host, server.port, { timeoutMs: 200, controlPort: server.port }), deps());
 
     // The server's side closes once the probe's side has; only the listening socket may stay.
     await vi.waitFor(() => {
