@@ -12,6 +12,7 @@ function scaleRun(
   extra: Partial<ScaleRunFigures> = {},
 ): ScaleRunFigures {
   return {
+    tasks: 'fixed-life',
     targets,
     maxConcurrentTasks,
     wallMs,
@@ -57,7 +58,7 @@ function reportWith(runs: ScaleRunFigures[]): BenchReport {
     tools: [],
     verdicts: undefined,
     cost: undefined,
-    scale: { runs, oneTaskMs: 1000, oneTaskDefinition: 'test' },
+    scale: { runs, oneTaskMs: { probe: 3000, 'fixed-life': 1000 }, oneTaskDefinition: 'test' },
     artifacts: undefined,
     skipped: [],
   };
@@ -91,6 +92,32 @@ describe('evaluateGoals', () => {
     const throttled = reportWith([scaleRun(1, 10, 1000), scaleRun(100, 10, 10_000, { throttlingAnswers: 1 })]);
     expect(goal(slow, '100 targets at maxConcurrentTasks 10')?.met).toBe(false);
     expect(goal(throttled, '100 targets at maxConcurrentTasks 10')?.met).toBe(false);
+  });
+
+  it('judges launch pace on the fixed-life tasks only, each against the one-target run of its own kind', () => {
+    const report = reportWith([
+      scaleRun(1, 10, 1000),
+      scaleRun(100, 10, 12_900),
+      scaleRun(1, 10, 400, { tasks: 'probe' }),
+      scaleRun(100, 10, 50_000, { tasks: 'probe' }),
+    ]);
+    const paceGoals = evaluateGoals(report).filter((result) => result.goal.includes('× one-target run'));
+
+    expect(paceGoals.map(({ goal, met }) => [goal, met])).toEqual([
+      [
+        '100 targets at maxConcurrentTasks 10 (fixed-life tasks): wall ≤ 1.3 × ⌈N/c⌉ × one-target run, 10 in flight, no throttling',
+        true,
+      ],
+    ]);
+  });
+
+  it("judges the 500-target waves on the fixed-life tasks' own one task's time", () => {
+    // 59 s is within 1.2 × 50 waves × 1000 ms (fixed-life), and would be within 3000 ms (probe) too; 61 s is not.
+    const met = reportWith([scaleRun(500, 10, 59_000), scaleRun(500, 10, 61_000, { tasks: 'probe' })]);
+    const missed = reportWith([scaleRun(500, 10, 61_000), scaleRun(500, 10, 59_000, { tasks: 'probe' })]);
+
+    expect(goal(met, '500 targets, maxConcurrentTasks 10 (fixed-life tasks)')?.met).toBe(true);
+    expect(goal(missed, '500 targets, maxConcurrentTasks 10 (fixed-life tasks)')?.met).toBe(false);
   });
 
   it('misses the DescribeTasks goal when a round makes more calls than its in-flight tasks need', () => {

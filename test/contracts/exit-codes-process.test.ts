@@ -1,9 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/exec.js';
-import { isolatedAwsEnvironment, LoopbackEndpoint } from '../helpers/loopback-aws.js';
+import { useLoopbackCanary } from '../helpers/loopback-aws.js';
 import { runProbeCli } from '../helpers/probe-process.js';
 import { answerCommands, closedLoopbackPort, type RawServer, startRawServer } from '../helpers/probe-raw-server.js';
 
@@ -16,8 +13,16 @@ let greeting: RawServer;
 let silent: RawServer;
 let rejecting: RawServer;
 let closedPort: number;
-const endpoint = new LoopbackEndpoint();
-let directory: string;
+const { endpoint, configFile, environment } = useLoopbackCanary({
+  canaryName: 'mail-egress',
+  network: {
+    cluster: 'port25-canary',
+    taskDefinition: 'port25-canary-probe:3',
+    subnets: ['subnet-0123456789abcdef0'],
+    logGroup: '/port25-canary/probe',
+  },
+  targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }],
+});
 
 beforeAll(async () => {
   greeting = await startRawServer((socket) => {
@@ -30,30 +35,10 @@ beforeAll(async () => {
     answerCommands(socket);
   });
   closedPort = await closedLoopbackPort();
-  await endpoint.start();
-  directory = await mkdtemp(join(tmpdir(), 'port25-contracts-'));
-  await writeFile(
-    join(directory, 'canary.config.json'),
-    JSON.stringify({
-      canaryName: 'mail-egress',
-      network: {
-        cluster: 'port25-canary',
-        taskDefinition: 'port25-canary-probe:3',
-        subnets: ['subnet-0123456789abcdef0'],
-        logGroup: '/port25-canary/probe',
-      },
-      targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }],
-    }),
-  );
-});
-
-afterEach(() => {
-  endpoint.requests.length = 0;
 });
 
 afterAll(async () => {
-  await Promise.all([greeting.close(), silent.close(), rejecting.close(), endpoint.stop()]);
-  await rm(directory, { recursive: true, force: true });
+  await Promise.all([greeting.close(), silent.close(), rejecting.close()]);
 });
 
 describe('port25-canary probe exit codes (built CLI)', () => {
@@ -151,7 +136,7 @@ describe('port25-canary invoke exit codes (built CLI, loopback Lambda endpoint)'
   ])('exits %i when %s', async (exitCode, _, summary) => {
     endpoint.reply = { status: 200, body: reportWith(summary) };
 
-    const result = await runCli(['invoke', '--function', 'port25-canary'], isolatedAwsEnvironment(endpoint.url));
+    const result = await runCli(['invoke', '--function', 'port25-canary'], environment());
 
     expect(result.exitCode).toBe(exitCode);
   });
@@ -163,7 +148,7 @@ describe('port25-canary invoke exit codes (built CLI, loopback Lambda endpoint)'
       body: JSON.stringify({ errorType: 'ConfigError', errorMessage: 'targets[0]: unknown target "x"' }),
     };
 
-    const result = await runCli(['invoke', '--function', 'port25-canary'], isolatedAwsEnvironment(endpoint.url));
+    const result = await runCli(['invoke', '--function', 'port25-canary'], environment());
 
     expect(result.exitCode).toBe(2);
   });
@@ -175,7 +160,7 @@ describe('port25-canary invoke exit codes (built CLI, loopback Lambda endpoint)'
       body: JSON.stringify({ Type: 'User', message: 'Function not found' }),
     };
 
-    const result = await runCli(['invoke', '--function', 'port25-canary'], isolatedAwsEnvironment(endpoint.url));
+    const result = await runCli(['invoke', '--function', 'port25-canary'], environment());
 
     expect(result.exitCode).toBe(4);
   });
@@ -183,13 +168,13 @@ describe('port25-canary invoke exit codes (built CLI, loopback Lambda endpoint)'
   it('exits 4 when the function answers something that is not a canary report', async () => {
     endpoint.reply = { status: 200, body: JSON.stringify({ hello: 'world' }) };
 
-    const result = await runCli(['invoke', '--function', 'port25-canary'], isolatedAwsEnvironment(endpoint.url));
+    const result = await runCli(['invoke', '--function', 'port25-canary'], environment());
 
     expect(result.exitCode).toBe(4);
   });
 
   it('exits 2 without --function or PORT25_CANARY_FUNCTION, calling nothing', async () => {
-    const result = await runCli(['invoke'], isolatedAwsEnvironment(endpoint.url));
+    const result = await runCli(['invoke'], environment());
 
     expect(result.exitCode).toBe(2);
     expect(endpoint.requests).toEqual([]);
@@ -198,10 +183,7 @@ describe('port25-canary invoke exit codes (built CLI, loopback Lambda endpoint)'
 
 describe('port25-canary run exit codes (built CLI, loopback AWS endpoint)', () => {
   it('exits 2 for a --deadline below its minimum, calling nothing', async () => {
-    const result = await runCli(
-      ['run', '--config', join(directory, 'canary.config.json'), '--deadline', '10'],
-      isolatedAwsEnvironment(endpoint.url),
-    );
+    const result = await runCli(['run', '--config', configFile(), '--deadline', '10'], environment());
 
     expect(result.exitCode).toBe(2);
     expect(endpoint.requests).toEqual([]);
@@ -213,10 +195,7 @@ describe('port25-canary run exit codes (built CLI, loopback AWS endpoint)', () =
       body: JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized to perform ecs:RunTask' }),
     };
 
-    const result = await runCli(
-      ['run', '--config', join(directory, 'canary.config.json')],
-      isolatedAwsEnvironment(endpoint.url),
-    );
+    const result = await runCli(['run', '--config', configFile()], environment());
 
     expect(result.exitCode).toBe(4);
   });

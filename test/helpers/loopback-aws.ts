@@ -1,5 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export interface RecordedRequest {
   readonly method: string | undefined;
@@ -39,7 +43,7 @@ const EC2_REPLIES: Readonly<Record<string, string>> = {
  * A loopback-only HTTP endpoint standing in for an AWS API; it records requests and answers with `reply`. EC2's
  * form-encoded calls (query protocol) get the LOOPBACK_VPC answers, so a run gets past reading its VPC.
  */
-export class LoopbackEndpoint {
+class LoopbackEndpoint {
   readonly requests: RecordedRequest[] = [];
   reply: LoopbackReply = { status: 500, body: '{}' };
   private readonly server: Server = createServer((request, response) => {
@@ -79,7 +83,7 @@ export class LoopbackEndpoint {
 }
 
 /** Fake credentials, no shared config or credential files, no instance metadata, every AWS endpoint on loopback. */
-export function isolatedAwsEnvironment(endpointUrl: string): Record<string, string> {
+function isolatedAwsEnvironment(endpointUrl: string): Record<string, string> {
   return {
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
@@ -93,5 +97,43 @@ export function isolatedAwsEnvironment(endpointUrl: string): Record<string, stri
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpointUrl,
     AWS_ENDPOINT_URL_CLOUDWATCH: endpointUrl,
     AWS_ENDPOINT_URL_LAMBDA: endpointUrl,
+  };
+}
+
+/** What a test file of the built CLI's `run` and `invoke` works against: a loopback endpoint and a config file. */
+export interface LoopbackCanary {
+  readonly endpoint: LoopbackEndpoint;
+  /** The written config's path; known once the file's tests run. */
+  configFile(): string;
+  /** isolatedAwsEnvironment for the endpoint. */
+  environment(): Record<string, string>;
+}
+
+/**
+ * Registers the test file's hooks: the endpoint starts and the config is written before its tests, each test starts
+ * with no recorded requests, and both are gone after the last test.
+ */
+export function useLoopbackCanary(config: unknown): LoopbackCanary {
+  const endpoint = new LoopbackEndpoint();
+  let directory: string | undefined;
+  beforeAll(async () => {
+    await endpoint.start();
+    directory = await mkdtemp(join(tmpdir(), 'port25-loopback-canary-'));
+    await writeFile(join(directory, 'canary.config.json'), JSON.stringify(config));
+  });
+  afterEach(() => {
+    endpoint.requests.length = 0;
+  });
+  afterAll(async () => {
+    await endpoint.stop();
+    if (directory !== undefined) await rm(directory, { recursive: true, force: true });
+  });
+  return {
+    endpoint,
+    configFile: () => {
+      if (directory === undefined) throw new Error('useLoopbackCanary: the config is written in beforeAll');
+      return join(directory, 'canary.config.json');
+    },
+    environment: () => isolatedAwsEnvironment(endpoint.url),
   };
 }

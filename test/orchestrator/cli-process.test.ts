@@ -1,10 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VERDICT_EXIT_CODES } from '../../functions/shared/outcomes.js';
 import { runCli } from '../helpers/exec.js';
-import { isolatedAwsEnvironment, LoopbackEndpoint } from '../helpers/loopback-aws.js';
+import { useLoopbackCanary } from '../helpers/loopback-aws.js';
 import { TEST_NETWORK } from './fakes.js';
 
 const REPORT_WITH_ONE_TARGET = {
@@ -33,29 +30,10 @@ const REPORT_WITH_ONE_TARGET = {
   summary: { pass: 1, fail: 0, inconclusive: 0 },
 };
 
-const endpoint = new LoopbackEndpoint();
-let directory: string;
-
-beforeAll(async () => {
-  await endpoint.start();
-  directory = await mkdtemp(join(tmpdir(), 'port25-cli-process-'));
-  await writeFile(
-    join(directory, 'canary.config.json'),
-    JSON.stringify({
-      canaryName: 'mail-egress',
-      network: { ...TEST_NETWORK },
-      targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }],
-    }),
-  );
-});
-
-afterEach(() => {
-  endpoint.requests.length = 0;
-});
-
-afterAll(async () => {
-  await endpoint.stop();
-  await rm(directory, { recursive: true, force: true });
+const { endpoint, configFile, environment } = useLoopbackCanary({
+  canaryName: 'mail-egress',
+  network: { ...TEST_NETWORK },
+  targets: [{ name: 'internet-mx', host: '198.51.100.25', expect: 'blocked' }],
 });
 
 describe('port25-canary run and invoke (built CLI)', () => {
@@ -77,7 +55,7 @@ describe('port25-canary run and invoke (built CLI)', () => {
       body: JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized to perform ecs:RunTask' }),
     };
 
-    await runCli(['run', '--config', join(directory, 'canary.config.json')], isolatedAwsEnvironment(endpoint.url));
+    await runCli(['run', '--config', configFile()], environment());
 
     const [subnets, vpcs, runTask] = endpoint.requests;
     expect(Object.fromEntries(new URLSearchParams(subnets?.body))).toEqual({
@@ -100,10 +78,7 @@ describe('port25-canary run and invoke (built CLI)', () => {
       body: JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized to perform ecs:RunTask' }),
     };
 
-    const result = await runCli(
-      ['run', '--config', join(directory, 'canary.config.json')],
-      isolatedAwsEnvironment(endpoint.url),
-    );
+    const result = await runCli(['run', '--config', configFile()], environment());
 
     expect(endpoint.jsonRequests[0]?.headers['x-amz-target']).toBe('AmazonEC2ContainerServiceV20141113.RunTask');
     expect(JSON.parse(endpoint.jsonRequests[0]?.body ?? '{}')).toMatchObject({
@@ -131,10 +106,7 @@ describe('port25-canary run and invoke (built CLI)', () => {
       }),
     };
 
-    const result = await runCli(
-      ['invoke', '--function', 'port25-canary', '--targets', 'internet-mx'],
-      isolatedAwsEnvironment(endpoint.url),
-    );
+    const result = await runCli(['invoke', '--function', 'port25-canary', '--targets', 'internet-mx'], environment());
 
     expect(endpoint.requests[0]).toMatchObject({
       method: 'POST',
@@ -149,7 +121,7 @@ describe('port25-canary run and invoke (built CLI)', () => {
   it('prints nothing but the report: no runtime warning from a dependency on this Node version', async () => {
     endpoint.reply = { status: 200, body: JSON.stringify(REPORT_WITH_ONE_TARGET) };
 
-    const result = await runCli(['invoke', '--function', 'port25-canary'], isolatedAwsEnvironment(endpoint.url));
+    const result = await runCli(['invoke', '--function', 'port25-canary'], environment());
 
     expect({ stderr: result.stderr, exitCode: result.exitCode }).toEqual({ stderr: '', exitCode: 0 });
     expect(result.stdout.split('\n')[0]?.split(/\s{2,}/)).toEqual([
@@ -176,10 +148,7 @@ describe('port25-canary run and invoke (built CLI)', () => {
         body: JSON.stringify({ errorType, errorMessage }),
       };
 
-      const result = await runCli(
-        ['invoke', '--function', 'port25-canary', '--json'],
-        isolatedAwsEnvironment(endpoint.url),
-      );
+      const result = await runCli(['invoke', '--function', 'port25-canary', '--json'], environment());
 
       expect({ stdout: result.stdout, exitCode: result.exitCode }).toEqual({ stdout: '', exitCode: code });
       expect(result.stderr).toContain(`function port25-canary failed: ${errorType}: ${errorMessage}`);
@@ -193,10 +162,7 @@ describe('port25-canary run and invoke (built CLI)', () => {
       body: JSON.stringify({ errorType: 'ConfigError', errorMessage: 'targets[0]: unknown target "x"' }),
     };
 
-    const result = await runCli(
-      ['invoke', '--function', 'port25-canary', '--targets', 'x'],
-      isolatedAwsEnvironment(endpoint.url),
-    );
+    const result = await runCli(['invoke', '--function', 'port25-canary', '--targets', 'x'], environment());
 
     expect(result.exitCode).toBe(VERDICT_EXIT_CODES.usage);
     expect(result.stderr).toContain('function port25-canary failed: ConfigError: targets[0]: unknown target "x"');
