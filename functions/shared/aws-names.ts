@@ -62,6 +62,14 @@ export const TOPIC_DISPLAY_NAME: NameRule = {
   rule: 'up to 100 printable ASCII characters',
 };
 
+/** Lambda `FunctionName`: up to 64 letters, digits, hyphens and underscores. */
+export const FUNCTION_NAME: NameRule = {
+  resource: 'Lambda function name',
+  allowed: 'A-Za-z0-9_-',
+  maxLength: 64,
+  rule: 'up to 64 letters, digits, hyphens and underscores',
+};
+
 const PREFIX = 'port25-canary';
 
 function shortHash(text: string): string {
@@ -81,6 +89,14 @@ export function checkedName(name: string, rule: NameRule): string {
     throw new AwsNameError(rule.resource, name, rule.rule);
   }
   return name;
+}
+
+/**
+ * The deployed function of a fleet vantage's canary (`<canaryName>-<vantage name>`), so `invoke --fleet` finds it from
+ * the config alone. Its length is not checked here: config validation names the field that makes it too long.
+ */
+export function vantageFunctionName(vantageCanaryName: string): string {
+  return `${PREFIX}-${vantageCanaryName}`.replace(new RegExp(`[^${FUNCTION_NAME.allowed}]`, 'g'), '-');
 }
 
 export interface CanaryAwsNames {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { FUNCTION_NAME, vantageFunctionName } from './aws-names.js';
 import { CONFIG_DEFAULTS, LIMITS } from './config-defaults.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { JsonSyntaxError, parseJsonDocument, type TextPosition } from './json-locations.js';
@@ -515,16 +516,6 @@ export function vantageCanaryName(canaryName: string, vantageName: string): stri
   return `${canaryName}-${vantageName}`;
 }
 
-/**
- * The deployed function of a fleet vantage has this name, so `invoke --fleet` finds it from the config alone.
- * Lambda allows 64 letters, digits, dashes and underscores.
- */
-export function vantageFunctionName(canaryName: string, vantageName: string): string {
-  return `port25-canary-${vantageCanaryName(canaryName, vantageName)}`.replace(/[^A-Za-z0-9_-]/g, '-');
-}
-
-const MAX_FUNCTION_NAME_LENGTH = 64;
-
 function accountField(fields: Fields): string {
   return fields.string('account', ACCOUNT_PATTERN, 'must be a 12-digit AWS account ID');
 }
@@ -560,11 +551,11 @@ function parseVantage(
     'credentials',
   ]);
   const name = fields.string('name', VANTAGE_NAME_PATTERN, 'must be 1-32 letters, digits or dashes');
-  const functionName = vantageFunctionName(canaryName, name);
-  if (functionName.length > MAX_FUNCTION_NAME_LENGTH) {
+  const functionName = vantageFunctionName(vantageCanaryName(canaryName, name));
+  if (functionName.length > FUNCTION_NAME.maxLength) {
     throw new ConfigError(
       fields.at('name'),
-      `makes the function name ${functionName} (${functionName.length} characters), longer than Lambda's ${MAX_FUNCTION_NAME_LENGTH}: shorten it or canaryName`,
+      `makes the function name ${functionName} (${functionName.length} characters), longer than Lambda's ${FUNCTION_NAME.maxLength}: shorten it or canaryName`,
     );
   }
   if ((raw as Json).network === undefined)

@@ -1,3 +1,4 @@
+import { vantageFunctionName } from './aws-names.js';
 import {
   type CanaryConfig,
   type FleetSettings,
@@ -6,7 +7,6 @@ import {
   readConfigDocument,
   type VantageSettings,
   vantageCanaryName,
-  vantageFunctionName,
 } from './config.js';
 import { ConfigError } from './errors.js';
 
@@ -43,9 +43,10 @@ export function resolveFleet(document: unknown, config: CanaryConfig): ResolvedF
   const vantages = config.fleet.vantages.map((settings, index): ResolvedVantage => {
     const raw = rawVantages[index] as Json;
     const wanted = settings.targets === undefined ? undefined : new Set(settings.targets);
+    const canaryName = vantageCanaryName(config.canaryName, settings.name);
     const vantageDocument: Json = {
       ...base,
-      canaryName: vantageCanaryName(config.canaryName, settings.name),
+      canaryName,
       network: raw.network,
       port25Released: settings.port25Released ?? config.port25Released,
       targets: (root.targets as Json[]).filter((target) => wanted === undefined || wanted.has(target.name as string)),
@@ -55,7 +56,7 @@ export function resolveFleet(document: unknown, config: CanaryConfig): ResolvedF
     if (settings.vpcPrimaryCidr !== undefined) vantageDocument.vpcPrimaryCidr = settings.vpcPrimaryCidr;
     return {
       settings,
-      functionName: vantageFunctionName(config.canaryName, settings.name),
+      functionName: vantageFunctionName(canaryName),
       document: vantageDocument,
       config: parseVantageDocument(vantageDocument, index),
     };

@@ -3,8 +3,10 @@ import {
   AwsNameError,
   canaryAwsNames,
   checkedName,
+  FUNCTION_NAME,
   STACK_NAME,
   TASK_DEFINITION_FAMILY,
+  vantageFunctionName,
 } from '../../functions/shared/aws-names.js';
 import { EXISTING_VPC_CONFIG, withField } from './fixtures.js';
 import { type SynthesizedCanary, synthesizeCanary, Workspace } from './synthesize.js';
@@ -19,6 +21,17 @@ type Json = Record<string, unknown>;
 function propertiesOfType(canary: SynthesizedCanary, type: string): Json[] {
   return Object.values(canary.template.findResources(type)).map((resource) => (resource as Json).Properties as Json);
 }
+
+describe('vantageFunctionName', () => {
+  it("names a vantage's function port25-canary-<vantage canary>, with - for what Lambda does not accept", () => {
+    expect(vantageFunctionName('mail-egress-eu')).toBe('port25-canary-mail-egress-eu');
+    expect(vantageFunctionName('mail.egress_eu')).toBe('port25-canary-mail-egress_eu');
+  });
+
+  it("holds Lambda's documented rule: 64 letters, digits, hyphens and underscores", () => {
+    expect(FUNCTION_NAME).toMatchObject({ allowed: 'A-Za-z0-9_-', maxLength: 64 });
+  });
+});
 
 describe('canaryAwsNames', () => {
   it('keeps a name AWS accepts verbatim, so deployed canaries keep their resources', () => {
