@@ -1,5 +1,5 @@
 import { GREETS_554_TARGET, OPEN_TARGET, SILENT_DROP_TARGETS } from './lab-targets.js';
-import type { ScaleRunFigures } from './orchestrator-scale.js';
+import type { ScaleRunFigures, ScaleTaskKind } from './orchestrator-scale.js';
 import type { BenchReport } from './report.js';
 import type { ToolTargetFigures } from './time-to-verdict.js';
 
@@ -125,14 +125,19 @@ function costGoal(report: BenchReport): GoalResult {
   };
 }
 
+/** The series the orchestrator's own goals are judged on: tasks that cost no local CPU, as each Fargate task has its own. */
+const JUDGED_TASKS: ScaleTaskKind = 'fixed-life';
+
 /**
  * Launch pace (issue 13): N targets at c finish within 1.3 × ⌈N/c⌉ × the N=1 run's wall at the same c, reach min(N, c)
  * tasks in flight, and draw no ThrottlingException from the local ECS's documented buckets.
  */
 function launchPaceGoal(run: ScaleRunFigures, runs: readonly ScaleRunFigures[]): GoalResult {
   const c = run.maxConcurrentTasks;
-  const goal = `${run.targets} targets at maxConcurrentTasks ${c}: wall ≤ ${GOAL_LIMITS.launchPaceOverIdeal} × ⌈N/c⌉ × one-target run, ${Math.min(run.targets, c)} in flight, no throttling`;
-  const single = runs.find((candidate) => candidate.targets === 1 && candidate.maxConcurrentTasks === c);
+  const goal = `${run.targets} targets at maxConcurrentTasks ${c} (${run.tasks} tasks): wall ≤ ${GOAL_LIMITS.launchPaceOverIdeal} × ⌈N/c⌉ × one-target run, ${Math.min(run.targets, c)} in flight, no throttling`;
+  const single = runs.find(
+    (candidate) => candidate.tasks === run.tasks && candidate.targets === 1 && candidate.maxConcurrentTasks === c,
+  );
   if (single === undefined) return notMeasured(goal, `no one-target run at maxConcurrentTasks ${c}`);
   const idealMs = Math.ceil(run.targets / c) * single.wallMs;
   const ratio = run.wallMs / idealMs;
@@ -151,7 +156,7 @@ function scaleGoals(report: BenchReport): GoalResult[] {
   const describeGoal = `DescribeTasks calls per polling round ≤ ⌈in-flight tasks / ${GOAL_LIMITS.describeTasksBatch}⌉`;
   const putGoal = `PutMetricData calls per run ≤ ⌈data points / ${GOAL_LIMITS.putMetricDataBatch}⌉`;
   const wallGoal = (concurrency: number) =>
-    `500 targets, maxConcurrentTasks ${concurrency}: wall ≤ ${GOAL_LIMITS.scaleWallOverWaves} × ⌈500 / ${concurrency}⌉ × one task's time`;
+    `500 targets, maxConcurrentTasks ${concurrency} (${JUDGED_TASKS} tasks): wall ≤ ${GOAL_LIMITS.scaleWallOverWaves} × ⌈500 / ${concurrency}⌉ × one task's time`;
   if (section === undefined) {
     return [
       notMeasured(describeGoal, 'scale section skipped'),
@@ -188,33 +193,31 @@ function scaleGoals(report: BenchReport): GoalResult[] {
     measured: putRuns
       .map(
         ({ run, limit }) =>
-          `N=${run.targets}/c=${run.maxConcurrentTasks}: ${run.calls.PutMetricData ?? 0} for ${run.metricDataPoints} points (limit ${limit})`,
+          `${run.tasks} N=${run.targets}/c=${run.maxConcurrentTasks}: ${run.calls.PutMetricData ?? 0} for ${run.metricDataPoints} points (limit ${limit})`,
       )
       .join('; '),
     met: putRuns.every(({ run, limit }) => (run.calls.PutMetricData ?? 0) <= limit),
   });
-  for (const run of section.runs.filter((candidate) => candidate.targets > 1)) {
-    results.push(launchPaceGoal(run, section.runs));
+  const judged = section.runs.filter((run) => run.tasks === JUDGED_TASKS);
+  for (const run of judged.filter((candidate) => candidate.targets > 1)) {
+    results.push(launchPaceGoal(run, judged));
   }
+  const oneTaskMs = section.oneTaskMs[JUDGED_TASKS];
   for (const concurrency of report.settings.scaleConcurrency) {
-    const run = section.runs.find(
-      (candidate) => candidate.targets === 500 && candidate.maxConcurrentTasks === concurrency,
-    );
+    const run = judged.find((candidate) => candidate.targets === 500 && candidate.maxConcurrentTasks === concurrency);
     if (run === undefined) {
       results.push(notMeasured(wallGoal(concurrency), 'no 500-target run'));
       continue;
     }
     const waves = Math.ceil(500 / concurrency);
-    const budgetMs = GOAL_LIMITS.scaleWallOverWaves * waves * section.oneTaskMs;
-    const single = section.runs.find(
-      (candidate) => candidate.targets === 1 && candidate.maxConcurrentTasks === concurrency,
-    );
+    const budgetMs = GOAL_LIMITS.scaleWallOverWaves * waves * oneTaskMs;
+    const single = judged.find((candidate) => candidate.targets === 1 && candidate.maxConcurrentTasks === concurrency);
     const perSingleRun = single
       ? `; against the N=1 run's whole wall (${ms(single.wallMs)}) it is ${(run.wallMs / (waves * single.wallMs)).toFixed(2)}× the waves`
       : '';
     results.push({
       goal: wallGoal(concurrency),
-      measured: `${(run.wallMs / 1000).toFixed(1)} s vs ${(budgetMs / 1000).toFixed(1)} s (${waves} waves × ${ms(section.oneTaskMs)}; ${(run.wallMs / (waves * section.oneTaskMs)).toFixed(2)}× the waves)${perSingleRun}`,
+      measured: `${(run.wallMs / 1000).toFixed(1)} s vs ${(budgetMs / 1000).toFixed(1)} s (${waves} waves × ${ms(oneTaskMs)}; ${(run.wallMs / (waves * oneTaskMs)).toFixed(2)}× the waves)${perSingleRun}`,
       met: run.wallMs <= budgetMs,
     });
   }

@@ -1,4 +1,10 @@
 import { evaluateGoals, type GoalResult, PROBE_TOOL } from './goals.js';
+import {
+  FIXED_TASK_LIFE_MS,
+  SCALE_TASK_KINDS,
+  type ScaleRunFigures,
+  type ScaleTaskKind,
+} from './orchestrator-scale.js';
 import type { BenchReport, ScaleSection, VerdictSection } from './report.js';
 import { COUNTED_OPERATIONS, fitGrowth } from './scale-analysis.js';
 
@@ -163,71 +169,68 @@ ${markdownTable(
 )}`;
 }
 
-function scaleTables(report: BenchReport, section: ScaleSection): string {
+const SCALE_SERIES_DESCRIPTIONS: Readonly<Record<ScaleTaskKind, string>> = {
+  probe: `Probe tasks: every task is a real probe process in the lab's VPC namespace against the lab's Postfix, end to
+end. On this machine's few cores, c probe processes started at once slow each other down, which Fargate (a vCPU per
+task) does not: "× own waves" divides by the run's own median task life to take that out.`,
+  'fixed-life': `Fixed-life tasks: every task is a shell that sleeps ${FIXED_TASK_LIFE_MS} ms and then replays the output and exit
+code of the last real probe task above, so a task costs no CPU here, as a Fargate task costs none of the
+orchestrator's. This series is the one the launch-pace and waves goals judge.`,
+};
+
+function scaleSeriesTable(report: BenchReport, section: ScaleSection, tasks: ScaleTaskKind): string {
+  const runs = section.runs.filter((run) => run.tasks === tasks);
   const oneTargetWallMs = (c: number) =>
-    section.runs.find((candidate) => candidate.targets === 1 && candidate.maxConcurrentTasks === c)?.wallMs;
-  const rows = section.runs.map((run) => [
-    run.targets,
-    run.maxConcurrentTasks,
-    (run.wallMs / 1000).toFixed(2),
-    ((single) =>
-      single === undefined ? '' : (run.wallMs / (Math.ceil(run.targets / run.maxConcurrentTasks) * single)).toFixed(2))(
-      oneTargetWallMs(run.maxConcurrentTasks),
-    ),
-    run.maxInFlight,
-    run.throttlingAnswers,
-    (run.wallMs / (Math.ceil(run.targets / run.maxConcurrentTasks) * section.oneTaskMs)).toFixed(2),
-    (run.wallMs / (Math.ceil(run.targets / run.maxConcurrentTasks) * run.taskLifetime.median)).toFixed(2),
-    ...COUNTED_OPERATIONS.map((operation) => run.calls[operation] ?? 0),
-    run.describeRounds.length,
-    run.metricDataPoints,
-    mib(run.peakRssKiB),
-    (run.cpuMs / 1000).toFixed(2),
-    (run.apiBusyMs / 1000).toFixed(2),
-    `${ms(run.taskLifetime.median)} (${ms(run.taskLifetime.min)}–${ms(run.taskLifetime.max)})`,
-    `${run.summary.pass}/${run.summary.fail}/${run.summary.inconclusive}`,
-  ]);
+    runs.find((candidate) => candidate.targets === 1 && candidate.maxConcurrentTasks === c)?.wallMs;
+  const waves = (run: ScaleRunFigures) => Math.ceil(run.targets / run.maxConcurrentTasks);
+  const rows = runs.map((run) => {
+    const single = oneTargetWallMs(run.maxConcurrentTasks);
+    return [
+      run.targets,
+      run.maxConcurrentTasks,
+      (run.wallMs / 1000).toFixed(2),
+      single === undefined ? '' : (run.wallMs / (waves(run) * single)).toFixed(2),
+      run.maxInFlight,
+      run.throttlingAnswers,
+      (run.wallMs / (waves(run) * section.oneTaskMs[tasks])).toFixed(2),
+      (run.wallMs / (waves(run) * run.taskLifetime.median)).toFixed(2),
+      ...COUNTED_OPERATIONS.map((operation) => run.calls[operation] ?? 0),
+      run.describeRounds.length,
+      run.metricDataPoints,
+      mib(run.peakRssKiB),
+      (run.cpuMs / 1000).toFixed(2),
+      (run.apiBusyMs / 1000).toFixed(2),
+      `${ms(run.taskLifetime.median)} (${ms(run.taskLifetime.min)}–${ms(run.taskLifetime.max)})`,
+      `${run.summary.pass}/${run.summary.fail}/${run.summary.inconclusive}`,
+    ];
+  });
   const fits = report.settings.scaleConcurrency.flatMap((concurrency) => {
-    const runs = section.runs.filter((run) => run.maxConcurrentTasks === concurrency);
-    if (runs.length < 2) return [];
-    const xs = runs.map((run) => run.targets);
+    const series = runs.filter((run) => run.maxConcurrentTasks === concurrency);
+    if (series.length < 2) return [];
+    const xs = series.map((run) => run.targets);
     return [
       fitGrowth(
         `wall time (s), c=${concurrency}`,
         xs,
-        runs.map((run) => run.wallMs / 1000),
+        series.map((run) => run.wallMs / 1000),
       ),
       ...COUNTED_OPERATIONS.map((operation) =>
         fitGrowth(
           `${operation} calls, c=${concurrency}`,
           xs,
-          runs.map((run) => run.calls[operation] ?? 0),
+          series.map((run) => run.calls[operation] ?? 0),
         ),
       ),
       fitGrowth(
         `peak RSS (MiB), c=${concurrency}`,
         xs,
-        runs.map((run) => run.peakRssKiB / 1024),
+        series.map((run) => run.peakRssKiB / 1024),
       ),
     ];
   });
-  const otherOperations = [...new Set(section.runs.flatMap((run) => Object.keys(run.calls)))].filter(
-    (operation) => !(COUNTED_OPERATIONS as readonly string[]).includes(operation),
-  );
-  return `## 4. Orchestrator scale
+  return `### ${tasks === 'probe' ? '4.1' : '4.2'} ${tasks} tasks
 
-The built Lambda handler (\`dist/orchestrator/index.mjs\`), in a fresh process per run, against the lab's local AWS
-endpoint; every probe task is a real probe process in the lab's VPC namespace against the lab's Postfix. The endpoint
-answers RunTask in ${report.settings.runTaskLatencyMs} ms (DescribeTasks 50 ms, StopTask 100 ms), enforces ECS's
-documented token buckets with ThrottlingException, and starts a task ${report.settings.taskStartDelayMs} ms after
-RunTask. The handler and the probe processes run on Node ${report.environment.node} (the bench's own Node). Calls are
-counted on the wire by a recording pass-through between the handler and the endpoint; "API busy" adds up their round
-trips (launches overlap, so it can exceed the wall). "× ideal" = wall ÷ (⌈N / c⌉ × the N=1 run's wall at that c);
-"in flight" = most tasks at once between RunTask and STOPPED, as the endpoint counted them; "throttled" =
-ThrottlingException answers the endpoint gave. "One task's time" = ${section.oneTaskDefinition}:
-**${ms(section.oneTaskMs)} ms**. "× waves" = wall ÷ (⌈N / c⌉ × one task's time); "× own waves" uses the run's own
-median task life instead, which takes out the machine's slowdown when c probe processes start at once on
-${report.environment.cores} cores and leaves what the orchestrator adds (poll granularity, per-task API calls).
+${SCALE_SERIES_DESCRIPTIONS[tasks]} One task's time: **${ms(section.oneTaskMs[tasks])} ms**.
 
 ${markdownTable(
   [
@@ -250,13 +253,33 @@ ${markdownTable(
   ],
   rows,
 )}
-${otherOperations.length === 0 ? '' : `\nOther calls seen: ${otherOperations.join(', ')}.\n`}
+
 Growth against N (least squares; power law on log-log where every value is positive):
 
 ${markdownTable(
   ['Series', 'Growth'],
   fits.map((fit) => [fit.series, fit.growth]),
 )}`;
+}
+
+function scaleTables(report: BenchReport, section: ScaleSection): string {
+  const otherOperations = [...new Set(section.runs.flatMap((run) => Object.keys(run.calls)))].filter(
+    (operation) => !(COUNTED_OPERATIONS as readonly string[]).includes(operation),
+  );
+  return `## 4. Orchestrator scale
+
+The built Lambda handler (\`dist/orchestrator/index.mjs\`), in a fresh process per run, against the lab's local AWS
+endpoint, in two series that differ only in what a task is (below). The endpoint answers RunTask in
+${report.settings.runTaskLatencyMs} ms (DescribeTasks 50 ms, StopTask 100 ms), enforces ECS's documented token buckets
+with ThrottlingException, and starts a task ${report.settings.taskStartDelayMs} ms after RunTask. The handler and the
+probe processes run on Node ${report.environment.node} (the bench's own Node). Calls are counted on the wire by a
+recording pass-through between the handler and the endpoint; "API busy" adds up their round trips (launches overlap,
+so it can exceed the wall). "× ideal" = wall ÷ (⌈N / c⌉ × the N=1 run's wall at that c, same series); "in flight" =
+most tasks at once between RunTask and STOPPED, as the endpoint counted them; "throttled" = ThrottlingException
+answers the endpoint gave. "One task's time" = ${section.oneTaskDefinition}. "× waves" = wall ÷ (⌈N / c⌉ × one task's
+time); "× own waves" uses the run's own median task life instead.
+${otherOperations.length === 0 ? '' : `\nOther calls seen: ${otherOperations.join(', ')}.\n`}
+${SCALE_TASK_KINDS.map((tasks) => scaleSeriesTable(report, section, tasks)).join('\n\n')}`;
 }
 
 function artifactTable(report: BenchReport): string {

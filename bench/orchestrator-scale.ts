@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,6 +24,18 @@ import { median, type Summary, summarize } from './stats.js';
 
 export const ORCHESTRATOR_BUNDLE = resolve('dist/orchestrator/index.mjs');
 
+/**
+ * What a scale run's probe tasks are. `probe`: real probe processes in the lab's VPC namespace, end to end. `fixed-life`:
+ * a shell that sleeps a fixed life and replays what a real probe task printed, costing no CPU. On Fargate every task
+ * has its own vCPU; on the bench's few cores, c probe processes started at once slow each other down, so only the
+ * fixed-life series measures what the orchestrator's launch pace adds.
+ */
+export const SCALE_TASK_KINDS = ['probe', 'fixed-life'] as const;
+export type ScaleTaskKind = (typeof SCALE_TASK_KINDS)[number];
+
+/** How long a fixed-life task sleeps before replaying the probe's output: about a real probe's life in the lab. */
+export const FIXED_TASK_LIFE_MS = 1000;
+
 export interface ScaleSettings {
   readonly targetCounts: readonly number[];
   readonly concurrency: readonly number[];
@@ -34,6 +47,7 @@ export interface ScaleSettings {
 }
 
 export interface ScaleRunFigures {
+  readonly tasks: ScaleTaskKind;
   readonly targets: number;
   readonly maxConcurrentTasks: number;
   /** The handler call, measured inside the orchestrator process (process start and import excluded). */
@@ -155,13 +169,45 @@ async function runOnce(
 
 export interface ScaleMeasurement {
   readonly runs: readonly ScaleRunFigures[];
-  /** Median createdAt → stoppedAt of the N=1 runs' tasks: the bench's "one task's time". */
-  readonly oneTaskMs: number;
+  /** Per task kind, the median createdAt → stoppedAt of its N=1 runs' tasks: the bench's "one task's time". */
+  readonly oneTaskMs: Readonly<Record<ScaleTaskKind, number>>;
+}
+
+/** What one real probe task printed and how it exited: the fixed-life tasks replay it. */
+interface ProbeTaskOutput {
+  readonly stdout: string;
+  readonly exitCode: number;
+}
+
+function recordOutput(child: ChildProcess, record: (output: ProbeTaskOutput) => void): ChildProcess {
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  // 'close', not 'exit': the output is complete only once stdout has closed.
+  child.on('close', (code) => {
+    if (code !== null) record({ stdout, exitCode: code });
+  });
+  return child;
+}
+
+// Nothing but a timer: the task neither opens a socket nor uses CPU while it "probes".
+function fixedLifeTask(output: ProbeTaskOutput): ChildProcess {
+  return spawn('/bin/sh', ['-c', 'sleep "$LIFE_S"; printf \'%s\' "$OUTPUT"; exit "$EXIT_CODE"'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: '/usr/bin:/bin',
+      LIFE_S: (FIXED_TASK_LIFE_MS / 1000).toString(),
+      OUTPUT: output.stdout,
+      EXIT_CODE: String(output.exitCode),
+    },
+  });
 }
 
 /**
- * Runs the built orchestrator handler against the lab's local AWS endpoint for every (concurrency, N), with the probe
- * tasks running as real probe processes inside the lab's VPC namespace. Calls are recorded on the wire between them.
+ * Runs the built orchestrator handler against the lab's local AWS endpoint for every task kind, concurrency and N:
+ * first with real probe processes inside the lab's VPC namespace as the tasks, then with fixed-life tasks replaying the
+ * last real probe's output. Calls are recorded on the wire between handler and endpoint.
  */
 export async function measureOrchestratorScale(
   topology: LabTopology,
@@ -170,16 +216,27 @@ export async function measureOrchestratorScale(
 ): Promise<ScaleMeasurement> {
   const directory = await mkdtemp(join(tmpdir(), 'p25bench-scale-'));
   const probe = probeBundle();
+  let tasks: ScaleTaskKind = 'probe';
+  let lastProbeOutput: ProbeTaskOutput | undefined;
   const localAws = await startLocalAws({
     clusterName: CLUSTER,
     taskDefinition: { family: TASK_FAMILY, revision: 1, containerName: CONTAINER, defaultCommand: [] },
     logGroup: LOG_GROUP,
     logStreamPrefix: LOG_STREAM_PREFIX,
-    launchContainer: ({ command, environment }) =>
-      spawnInNamespace(topology.namespaces.vpc, [process.execPath, probe, ...command], {
+    launchContainer: ({ command, environment }) => {
+      if (tasks === 'fixed-life') {
+        if (lastProbeOutput === undefined)
+          throw new Error('no real probe task has run for the fixed-life tasks to replay');
+        return fixedLifeTask(lastProbeOutput);
+      }
+      const child = spawnInNamespace(topology.namespaces.vpc, [process.execPath, probe, ...command], {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...TOOL_ENVIRONMENT, ...environment },
-      }),
+      });
+      return recordOutput(child, (output) => {
+        lastProbeOutput = output;
+      });
+    },
     taskStartDelayMs: () => settings.taskStartDelayMs,
     ecsLatencyMs: { RunTask: settings.runTaskLatencyMs, DescribeTasks: 50, StopTask: 100 },
     ecsRateLimits: true,
@@ -194,47 +251,55 @@ export async function measureOrchestratorScale(
   try {
     recorder = await startCallRecorder(localAws.url);
     const runs: ScaleRunFigures[] = [];
-    for (const concurrency of settings.concurrency) {
-      for (const targets of settings.targetCounts) {
-        recorder.reset();
-        localAws.ecs.resetMaxTasksInFlight();
-        const throttledBefore = throttled();
-        const config = scaleConfig(topology, targets, concurrency, settings.probeTimeoutMs);
-        const outcome = await runOnce(
-          localAws,
-          recorder,
-          config,
-          directory,
-          orchestratorKillAfterMs(settings, targets, concurrency),
-        );
-        const calls = recorder.calls();
-        const lifetimes = taskLifetimesMs(calls);
-        if (lifetimes.length === 0) throw new Error(`N=${targets}: no task was seen STOPPED on the wire`);
-        const figures: ScaleRunFigures = {
-          targets,
-          maxConcurrentTasks: concurrency,
-          wallMs: outcome.wallMs,
-          peakRssKiB: outcome.peakRssKiB,
-          cpuMs: outcome.cpuMs,
-          apiBusyMs: calls.reduce((sum, call) => sum + call.durationMs, 0),
-          calls: operationCounts(calls),
-          describeRounds: describeRounds(calls),
-          metricDataPoints: metricPublishing(calls).dataPoints,
-          taskLifetime: summarize(lifetimes),
-          summary: outcome.summary,
-          maxInFlight: localAws.ecs.maxTasksInFlight,
-          throttlingAnswers: throttled() - throttledBefore,
-        };
-        runs.push(figures);
-        log(
-          `  scale: N=${targets} c=${concurrency}: ${(figures.wallMs / 1000).toFixed(1)} s, max in flight ${figures.maxInFlight}, throttled ${figures.throttlingAnswers}, ${JSON.stringify(figures.calls)}, pass ${figures.summary.pass}/${targets}`,
-        );
+    for (const kind of SCALE_TASK_KINDS) {
+      tasks = kind;
+      for (const concurrency of settings.concurrency) {
+        for (const targets of settings.targetCounts) {
+          recorder.reset();
+          localAws.ecs.resetMaxTasksInFlight();
+          const throttledBefore = throttled();
+          const config = scaleConfig(topology, targets, concurrency, settings.probeTimeoutMs);
+          const outcome = await runOnce(
+            localAws,
+            recorder,
+            config,
+            directory,
+            orchestratorKillAfterMs(settings, targets, concurrency),
+          );
+          const calls = recorder.calls();
+          const lifetimes = taskLifetimesMs(calls);
+          if (lifetimes.length === 0) throw new Error(`N=${targets}: no task was seen STOPPED on the wire`);
+          const figures: ScaleRunFigures = {
+            tasks: kind,
+            targets,
+            maxConcurrentTasks: concurrency,
+            wallMs: outcome.wallMs,
+            peakRssKiB: outcome.peakRssKiB,
+            cpuMs: outcome.cpuMs,
+            apiBusyMs: calls.reduce((sum, call) => sum + call.durationMs, 0),
+            calls: operationCounts(calls),
+            describeRounds: describeRounds(calls),
+            metricDataPoints: metricPublishing(calls).dataPoints,
+            taskLifetime: summarize(lifetimes),
+            summary: outcome.summary,
+            maxInFlight: localAws.ecs.maxTasksInFlight,
+            throttlingAnswers: throttled() - throttledBefore,
+          };
+          runs.push(figures);
+          log(
+            `  scale (${kind}): N=${targets} c=${concurrency}: ${(figures.wallMs / 1000).toFixed(1)} s, max in flight ${figures.maxInFlight}, throttled ${figures.throttlingAnswers}, ${JSON.stringify(figures.calls)}, pass ${figures.summary.pass}/${targets}`,
+          );
+        }
       }
     }
-    const oneTaskLifetimes = runs.filter((run) => run.targets === 1).map((run) => run.taskLifetime.median);
-    if (oneTaskLifetimes.length === 0)
-      throw new Error('the scale runs must include N=1 to define one task\u2019s time');
-    return { runs, oneTaskMs: median(oneTaskLifetimes) };
+    const oneTaskMs = (kind: ScaleTaskKind) => {
+      const lifetimes = runs
+        .filter((run) => run.tasks === kind && run.targets === 1)
+        .map((run) => run.taskLifetime.median);
+      if (lifetimes.length === 0) throw new Error('the scale runs must include N=1 to define one task\u2019s time');
+      return median(lifetimes);
+    };
+    return { runs, oneTaskMs: { probe: oneTaskMs('probe'), 'fixed-life': oneTaskMs('fixed-life') } };
   } finally {
     await recorder?.close();
     await localAws.close();

@@ -1,5 +1,5 @@
 import type { BundleSize, ColdImport } from './artifacts.js';
-import type { ScaleRunFigures } from './orchestrator-scale.js';
+import type { ScaleRunFigures, ScaleTaskKind } from './orchestrator-scale.js';
 import type { BenchTarget, VerdictTool } from './peers/tool.js';
 import type { CostFigures } from './probe-cost.js';
 import type { Summary } from './stats.js';
@@ -56,8 +56,8 @@ export interface VerdictSection {
 
 export interface ScaleSection {
   readonly runs: readonly ScaleRunFigures[];
-  /** The N=1 run's task, created → STOPPED, as the endpoint saw it: "one task's time". */
-  readonly oneTaskMs: number;
+  /** Per task kind, the N=1 runs' task, created → STOPPED, as the endpoint saw it: "one task's time". */
+  readonly oneTaskMs: Readonly<Record<ScaleTaskKind, number>>;
   readonly oneTaskDefinition: string;
 }
 

@@ -223,7 +223,7 @@ async function scaleSection(session: LabSession, options: BenchOptions): Promise
     runs: measurement.runs,
     oneTaskMs: measurement.oneTaskMs,
     oneTaskDefinition:
-      'the median task lifetime of the N=1 runs as the endpoint reported it in DescribeTasks (createdAt → stoppedAt: start delay, probe process, stop delay)',
+      "each series' median task lifetime in its N=1 runs as the endpoint reported it in DescribeTasks (createdAt → stoppedAt: start delay, the task's process, stop delay)",
   };
 }
 
