@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateGoals } from '../../bench/goals.js';
+import { evaluateGoals, pacedLaunchFloorMs } from '../../bench/goals.js';
 import type { ScaleRunFigures } from '../../bench/orchestrator-scale.js';
 import type { BenchReport } from '../../bench/report.js';
 
@@ -118,6 +118,16 @@ describe('evaluateGoals', () => {
 
     expect(goal(met, '500 targets, maxConcurrentTasks 10 (fixed-life tasks)')?.met).toBe(true);
     expect(goal(missed, '500 targets, maxConcurrentTasks 10 (fixed-life tasks)')?.met).toBe(false);
+  });
+
+  it("names the paced Fargate launch rate's floor where N is over its burst: 90 at once, then 18 a second", () => {
+    expect(pacedLaunchFloorMs(90)).toBe(0);
+    expect(pacedLaunchFloorMs(500)).toBeCloseTo((410 / 18) * 1000, 6);
+    const report = reportWith([scaleRun(1, 100, 3000), scaleRun(500, 100, 27_000)]);
+
+    expect(goal(report, '500 targets at maxConcurrentTasks 100')?.measured).toContain(
+      'the paced Fargate launch rate alone takes 22.8 s to launch them (1.72× the ideal with one run after it)',
+    );
   });
 
   it('misses the DescribeTasks goal when a round makes more calls than its in-flight tasks need', () => {
