@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { ReportSummary } from '../functions/shared/report.js';
 import { RUNTIME_ENVIRONMENT } from '../functions/shared/runtime-environment.js';
@@ -255,6 +256,9 @@ export async function measureOrchestratorScale(
       tasks = kind;
       for (const concurrency of settings.concurrency) {
         for (const targets of settings.targetCounts) {
+          // A scheduled run starts with the account's ECS rates unspent: each run waits until the buckets the last run
+          // drew from have refilled, so none is throttled for what the run before it launched.
+          await delay(localAws.ecs.msUntilBucketsFull());
           recorder.reset();
           localAws.ecs.resetMaxTasksInFlight();
           const throttledBefore = throttled();

@@ -52,6 +52,17 @@ export class EcsThrottling {
     for (const { name, count } of needs) this.tokens[name] -= count;
   }
 
+  /** How long until every bucket is full again, as it is for a run that starts after the account's rates refilled. */
+  msUntilFull(): number {
+    this.refill();
+    return Math.max(
+      ...(Object.keys(this.tokens) as EcsBucketName[]).map((name) => {
+        const { burst, perSecond } = ECS_RATE_BUCKETS[name];
+        return ((burst - this.tokens[name]) / perSecond) * 1000;
+      }),
+    );
+  }
+
   /** ThrottlingException answers given so far, per operation. */
   throttledAnswers(): Readonly<Record<string, number>> {
     return { ...this.throttled };

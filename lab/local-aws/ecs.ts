@@ -125,6 +125,11 @@ export class LocalEcs {
     return this.throttling?.throttledAnswers() ?? {};
   }
 
+  /** How long until ECS's buckets are full again (0 with rate limits off). */
+  msUntilBucketsFull(): number {
+    return this.throttling?.msUntilFull() ?? 0;
+  }
+
   /** Most tasks at once between RunTask and STOPPED since the endpoint started or the last reset. */
   get maxTasksInFlight(): number {
     return this.maxNotStopped;
