@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * The tests `npm run mutate` runs against each mutant: the ones that import the core's TypeScript. Tests of the built
  * bundles (processes, namespaces, the lab) run dist/, which Stryker does not mutate, and the CDK synth tests take
- * seconds each, so they stay out.
+ * seconds each, so they stay out. None of these tests may build a config while its file loads or in a hook: coverage
+ * there is "static", and Stryker reloads the whole test environment for every mutant such code reaches.
  */
 export default defineConfig({
   test: {
@@ -12,7 +13,7 @@ export default defineConfig({
       'test/orchestrator/**/*.test.ts',
       'test/probe/**/*.test.ts',
       'test/contracts/**/*.test.ts',
-      // The AWS-name rules live in functions/shared; their test also synthesizes a stack to check the names in use.
+      // The AWS-name rules live in functions/shared (the stack that uses them is tested apart, in aws-names-in-stack).
       'test/infra/aws-names.test.ts',
     ],
     exclude: [

@@ -14,11 +14,14 @@ import { fakeClock, probeResult, testConfig } from './fakes.js';
 
 const TASK_ARN = 'arn:aws:ecs:eu-west-1:111122223333:task/port25-canary/4f3c2b1a0d9e8f7a';
 const logsMock = mockClient(CloudWatchLogsClient);
-const config = testConfig({
-  network: { cluster: 'c', taskDefinition: 'td:1', subnets: ['subnet-0123456789abcdef0'], logGroup: '/port25/probe' },
-});
-const settings = probeTaskSettings(config);
-const target = config.targets[1] as CanaryTarget;
+// Built inside each test, not at import: a config parsed while the file loads makes every config mutant a static one
+// for `npm run mutate`, which then reloads the test environment for each.
+function fixture() {
+  const config = testConfig({
+    network: { cluster: 'c', taskDefinition: 'td:1', subnets: ['subnet-0123456789abcdef0'], logGroup: '/port25/probe' },
+  });
+  return { settings: probeTaskSettings(config), target: config.targets[1] as CanaryTarget };
+}
 
 afterEach(() => {
   logsMock.reset();
@@ -37,12 +40,13 @@ function logLines(...lines: string[]) {
 }
 
 function collect(task: Task, clock = fakeClock(), notAfter = clock.now() + 10 * 60_000) {
+  const { settings, target } = fixture();
   return collectTargetObservation(new CloudWatchLogsClient({}), settings, target, task, clock, notAfter);
 }
 
 describe('probeLogStreamName', () => {
   it('follows the awslogs driver: prefix, container name, task ID', () => {
-    expect(probeLogStreamName(settings, TASK_ARN)).toBe('probe/probe/4f3c2b1a0d9e8f7a');
+    expect(probeLogStreamName(fixture().settings, TASK_ARN)).toBe('probe/probe/4f3c2b1a0d9e8f7a');
   });
 });
 
