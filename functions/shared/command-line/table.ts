@@ -12,9 +12,9 @@ export function formatTable(
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0)));
   return `${cells
     .map((row) =>
+      // The last cell's padding goes with trimEnd.
       row
-        // Stryker disable next-line ArithmeticOperator,ConditionalExpression: equivalent, padding the last cell too changes nothing, as trimEnd drops the padding
-        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
         .join('  ')
         .trimEnd(),
     )
