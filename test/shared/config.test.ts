@@ -11,6 +11,21 @@ const minimal = () => ({
 });
 
 describe('parseCanaryConfig', () => {
+  it('accepts an integer at its maximum: 500 tasks at once', () => {
+    expect(parseCanaryConfig({ ...minimal(), maxConcurrentTasks: 500 }).maxConcurrentTasks).toBe(500);
+  });
+
+  it('reports nothing inside a list that already has a problem: 1001 targets, one with a bad host, is one problem', () => {
+    const targets = Array.from({ length: 1001 }, (_, index) => ({
+      name: `t${index}`,
+      host: index === 3 ? 'bad host' : '198.51.100.25',
+    }));
+
+    expect(() => parseCanaryConfig({ ...minimal(), targets })).toThrow(
+      expect.objectContaining({ problems: [{ field: 'targets', problem: 'must list at most 1000 targets' }] }),
+    );
+  });
+
   it('fills every default', () => {
     const config = parseCanaryConfig(minimal());
     expect(config).toMatchObject({
@@ -67,6 +82,7 @@ describe('parseCanaryConfig', () => {
     ],
     [{ targets: [{ name: 'x', host: 'h', starttls: 'yes' }] }, 'targets[0].starttls: must be true or false, got "yes"'],
     [{ network: { subnets: ['subnet-1'] } }, 'network.subnets[0]: "subnet-1" is not a subnet ID'],
+    [{ network: { subnets: 'subnet-0123456789abcdef0' } }, 'network.subnets: must be an array of strings'],
     [{ network: { capacityProviderStrategy: [] } }, 'network.capacityProviderStrategy: must not be empty'],
     [{ deployment: { logRetentionDays: 10 } }, "deployment.logRetentionDays: must be one of CloudWatch Logs' values"],
     [
