@@ -298,7 +298,9 @@ class Fields {
   /** Fields of `raw`; one that is not an object is reported and read as an empty object. */
   static of(raw: unknown, path: string, allowed: readonly string[]): Fields {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      reportProblem(path === '' ? '(root)' : path, 'must be a JSON object');
+      // Never the root ('' path): parseCanaryConfig refuses a root that is not an object before reading any field.
+      reportProblem(path, 'must be a JSON object');
+      // Stryker disable next-line ArrayDeclaration: equivalent, an empty object has no field to allow or refuse
       return new Fields({}, path, []);
     }
     return new Fields(raw as Json, path, allowed);

@@ -11,6 +11,10 @@ const minimal = () => ({
 });
 
 describe('parseCanaryConfig', () => {
+  it.each([5, [], null])('rejects %j as a whole: (root) must be a JSON object', (raw) => {
+    expect(() => parseCanaryConfig(raw)).toThrow('(root): must be a JSON object');
+  });
+
   it('accepts an integer at its maximum: 500 tasks at once', () => {
     expect(parseCanaryConfig({ ...minimal(), maxConcurrentTasks: 500 }).maxConcurrentTasks).toBe(500);
   });
@@ -83,6 +87,11 @@ describe('parseCanaryConfig', () => {
     [{ targets: [{ name: 'x', host: 'h', starttls: 'yes' }] }, 'targets[0].starttls: must be true or false, got "yes"'],
     [{ network: { subnets: ['subnet-1'] } }, 'network.subnets[0]: "subnet-1" is not a subnet ID'],
     [{ network: { subnets: 'subnet-0123456789abcdef0' } }, 'network.subnets: must be an array of strings'],
+    [{ network: null }, 'network: must be a JSON object'],
+    [
+      { targets: [{ name: 'has space', host: '198.51.100.25' }] },
+      'targets[0].name: "has space" must be 1-63 letters, digits, dots, dashes or underscores',
+    ],
     [{ network: { capacityProviderStrategy: [] } }, 'network.capacityProviderStrategy: must not be empty'],
     [{ deployment: { logRetentionDays: 10 } }, "deployment.logRetentionDays: must be one of CloudWatch Logs' values"],
     [
