@@ -88,6 +88,7 @@ describe('parseCanaryConfig', () => {
     [{ network: { subnets: ['subnet-1'] } }, 'network.subnets[0]: "subnet-1" is not a subnet ID'],
     [{ network: { subnets: 'subnet-0123456789abcdef0' } }, 'network.subnets: must be an array of strings'],
     [{ network: null }, 'network: must be a JSON object'],
+    [{ probe: { ehloName: 'bad name!' } }, 'probe.ehloName: "bad name!" must be a host name'],
     [
       { targets: [{ name: 'has space', host: '198.51.100.25' }] },
       'targets[0].name: "has space" must be 1-63 letters, digits, dots, dashes or underscores',
