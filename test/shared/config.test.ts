@@ -15,6 +15,12 @@ describe('parseCanaryConfig', () => {
     expect(() => parseCanaryConfig(raw)).toThrow('(root): must be a JSON object');
   });
 
+  it('alarms on one breaching period by default, however many periods are evaluated', () => {
+    const config = parseCanaryConfig({ ...minimal(), deployment: { alarmEvaluationPeriods: 3 } });
+
+    expect(config.deployment.alarmDatapointsToAlarm).toBe(1);
+  });
+
   it('accepts an integer at its maximum: 500 tasks at once', () => {
     expect(parseCanaryConfig({ ...minimal(), maxConcurrentTasks: 500 }).maxConcurrentTasks).toBe(500);
   });
@@ -89,6 +95,27 @@ describe('parseCanaryConfig', () => {
     [{ network: { subnets: 'subnet-0123456789abcdef0' } }, 'network.subnets: must be an array of strings'],
     [{ network: null }, 'network: must be a JSON object'],
     [{ probe: { ehloName: 'bad name!' } }, 'probe.ehloName: "bad name!" must be a host name'],
+    // The ID patterns are anchored at both ends, and each says what it wanted.
+    [
+      { network: { vpcId: 'xvpc-0123456789abcdef0' } },
+      'network.vpcId: "xvpc-0123456789abcdef0" is not a VPC ID (vpc-...)',
+    ],
+    [
+      { network: { subnets: ['xsubnet-0123456789abcdef0'] } },
+      'network.subnets[0]: "xsubnet-0123456789abcdef0" is not a subnet ID (subnet-...)',
+    ],
+    [
+      { network: { subnets: ['subnet-0123456789abcdef0x'] } },
+      'network.subnets[0]: "subnet-0123456789abcdef0x" is not a subnet ID (subnet-...)',
+    ],
+    [
+      { network: { securityGroups: ['xsg-0123456789abcdef0'] } },
+      'network.securityGroups[0]: "xsg-0123456789abcdef0" is not a security group ID (sg-...)',
+    ],
+    [
+      { network: { securityGroups: ['sg-0123456789abcdef0x'] } },
+      'network.securityGroups[0]: "sg-0123456789abcdef0x" is not a security group ID (sg-...)',
+    ],
     [
       { targets: [{ name: 'has space', host: '198.51.100.25' }] },
       'targets[0].name: "has space" must be 1-63 letters, digits, dots, dashes or underscores',
