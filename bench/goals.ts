@@ -1,4 +1,4 @@
-import { PACING_SHARE } from '../functions/orchestrator/request-pacing.js';
+import { TokenBucket } from '../functions/orchestrator/request-pacing.js';
 import { ECS_RATE_BUCKETS } from '../functions/shared/ecs-rate-limits.js';
 import { GREETS_554_TARGET, OPEN_TARGET, SILENT_DROP_TARGETS } from './lab-targets.js';
 import type { ScaleRunFigures, ScaleTaskKind } from './orchestrator-scale.js';
@@ -132,9 +132,9 @@ function costGoal(report: BenchReport): GoalResult {
  * then its refill rate. Over the burst, this bound, not the orchestrator, can keep a run from ⌈N/c⌉ waves.
  */
 export function pacedLaunchFloorMs(tasks: number): number {
-  const bucket = ECS_RATE_BUCKETS.fargateTaskLaunch;
-  const burst = Math.floor(bucket.burst * PACING_SHARE);
-  return (Math.max(0, tasks - burst) / (bucket.perSecond * PACING_SHARE)) * 1000;
+  // The orchestrator's own bucket, so the floor follows its pacing share.
+  const paced = new TokenBucket(ECS_RATE_BUCKETS.fargateTaskLaunch, () => 0);
+  return (Math.max(0, tasks - paced.burst) / paced.perSecond) * 1000;
 }
 
 /** The series the orchestrator's own goals are judged on: tasks that cost no local CPU, as each Fargate task has its own. */

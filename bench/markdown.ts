@@ -228,7 +228,7 @@ function scaleSeriesTable(report: BenchReport, section: ScaleSection, tasks: Sca
       ),
     ];
   });
-  return `### ${tasks === 'probe' ? '4.1' : '4.2'} ${tasks} tasks
+  return `### 4.${SCALE_TASK_KINDS.indexOf(tasks) + 1} ${tasks} tasks
 
 ${SCALE_SERIES_DESCRIPTIONS[tasks]} One task's time: **${ms(section.oneTaskMs[tasks])} ms**.
 
