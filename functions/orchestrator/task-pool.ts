@@ -180,6 +180,9 @@ export async function runProbeTasks(
     }
   };
 
+  // Polling ends at the deadline: no wait runs past it.
+  const sleepBeforeDeadline = (ms: number) => clock.sleep(Math.max(0, Math.min(ms, deadlineAt - clock.now())));
+
   // Launches already under way finish (each ends by the deadline), so every task started is known and can be stopped.
   const settleLaunches = async (): Promise<void> => {
     launches.open = false;
@@ -198,12 +201,12 @@ export async function runProbeTasks(
       }
       const agesMs = [...inFlight.values()].map((entry) => clock.now() - entry.launchedAt);
       const delayMs = pollDelayMs(agesMs, typicalTaskLifeMs(taskLivesMs));
-      await clock.sleep(Math.max(0, Math.min(delayMs, deadlineAt - clock.now())));
+      await sleepBeforeDeadline(delayMs);
       // Launches answered during the wait may need another DescribeTasks call this round: keep its minimum spacing.
       const calls = Math.ceil(inFlight.size / DESCRIBE_TASKS_BATCH_SIZE);
       const topUpMs = POLL_POLICY.minDelayPerCallMs * calls - delayMs;
       // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, with no top-up left the sleep is 0 ms and waits for nothing
-      if (topUpMs > 0) await clock.sleep(Math.max(0, Math.min(topUpMs, deadlineAt - clock.now())));
+      if (topUpMs > 0) await sleepBeforeDeadline(topUpMs);
       let described: DescribedTasks;
       try {
         described = await describeTasks(
@@ -226,6 +229,7 @@ export async function runProbeTasks(
         if (task === undefined) {
           const failure = described.failures.get(taskArn);
           entry.missingPolls = failure === 'MISSING' ? entry.missingPolls + 1 : 0;
+          // Stryker disable next-line EqualityOperator: equivalent, a poll lands exactly on the grace's end only by chance, and "not sooner than 30 s" holds either way
           const graceOver = clock.now() - entry.launchedAt >= MISSING_GRACE_MS;
           if (entry.missingPolls < MISSING_POLLS_LIMIT || !graceOver) continue;
           inFlight.delete(taskArn);

@@ -232,6 +232,7 @@ class Fields {
     const value = this.optionalString(key, pattern, hint);
     if (value === undefined) {
       reportProblem(this.at(key), 'is required');
+      // Stryker disable next-line StringLiteral: equivalent, a config with a problem is rejected whole, this value unread
       return '';
     }
     return value;
@@ -282,6 +283,11 @@ class Fields {
     return Fields.of(raw, this.at(key), allowed);
   }
 
+  /** Fields of an optional object that has defaults: an absent one reads as empty, so as its defaults. */
+  section(key: string, allowed: readonly string[]): Fields {
+    return this.object(key, allowed) ?? Fields.empty(this.at(key));
+  }
+
   array(key: string): unknown[] | undefined {
     const raw = this.value[key];
     if (raw === undefined) return undefined;
@@ -300,10 +306,18 @@ class Fields {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       // Never the root ('' path): parseCanaryConfig refuses a root that is not an object before reading any field.
       reportProblem(path, 'must be a JSON object');
-      // Stryker disable next-line ArrayDeclaration: equivalent, an empty object has no field to allow or refuse
-      return new Fields({}, path, []);
+      return Fields.empty(path);
     }
     return new Fields(raw as Json, path, allowed);
+  }
+
+  /**
+   * An object with no fields, at `path`: it reads as its defaults. A required field read from it is reported there,
+   * where ConfigProblems drops it if the object itself already has a problem.
+   */
+  static empty(path: string): Fields {
+    // Stryker disable next-line ArrayDeclaration: equivalent, an empty object has no field to allow or refuse
+    return new Fields({}, path, []);
   }
 }
 
@@ -408,19 +422,18 @@ function parseCreateVpc(deployment: Fields): CreateVpcSettings | undefined {
 
 /** Parses the `network` object of `root` (the top level or a vantage). */
 function parseNetwork(root: Fields): ProbeNetwork {
-  const fields =
-    root.object('network', [
-      'cluster',
-      'taskDefinition',
-      'containerName',
-      'vpcId',
-      'subnets',
-      'securityGroups',
-      'assignPublicIp',
-      'capacityProviderStrategy',
-      'logGroup',
-      'logStreamPrefix',
-    ]) ?? Fields.of({}, root.at('network'), []);
+  const fields = root.section('network', [
+    'cluster',
+    'taskDefinition',
+    'containerName',
+    'vpcId',
+    'subnets',
+    'securityGroups',
+    'assignPublicIp',
+    'capacityProviderStrategy',
+    'logGroup',
+    'logStreamPrefix',
+  ]);
   const strategy = fields.array('capacityProviderStrategy')?.map((item, index) => {
     const entry = Fields.of(item, `${fields.at('capacityProviderStrategy')}[${index}]`, [
       'capacityProvider',
@@ -461,18 +474,17 @@ function parseNetwork(root: Fields): ProbeNetwork {
 }
 
 function parseDeployment(root: Fields): DeploymentSettings {
-  const fields =
-    root.object('deployment', [
-      'createVpc',
-      'schedule',
-      'alarmEvaluationPeriods',
-      'alarmDatapointsToAlarm',
-      'notifyEmails',
-      'logRetentionDays',
-      'cpuArchitecture',
-      'probeImageUri',
-      'detailedTargetMetrics',
-    ]) ?? Fields.of({}, 'deployment', []);
+  const fields = root.section('deployment', [
+    'createVpc',
+    'schedule',
+    'alarmEvaluationPeriods',
+    'alarmDatapointsToAlarm',
+    'notifyEmails',
+    'logRetentionDays',
+    'cpuArchitecture',
+    'probeImageUri',
+    'detailedTargetMetrics',
+  ]);
   const createVpc = parseCreateVpc(fields);
   const evaluationPeriods =
     fields.optionalInteger('alarmEvaluationPeriods', 1, 100) ?? CONFIG_DEFAULTS.alarmEvaluationPeriods;
@@ -622,8 +634,10 @@ function collectProblems<T>(part: () => T, fallback: () => T): T {
   return collecting === undefined ? part() : collecting.collect(part, fallback);
 }
 
-// What a section reads as when it failed: its defaults, so the sections after it can still be checked.
-const noFields = () => Fields.of({}, '', []);
+// What a section reads as when it failed: its defaults, so the sections after it can still be checked. Nothing read
+// from it is reported, so its path is never shown.
+// Stryker disable next-line StringLiteral: equivalent, see above
+const failedSection = () => Fields.empty('');
 
 function parseDocument(raw: unknown): CanaryConfig {
   const root = Fields.of(raw, '', [
@@ -644,7 +658,7 @@ function parseDocument(raw: unknown): CanaryConfig {
   root.optionalString('$schema');
   const probe = collectProblems(
     () => parseProbeDefaults(root),
-    () => parseProbeDefaults(noFields()),
+    () => parseProbeDefaults(failedSection()),
   );
   const rawTargets = root.array('targets');
   if (rawTargets === undefined || rawTargets.length === 0) reportProblem('targets', 'must list at least one target');
@@ -678,7 +692,7 @@ function parseDocument(raw: unknown): CanaryConfig {
     probe,
     network: collectProblems(
       () => parseNetwork(root),
-      () => parseNetwork(noFields()),
+      () => parseNetwork(failedSection()),
     ),
     maxConcurrentTasks:
       root.optionalInteger('maxConcurrentTasks', LIMITS.maxConcurrentTasks.min, LIMITS.maxConcurrentTasks.max) ??
@@ -686,7 +700,7 @@ function parseDocument(raw: unknown): CanaryConfig {
     targets,
     deployment: collectProblems(
       () => parseDeployment(root),
-      () => parseDeployment(noFields()),
+      () => parseDeployment(failedSection()),
     ),
     fleet: collectProblems(
       () => parseFleet(root, canaryName, targets),
@@ -743,11 +757,6 @@ export async function readConfigSource(path: string): Promise<ConfigSource> {
   }
 }
 
-/** Reads a config file as JSON; errors name the file. */
-export async function readConfigDocument(path: string): Promise<unknown> {
-  return (await readConfigSource(path)).document;
-}
-
 /** A problem of the file's content, named by the file, the field, and the line and column of the field. */
 export function locateProblem({ field, problem }: ConfigProblem, source: ConfigSource): ConfigProblem {
   const { line, column } = source.locate(field);
@@ -765,13 +774,17 @@ export function locateProblems(error: ConfigError, source: ConfigSource): Config
   );
 }
 
-/** Reads and validates a config file; errors name the file, and each field with its line and column. */
-export async function loadCanaryConfig(path: string): Promise<CanaryConfig> {
-  const source = await readConfigSource(path);
+/** Validates a config file's JSON; errors name the file, and each field with its line and column. */
+export function parseConfigSource(source: ConfigSource): CanaryConfig {
   try {
     return parseCanaryConfig(source.document);
   } catch (error) {
     if (error instanceof ConfigError) throw locateProblems(error, source);
     throw error;
   }
+}
+
+/** Reads and validates a config file; errors name the file, and each field with its line and column. */
+export async function loadCanaryConfig(path: string): Promise<CanaryConfig> {
+  return parseConfigSource(await readConfigSource(path));
 }

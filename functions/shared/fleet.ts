@@ -2,9 +2,9 @@ import { vantageFunctionName } from './aws-names.js';
 import {
   type CanaryConfig,
   type FleetSettings,
-  loadCanaryConfig,
   parseCanaryConfig,
-  readConfigDocument,
+  parseConfigSource,
+  readConfigSource,
   type VantageSettings,
   vantageCanaryName,
 } from './config.js';
@@ -76,15 +76,10 @@ function parseVantageDocument(document: Json, index: number): CanaryConfig {
 
 /** Reads a config file that must list vantages; errors name the file and the field. */
 export async function loadFleetConfig(path: string): Promise<ResolvedFleet> {
-  const config = await loadCanaryConfig(path);
+  // One read: the vantages are cut from the very document that was validated.
+  const source = await readConfigSource(path);
+  const config = parseConfigSource(source);
   if (config.fleet === undefined)
     throw new ConfigError(`${path}: vantages`, 'is required for a fleet (the config lists no vantages)');
-  const document = await readConfigDocument(path);
-  try {
-    return resolveFleet(document, config);
-  } catch (error) {
-    if (error instanceof ConfigError)
-      throw error.map((problem) => ({ ...problem, field: `${path}: ${problem.field}` }));
-    throw error;
-  }
+  return resolveFleet(source.document, config);
 }

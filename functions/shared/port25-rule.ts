@@ -80,7 +80,7 @@ type ParsedAddress = Address4 | Address6;
 /** Parses an IP literal (v4, v6, or v4-mapped v6, which becomes v4). Throws AddressParseError quoting the input. */
 export function parseAddress(input: string): ParsedAddress {
   const text = input.trim();
-  if (text.includes('/') || text === '') throw new AddressParseError(input, 'address');
+  if (text.includes('/')) throw new AddressParseError(input, 'address');
   // isValid is the constructor in a try: once it says yes, the constructor cannot throw. It accepts a zone id too.
   if (Address4.isValid(text)) return new Address4(text);
   if (Address6.isValid(text)) {
@@ -103,14 +103,15 @@ export function isIpLiteral(input: string): boolean {
 /** Parses a CIDR block such as 10.0.0.0/16 or fd12:3456::/48. Throws AddressParseError quoting the input. */
 export function parseCidr(input: string): ParsedAddress {
   const text = input.trim();
-  const match = /^([^/]+)\/(\d{1,3})$/.exec(text);
-  const prefixLength = match ? Number(match[2]) : Number.NaN;
+  // ip-address reads a bare address as a /32 or /128: a block must say its prefix length.
+  const hasPrefix = text.includes('/');
   let cidr: ParsedAddress | undefined;
-  // isValid also rejects a prefix longer than the family's 32 or 128 bits, and the constructor cannot throw after it.
-  if (match && Address4.isValid(text)) cidr = new Address4(text);
-  else if (match && Address6.isValid(text)) cidr = new Address6(text);
+  // isValid rejects a prefix that is not a number of at most the family's 32 or 128 bits, and the constructor cannot
+  // throw after it.
+  if (hasPrefix && Address4.isValid(text)) cidr = new Address4(text);
+  else if (hasPrefix && Address6.isValid(text)) cidr = new Address6(text);
   if (!cidr) throw new AddressParseError(input, 'CIDR');
-  const network = `${cidr.startAddress().correctForm()}/${prefixLength}`;
+  const network = `${cidr.startAddress().correctForm()}/${cidr.subnetMask}`;
   // A VPC CIDR with host bits set is a typo more often than not: say what was probably meant.
   if (cidr.correctForm() !== cidr.startAddress().correctForm()) {
     throw new AddressParseError(input, 'CIDR', { cause: new Error(`host bits set; did you mean ${network}?`) });
@@ -125,8 +126,8 @@ export function canonicalCidr(input: string): string {
 }
 
 function contains(cidr: ParsedAddress, address: ParsedAddress): boolean {
-  if (cidr instanceof Address4 !== address instanceof Address4) return false;
-  // isHostInSubnet ignores the address's own prefix length, which is what a single destination needs.
+  // isHostInSubnet ignores the address's own prefix length, which is what a single destination needs, and answers
+  // false across families (a00::1 is not in 10.0.0.0/8, though both start with the same eight bits).
   return (address as Address4).isHostInSubnet(cidr as Address4);
 }
 

@@ -2,7 +2,13 @@ import { type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { afterEach, describe, expect, it } from 'vitest';
 import { metricDataFor } from '../../functions/orchestrator/metric-publishing.js';
 import { runCanary } from '../../functions/orchestrator/run-canary.js';
-import { DEFAULT_METRIC_NAMESPACE, MAX_METRIC_DATA_PER_CALL } from '../../functions/shared/metrics.js';
+import {
+  DEFAULT_METRIC_NAMESPACE,
+  dimensionsMap,
+  MAX_METRIC_DATA_PER_CALL,
+  runDimensions,
+  targetDimensions,
+} from '../../functions/shared/metrics.js';
 import type { CanaryReport, TargetReport } from '../../functions/shared/report.js';
 import { restrictionReport } from '../../functions/shared/restriction.js';
 import { FakeAws, fakeClock, type TaskScript, testConfig } from '../orchestrator/fakes.js';
@@ -179,5 +185,12 @@ describe('Port25Reachable for a result known only from the probe container exit 
 
     expect(byName(data, 'Port25Reachable')).toEqual([]);
     expect(byName(data, 'Inconclusive').map((datum) => datum.Value)).toEqual([1]);
+  });
+});
+
+describe('the dimensions as a name → value map (the dashboards and alarms key their series by it)', () => {
+  it('names Canary and Target', () => {
+    expect(dimensionsMap(targetDimensions('mail-canary', 'relay'))).toEqual({ Canary: 'mail-canary', Target: 'relay' });
+    expect(dimensionsMap(runDimensions('mail-canary'))).toEqual({ Canary: 'mail-canary' });
   });
 });

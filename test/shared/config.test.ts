@@ -168,6 +168,8 @@ describe('parseCanaryConfig', () => {
     Array.from({ length: count }, (_, index) => `subnet-${index.toString(16).padStart(17, '0')}`);
   const groupIds = (count: number) =>
     Array.from({ length: count }, (_, index) => `sg-${index.toString(16).padStart(17, '0')}`);
+  const zoneNames = (count: number) =>
+    Array.from({ length: count }, (_, index) => `us-east-1${String.fromCharCode(97 + index)}`);
 
   it.each([
     [
@@ -203,6 +205,10 @@ describe('parseCanaryConfig', () => {
       'deployment.createVpc.availabilityZones: must name 1 to 6 availability zones',
     ],
     [
+      { deployment: { createVpc: { cidr: '10.0.0.0/16', availabilityZones: zoneNames(7) } } },
+      'deployment.createVpc.availabilityZones: must name 1 to 6 availability zones',
+    ],
+    [
       { deployment: { createVpc: { cidr: '10.0.0.0/16', maxAzs: 2, availabilityZones: ['eu-west-1a'] } } },
       'deployment.createVpc.availabilityZones: names the AZs; give it or maxAzs, not both',
     ],
@@ -222,6 +228,22 @@ describe('parseCanaryConfig', () => {
     expect(config.network.subnets).toHaveLength(16);
     expect(config.network.securityGroups).toHaveLength(5);
     expect(config.metricNamespace).toBe('Mail Egress/Port25:canary#2_v-1.0');
+  });
+
+  it('accepts six availability zones for a created VPC, the most it takes', () => {
+    const config = parseCanaryConfig({
+      ...minimal(),
+      deployment: { createVpc: { cidr: '10.0.0.0/16', availabilityZones: zoneNames(6) } },
+    });
+
+    expect(config.deployment.createVpc?.availabilityZones).toEqual([
+      'us-east-1a',
+      'us-east-1b',
+      'us-east-1c',
+      'us-east-1d',
+      'us-east-1e',
+      'us-east-1f',
+    ]);
   });
 
   it('names the availability zones of a created VPC, one per listed zone', () => {

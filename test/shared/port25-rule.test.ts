@@ -232,6 +232,23 @@ describe('NAT64 and secondary CIDRs', () => {
   });
 });
 
+describe('address families', () => {
+  // a00::1 and 10.0.0.0/8 share their first eight bits: only the family tells them apart.
+  it('never exempts an IPv6 address by an IPv4 range that shares its leading bits', () => {
+    expect(classify('a00::1', { vpcPrimaryCidr: '10.0.0.0/16' })).toMatchObject({
+      expected: 'blocked',
+      rule: 'IPv6 outside RFC 4193',
+    });
+  });
+
+  it('never puts an IPv4 address in an IPv6 block of the VPC', () => {
+    expect(classify('198.51.100.25', { vpcSecondaryCidrs: ['::/0'] })).toMatchObject({
+      expected: 'blocked',
+      rule: 'public address',
+    });
+  });
+});
+
 describe('parseCidr', () => {
   it('suggests the network when host bits are set', () => {
     expect(() => parseCidr('10.0.0.1/16')).toThrow('did you mean 10.0.0.0/16?');
@@ -250,6 +267,14 @@ describe('parseCidr', () => {
     expect(parseCidr('fd25::/48').subnetMask).toBe(48);
   });
 
+  it('reads a block without the whitespace around it', () => {
+    expect(parseCidr(' 10.0.0.0/16\n').subnetMask).toBe(16);
+  });
+
+  it('suggests the network with the prefix length as a number', () => {
+    expect(() => parseCidr('10.0.0.1/08')).toThrow('did you mean 10.0.0.0/8?');
+  });
+
   it('accepts a single address as a block: /32 for IPv4, /128 for IPv6', () => {
     expect(parseCidr('198.51.100.25/32').subnetMask).toBe(32);
     expect(parseCidr('2001:db8::25/128').subnetMask).toBe(128);
@@ -265,8 +290,16 @@ describe('parseAddress', () => {
     expect(parseAddress('fe80::1%eth0')).toEqual(parseAddress('fe80::1'));
   });
 
-  it.each(['fe80::1%eth0\nx', 'fe80::1\n%eth0', '198.51.100.25%eth0', '%eth0'])('rejects %j, quoting it', (input) => {
-    expect(() => parseAddress(input)).toThrow(AddressParseError);
-    expect(() => parseAddress(input)).toThrow(`not a valid IP address: ${JSON.stringify(input)}`);
+  it('reads an address without the whitespace around it', () => {
+    expect(parseAddress(' 198.51.100.25\t').correctForm()).toBe('198.51.100.25');
+    expect(parseAddress(' fd25::25 ').correctForm()).toBe('fd25::25');
   });
+
+  it.each(['', ' ', 'fe80::1%eth0\nx', 'fe80::1\n%eth0', '198.51.100.25%eth0', '%eth0'])(
+    'rejects %j, quoting it',
+    (input) => {
+      expect(() => parseAddress(input)).toThrow(AddressParseError);
+      expect(() => parseAddress(input)).toThrow(`not a valid IP address: ${JSON.stringify(input)}`);
+    },
+  );
 });
