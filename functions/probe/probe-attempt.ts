@@ -189,7 +189,6 @@ export async function runAttempt(
     session.send('QUIT');
     try {
       await readReply();
-      // Stryker disable next-line BlockStatement: equivalent, readReply rejects only with the two errors the rethrow lets through
     } catch (error) {
       // The outcome is settled by now; a server that hangs up or goes quiet instead of saying 221 changes nothing.
       if (!(error instanceof SmtpSessionError || error instanceof DeadlineExpiredError)) throw error;

@@ -17,7 +17,7 @@ const STACK_RULE = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 describe('vantageFunctionName', () => {
   it("names a vantage's function port25-canary-<vantage canary>, with - for what Lambda does not accept", () => {
     expect(vantageFunctionName('mail-egress-eu')).toBe('port25-canary-mail-egress-eu');
-    expect(vantageFunctionName('mail.egress_eu')).toBe('port25-canary-mail-egress_eu');
+    expect(vantageFunctionName('mail.egress.eu_1')).toBe('port25-canary-mail-egress-eu_1');
   });
 
   it("holds Lambda's documented rule: 64 letters, digits, hyphens and underscores", () => {

@@ -44,7 +44,12 @@ describe('parseCanaryConfig', () => {
       maxConcurrentTasks: 10,
       probe: { timeoutMs: 10_000, attempts: 1, ehloName: CONFIG_DEFAULTS.ehloName },
       network: { containerName: 'probe', logStreamPrefix: 'probe', assignPublicIp: false, subnets: [] },
-      deployment: { schedule: 'rate(15 minutes)', logRetentionDays: 30, cpuArchitecture: 'ARM64' },
+      deployment: {
+        schedule: 'rate(15 minutes)',
+        logRetentionDays: 30,
+        cpuArchitecture: 'ARM64',
+        detailedTargetMetrics: false,
+      },
     });
     expect(config.targets[0]).toEqual({
       name: 'relay',
@@ -121,12 +126,31 @@ describe('parseCanaryConfig', () => {
       'targets[0].name: "has space" must be 1-63 letters, digits, dots, dashes or underscores',
     ],
     [{ network: { capacityProviderStrategy: [] } }, 'network.capacityProviderStrategy: must not be empty'],
-    [{ deployment: { logRetentionDays: 10 } }, "deployment.logRetentionDays: must be one of CloudWatch Logs' values"],
+    [
+      { deployment: { logRetentionDays: 10 } },
+      "deployment.logRetentionDays: must be one of CloudWatch Logs' values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+    ],
     [
       { deployment: { alarmEvaluationPeriods: 2, alarmDatapointsToAlarm: 3 } },
       'deployment.alarmDatapointsToAlarm: must not exceed alarmEvaluationPeriods (2)',
     ],
     [{ deployment: { schedule: 'every 5 minutes' } }, 'deployment.schedule: "every 5 minutes" must be an EventBridge'],
+    [
+      { deployment: { schedule: 'xrate(5 minutes)' } },
+      'deployment.schedule: "xrate(5 minutes)" must be an EventBridge',
+    ],
+    [
+      { deployment: { schedule: 'rate(5 minutes)x' } },
+      'deployment.schedule: "rate(5 minutes)x" must be an EventBridge',
+    ],
+    [
+      { deployment: { notifyEmails: ['ops@example.com x'] } },
+      'deployment.notifyEmails[0]: "ops@example.com x" is not an email address',
+    ],
+    [
+      { deployment: { notifyEmails: ['ops@team@example.com'] } },
+      'deployment.notifyEmails[0]: "ops@team@example.com" is not an email address',
+    ],
     [{ colour: 'blue' }, 'colour: unknown field'],
   ])('rejects %j with a message naming the field', (override, message) => {
     const act = () => parseCanaryConfig({ ...minimal(), ...override });

@@ -90,7 +90,14 @@ describe('parseCanaryConfig with vantages', () => {
       'vantages[0].credentials.roleArn: "role/invoke" is not an IAM role ARN',
     ],
     [withVantage(0, { zone: 'a' }), 'vantages[0].zone: unknown field'],
-    [withVantage(0, { name: 'a'.repeat(33) }), 'vantages[0].name:'],
+    [
+      withVantage(0, { name: 'a'.repeat(33) }),
+      `vantages[0].name: "${'a'.repeat(33)}" must be 1-32 letters, digits or dashes`,
+    ],
+    [
+      withVantage(0, { credentials: { profile: 'dr [prod]' } }),
+      'vantages[0].credentials.profile: "dr [prod]" is not a profile name',
+    ],
     [{ ...fleet(), vantages: [] }, 'vantages: must list at least one vantage'],
     [{ ...fleet(), monitoring: { account: '111122223333', region: 'eu-west' } }, 'monitoring.region: "eu-west" is not'],
     [{ ...fleet(), monitoring: { account: '1', region: 'eu-west-1' } }, 'monitoring.account: "1" must be a 12-digit'],
@@ -105,6 +112,32 @@ describe('parseCanaryConfig with vantages', () => {
     const raw = { ...withVantage(0, { name: 'a'.repeat(32) }), canaryName: 'c'.repeat(20) };
 
     expect(() => parseCanaryConfig(raw)).toThrow('vantages[0].name: makes the function name port25-canary-');
+  });
+
+  it('accepts a function name of exactly the 64 characters Lambda allows', () => {
+    // port25-canary- (14) + 17 + - (1) + 32 = 64
+    const raw = { ...withVantage(0, { name: 'a'.repeat(32) }), canaryName: 'c'.repeat(17) };
+
+    expect(parseCanaryConfig(raw).fleet?.vantages[0]?.name).toBe('a'.repeat(32));
+  });
+
+  it('checks the rest of the fleet when two vantage names are bad, without calling them duplicates', () => {
+    const raw = {
+      ...withVantage(1, { name: 'bad name' }),
+      monitoring: { account: '1', region: 'eu-west-1' },
+    };
+    raw.vantages[0] = { ...raw.vantages[0], name: 'bad name' } as (typeof raw.vantages)[0];
+
+    const fields = (() => {
+      try {
+        parseCanaryConfig(raw);
+        return undefined;
+      } catch (error) {
+        return (error as ConfigError).problems.map(({ field }) => field);
+      }
+    })();
+
+    expect(fields).toEqual(['vantages[0].name', 'vantages[1].name', 'monitoring.account']);
   });
 
   it('refuses monitoring without vantages', () => {
