@@ -32,7 +32,7 @@ export function expectedOutcome(target: CanaryTarget, context: RuleContext): str
   if (!isIpLiteral(target.host)) {
     return target.expect === 'auto' ? 'decided each run from the resolved address' : `${target.expect} (configured)`;
   }
-  const verdict = classify(target.host, context);
+  const verdict = classify(target.host, context, target.port);
   // Without the primary CIDR at synth, a throttled prediction still depends on it: say so.
   const unlessInVpc =
     verdict.throttled && context.vpcPrimaryCidr === undefined ? ", unless in the VPC's primary CIDR" : '';

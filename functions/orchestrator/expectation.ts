@@ -24,8 +24,9 @@ function notMailDestinationOf(address: string): string | null {
 }
 
 /**
- * An address that is never a mail destination sets no expectation; otherwise a configured expectation wins; `auto` asks the port-25 rule about the address the probe actually dialled
- * (a host name may resolve anywhere, so the config's host alone cannot decide).
+ * An address that is never a mail destination sets no expectation; otherwise a configured expectation wins; `auto`
+ * asks the port-25 rule about the address the probe actually dialled (a host name may resolve anywhere, so the
+ * config's host alone cannot decide) on the target's port (off port 25 the rule expects open).
  */
 export function expectationFor(target: CanaryTarget, address: string | null, context: RuleContext): TargetExpectation {
   // The config refuses such literals, so only a host name gets here: its DNS points at no mail server, whatever the
@@ -37,7 +38,7 @@ export function expectationFor(target: CanaryTarget, address: string | null, con
   if (target.expect !== 'auto') return { expected: target.expect, rule: `configured: ${target.expect}` };
   if (address === null) return { expected: null, rule: 'auto: no address was dialled, nothing to classify' };
   try {
-    const verdict = classify(address, context);
+    const verdict = classify(address, context, target.port);
     return { expected: verdict.expected, rule: `auto: ${verdict.rule}` };
   } catch (error) {
     if (!(error instanceof AddressParseError)) throw error;
@@ -55,15 +56,15 @@ export interface JudgedAttempt {
 }
 
 /**
- * Every attempt must meet its own expectation (under `auto`, attempts may dial different addresses): any failed
- * attempt fails the target, an attempt that cannot be judged makes it inconclusive.
+ * Every attempt on the target's `port` must meet its own expectation (under `auto`, attempts may dial different
+ * addresses): any failed attempt fails the target, an attempt that cannot be judged makes it inconclusive.
  */
-export function judgeTargetAttempts(attempts: readonly JudgedAttempt[]): Judgement {
+export function judgeTargetAttempts(attempts: readonly JudgedAttempt[], port: number): Judgement {
   return combineJudgements(
     attempts.map(({ expected, rule, outcome, control }) =>
       expected === null
         ? { verdict: 'inconclusive', evidence: `no expectation (${rule})` }
-        : judgeOutcome(expected, outcome, control),
+        : judgeOutcome(expected, outcome, control, port),
     ),
   );
 }

@@ -53,7 +53,7 @@ export function judgeTarget(
         : null,
   }));
   const { expected, rule } = attempts.at(-1) ?? expectationFor(target, observation.address, context);
-  const { verdict, evidence } = judgeTargetAttempts(attempts);
+  const { verdict, evidence } = judgeTargetAttempts(attempts, target.port);
   const unprovenPass = verdict === 'pass' && observation.source === 'exit-code';
   const notMail = attempts.find((attempt) => attempt.notMailDestination !== undefined);
   const details = [
@@ -82,7 +82,9 @@ export function judgeTarget(
   };
   // An exit code alone proves no signature either way: only the probe's result line counts.
   const signal =
-    observation.source === 'result-line' ? restrictionSignal(attempts, context) : { inEffect: false, lifted: false };
+    observation.source === 'result-line'
+      ? restrictionSignal(attempts, context, target.port)
+      : { inEffect: false, lifted: false };
   return { report, signal };
 }
 

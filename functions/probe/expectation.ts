@@ -15,8 +15,8 @@ export interface ExpectationRule {
 }
 
 /**
- * One attempt against the rule for the address it dialled, by the orchestrator's judge table: a timeout proves the
- * block only beside a control port that answered. The control connect is made beside the last attempt, on the address
+ * One attempt against the rule for the address and port it dialled, by the orchestrator's judge table: a timeout
+ * proves the block only beside a control port that answered. The control connect is made beside the last attempt, on the address
  * it ended on, so only attempts that dialled that address share its evidence.
  */
 function judgeAttempt(
@@ -25,10 +25,10 @@ function judgeAttempt(
   lastExpected: Expectation,
   context: RuleContext,
 ): Judgement {
-  const expected = attempt.address === null ? lastExpected : classify(attempt.address, context).expected;
+  const expected = attempt.address === null ? lastExpected : classify(attempt.address, context, result.port).expected;
   const control =
     attempt.address !== null && attempt.address === result.address ? (result.control?.outcome ?? null) : null;
-  return judgeOutcome(expected, attempt.outcome, control);
+  return judgeOutcome(expected, attempt.outcome, control, result.port);
 }
 
 const MATCHES_BY_VERDICT = { pass: true, fail: false, inconclusive: null } as const;
@@ -42,10 +42,11 @@ export const port25ExpectationRule: ExpectationRule = {
       throw new UsageError(`--vpc-cidr: ${(cause as Error).message}`, { cause });
     }
   },
-  // Judged on the address actually dialled; nothing to judge when nothing was dialled (DNS failure).
+  // Judged on the address actually dialled and the port probed (off port 25 the rule expects open); nothing to judge
+  // when nothing was dialled (DNS failure).
   expectationFor(result, context) {
     if (result.address === null) return undefined;
-    const { expected, rule } = classify(result.address, context);
+    const { expected, rule } = classify(result.address, context, result.port);
     const { verdict, evidence } = combineJudgements(
       result.attempts.map((attempt) => judgeAttempt(attempt, result, expected, context)),
     );

@@ -1,5 +1,5 @@
 import type { ProbeOutcome, TargetOutcome } from './outcomes.js';
-import type { Expectation } from './port25-rule.js';
+import { type Expectation, RESTRICTED_PORT } from './port25-rule.js';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
@@ -25,6 +25,7 @@ export function controlSignal(control: ProbeOutcome | null): ControlSignal {
   return 'failed';
 }
 
+/** The judge's words for a port-25 drop: port 25's `evidenceFor`, spelt out so that nothing runs at load. */
 export const EVIDENCE = {
   portSpecificDrop: 'port-25-specific drop',
   deadPath: 'no path on any port: the throttle cannot be told from a dead path',
@@ -32,57 +33,85 @@ export const EVIDENCE = {
   unprovenControlFailed: 'consistent with the throttle, unproven (the control connect could not be tried)',
 } as const;
 
+/** What would drop the port silently: AWS's throttle on port 25; on another port only a block someone configured. */
+function blockerOf(port: number): string {
+  return port === RESTRICTED_PORT ? 'the throttle' : `a port-${port} block`;
+}
+
+/** The judge's words that name a drop, for the port judged (`EVIDENCE` for port 25). */
+export function evidenceFor(port: number): Readonly<Record<keyof typeof EVIDENCE, string>> {
+  const blocker = blockerOf(port);
+  return {
+    portSpecificDrop: `port-${port}-specific drop`,
+    deadPath: `no path on any port: ${blocker} cannot be told from a dead path`,
+    unprovenThrottle: `consistent with ${blocker}, unproven (no control port)`,
+    unprovenControlFailed: `consistent with ${blocker}, unproven (the control connect could not be tried)`,
+  };
+}
+
 type Cell = Judgement | Readonly<Record<ControlSignal, Judgement>>;
 
 const judged = (verdict: Verdict, evidence: string): Judgement => ({ verdict, evidence });
 
-const SMTP_AFTER_CONNECT = {
-  'banner-timeout': 'port 25 connected but the server sent no greeting',
-  'protocol-error': 'port 25 connected but the SMTP dialogue broke',
-  'tls-error': 'port 25 connected but STARTTLS failed',
-} as const;
-
-const NOT_TESTED = {
-  'dns-error': 'the host name did not resolve: nothing was dialled',
-  'task-failed': 'the probe task produced no result: port 25 was not tested',
-  error: 'the probe failed locally: port 25 was not tested',
-} as const;
-
 /**
- * The judge table: expectation × outcome, and for a timeout also × what the control port showed. AWS's throttle drops
- * silently and only port 25, so a timeout proves the throttle only when the same address answered on the control port;
- * when every port is dark, the path is dead (security group, NACL, route, host) and a block is unproven.
- * `unreachable` fails an expected-open target (the path is broken) but cannot prove a block: the throttle sends no
- * ICMP, so the error came from something else.
+ * The judge table for one port: expectation × outcome, and for a timeout also × what the control port showed. AWS's
+ * throttle drops silently and only port 25, so a timeout proves the throttle only when the same address answered on
+ * the control port; when every port is dark, the path is dead (security group, NACL, route, host) and a block is
+ * unproven. `unreachable` fails an expected-open target (the path is broken) but cannot prove a block: the throttle
+ * sends no ICMP, so the error came from something else. Every cell names the port judged: on a port other than 25 a
+ * drop is never the throttle's.
  */
-const JUDGE_TABLE: Readonly<Record<Expectation, Readonly<Record<TargetOutcome, Cell>>>> = {
-  open: {
-    open: judged('pass', 'port 25 connected and the server greeted'),
-    timeout: {
-      answered: judged('fail', `${EVIDENCE.portSpecificDrop}: the throttle's signature`),
-      dark: judged('fail', 'no path on any port: port 25 and the control port both dark'),
-      absent: judged('fail', 'no answer on port 25 (no control port to tell the throttle from a dead path)'),
-      failed: judged('fail', 'no answer on port 25 (the control connect could not be tried)'),
+function judgeTable(port: number): Readonly<Record<Expectation, Readonly<Record<TargetOutcome, Cell>>>> {
+  const words = evidenceFor(port);
+  const blocker = blockerOf(port);
+  const throttleCovers = port === RESTRICTED_PORT;
+  const smtpAfterConnect = {
+    'banner-timeout': `port ${port} connected but the server sent no greeting`,
+    'protocol-error': `port ${port} connected but the SMTP dialogue broke`,
+    'tls-error': `port ${port} connected but STARTTLS failed`,
+  } as const;
+  const notTested = {
+    'dns-error': 'the host name did not resolve: nothing was dialled',
+    'task-failed': `the probe task produced no result: port ${port} was not tested`,
+    error: `the probe failed locally: port ${port} was not tested`,
+  } as const;
+  return {
+    open: {
+      open: judged('pass', `port ${port} connected and the server greeted`),
+      timeout: {
+        answered: judged(
+          'fail',
+          throttleCovers
+            ? `${words.portSpecificDrop}: the throttle's signature`
+            : `${words.portSpecificDrop}: not AWS's throttle, which covers port ${RESTRICTED_PORT} only`,
+        ),
+        dark: judged('fail', `no path on any port: port ${port} and the control port both dark`),
+        absent: judged('fail', `no answer on port ${port} (no control port to tell ${blocker} from a dead path)`),
+        failed: judged('fail', `no answer on port ${port} (the control connect could not be tried)`),
+      },
+      refused: judged('fail', `the host refused port ${port} (reset)`),
+      unreachable: judged('fail', 'ICMP unreachable: no route to the host'),
+      ...mapValues(smtpAfterConnect, (evidence) => judged('fail', evidence)),
+      ...mapValues(notTested, (evidence) => judged('inconclusive', evidence)),
     },
-    refused: judged('fail', 'the host refused port 25 (reset)'),
-    unreachable: judged('fail', 'ICMP unreachable: no route to the host'),
-    ...mapValues(SMTP_AFTER_CONNECT, (evidence) => judged('fail', evidence)),
-    ...mapValues(NOT_TESTED, (evidence) => judged('inconclusive', evidence)),
-  },
-  blocked: {
-    timeout: {
-      answered: judged('pass', EVIDENCE.portSpecificDrop),
-      dark: judged('inconclusive', EVIDENCE.deadPath),
-      absent: judged('pass', EVIDENCE.unprovenThrottle),
-      failed: judged('pass', EVIDENCE.unprovenControlFailed),
+    blocked: {
+      timeout: {
+        answered: judged('pass', words.portSpecificDrop),
+        dark: judged('inconclusive', words.deadPath),
+        absent: judged('pass', words.unprovenThrottle),
+        failed: judged('pass', words.unprovenControlFailed),
+      },
+      open: judged('fail', `port ${port} connected: the block is not in effect`),
+      refused: judged('fail', `the host refused port ${port} (reset): the SYN got through, the block is not in effect`),
+      ...mapValues(smtpAfterConnect, (evidence) => judged('fail', `${evidence}: the block is not in effect`)),
+      unreachable: judged(
+        'inconclusive',
+        `ICMP unreachable: ${throttleCovers ? 'the throttle drops silently' : 'a silent drop was expected'}, so something else answered`,
+      ),
+      ...mapValues(notTested, (evidence) => judged('inconclusive', evidence)),
     },
-    open: judged('fail', 'port 25 connected: the block is not in effect'),
-    refused: judged('fail', 'the host refused port 25 (reset): the SYN got through, the block is not in effect'),
-    ...mapValues(SMTP_AFTER_CONNECT, (evidence) => judged('fail', `${evidence}: the block is not in effect`)),
-    unreachable: judged('inconclusive', 'ICMP unreachable: the throttle drops silently, so something else answered'),
-    ...mapValues(NOT_TESTED, (evidence) => judged('inconclusive', evidence)),
-  },
-};
+  };
+}
 
 function mapValues<K extends string, V, W>(record: Readonly<Record<K, V>>, map: (value: V) => W): Record<K, W> {
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value as V)])) as Record<K, W>;
@@ -92,9 +121,17 @@ function isJudgement(cell: Cell): cell is Judgement {
   return 'verdict' in cell;
 }
 
-/** One observation against its expectation; `control` is the control connect's outcome on the same address, if any. */
-export function judgeOutcome(expected: Expectation, outcome: TargetOutcome, control: ProbeOutcome | null): Judgement {
-  const cell = JUDGE_TABLE[expected][outcome];
+/**
+ * One observation on `port` against its expectation; `control` is the control connect's outcome on the same address,
+ * if any.
+ */
+export function judgeOutcome(
+  expected: Expectation,
+  outcome: TargetOutcome,
+  control: ProbeOutcome | null,
+  port: number,
+): Judgement {
+  const cell = judgeTable(port)[expected][outcome];
   return isJudgement(cell) ? cell : cell[controlSignal(control)];
 }
 

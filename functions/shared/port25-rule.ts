@@ -14,6 +14,12 @@ export const EXEMPT_RANGES: readonly { readonly cidr: string; readonly source: s
   { cidr: 'fc00::/7', source: 'RFC 4193' },
 ];
 
+/**
+ * The one port the restriction covers: "Restriction on email sent using port 25" names TCP port 25 alone, and
+ * AWS's own advice is to relay on 587 or 465 instead. Traffic to any other port is never throttled.
+ */
+export const RESTRICTED_PORT = 25;
+
 export type AddressFamily = 'IPv4' | 'IPv6';
 export type Expectation = 'blocked' | 'open';
 
@@ -167,8 +173,16 @@ function nat64Note(parsed: ParsedAddress): string {
   return ` (NAT64 ${NAT64_PREFIX}: embeds IPv4 ${parsed.to4().correctForm()})`;
 }
 
-/** Predicts whether AWS's port-25 throttle drops traffic from the VPC to `address`. */
-export function classify(address: string, context: RuleContext = {}): Port25Verdict {
+/** The rule's words for a port the restriction does not cover. */
+export function offRestrictedPortRule(port: number): string {
+  return `port ${port}: AWS's restriction covers port ${RESTRICTED_PORT} only`;
+}
+
+/**
+ * Predicts whether AWS's port-25 throttle drops traffic from the VPC to `address` on `port` (25 unless given): off
+ * port 25 nothing is throttled, whatever the address.
+ */
+export function classify(address: string, context: RuleContext = {}, port: number = RESTRICTED_PORT): Port25Verdict {
   const parsed = parseAddress(address);
   const vpcCidr = context.vpcPrimaryCidr === undefined ? undefined : parseCidr(context.vpcPrimaryCidr);
   const secondaryCidrs = (context.vpcSecondaryCidrs ?? []).map((cidr) => ({
@@ -188,6 +202,7 @@ export function classify(address: string, context: RuleContext = {}): Port25Verd
   // Before the release: loopback stays loopback whatever AWS approved.
   const notMail = notMailDestinationOf(parsed);
   if (notMail) return { ...verdict(false, notMail.description), notMailDestination: notMail.kind };
+  if (port !== RESTRICTED_PORT) return verdict(false, offRestrictedPortRule(port));
   if (context.released) return verdict(false, 'restriction released');
   if (vpcCidr && contains(vpcCidr, parsed)) return verdict(false, `VPC primary CIDR ${context.vpcPrimaryCidr?.trim()}`);
   const exempt = PARSED_EXEMPT_RANGES.find((range) => contains(range.parsed, parsed));

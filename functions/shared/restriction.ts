@@ -48,24 +48,29 @@ export const CONNECTED_OUTCOMES: ReadonlySet<TargetOutcome> = new Set([
 ]);
 
 /**
- * Reads the attempts of one target against the rule as if not released (the restriction is what is in question, so a
- * configured release must not exempt anything). Addresses the rule exempts (the VPC's primary CIDR, RFC 1918/6598/4193)
- * tell nothing: port 25 to them is never throttled.
+ * Reads the attempts of one target on `port` against the rule as if not released (the restriction is what is in
+ * question, so a configured release must not exempt anything). Addresses the rule exempts (the VPC's primary CIDR,
+ * RFC 1918/6598/4193) tell nothing: port 25 to them is never throttled; nor does any other port, which the
+ * restriction does not cover (a 587 that connects or drops says nothing about port 25).
  */
-export function restrictionSignal(attempts: readonly RestrictionAttempt[], context: RuleContext): RestrictionSignal {
+export function restrictionSignal(
+  attempts: readonly RestrictionAttempt[],
+  context: RuleContext,
+  port: number,
+): RestrictionSignal {
   let inEffect = false;
   let lifted = false;
   for (const attempt of attempts) {
-    if (attempt.address === null || !throttledByRule(attempt.address, context)) continue;
+    if (attempt.address === null || !throttledByRule(attempt.address, context, port)) continue;
     if (CONNECTED_OUTCOMES.has(attempt.outcome)) lifted = true;
     if (attempt.outcome === 'timeout' && controlSignal(attempt.control) === 'answered') inEffect = true;
   }
   return { inEffect, lifted };
 }
 
-function throttledByRule(address: string, context: RuleContext): boolean {
+function throttledByRule(address: string, context: RuleContext, port: number): boolean {
   try {
-    return classify(address, { ...context, released: false }).throttled;
+    return classify(address, { ...context, released: false }, port).throttled;
   } catch (error) {
     if (error instanceof AddressParseError) return false;
     throw error;
@@ -129,7 +134,7 @@ function nextStepFor(state: RestrictionState, released: boolean): string | null 
     case 'contradictory':
       return 'compare the paths of the targets named: one of them leaves through something else (NAT, proxy, another VPC)';
     case 'unknown':
-      return 'add a target outside the exempt ranges whose control port (probe.controlPort) answers, so a run can tell';
+      return 'add a port-25 target outside the exempt ranges whose control port (probe.controlPort) answers, so a run can tell';
   }
 }
 

@@ -1,5 +1,53 @@
 import { describe, expect, it } from 'vitest';
+import { explainCommand } from '../../functions/cli/commands/explain.js';
 import { runCli } from '../helpers/exec.js';
+import { capture } from '../orchestrator/fakes.js';
+
+describe('port25-canary explain --port', () => {
+  it('expects every address open off port 25 and says the rule does not apply there', async () => {
+    const { output, io } = capture();
+
+    const exitCode = await explainCommand.run(
+      ['--json', '--port', '587', '--vpc-cidr', '10.0.0.0/16', '198.51.100.25', '127.0.0.1'],
+      io,
+    );
+
+    expect(exitCode).toBe(0);
+    expect(JSON.parse(output.stdout)).toEqual([
+      {
+        input: '198.51.100.25',
+        address: '198.51.100.25',
+        family: 'IPv4',
+        throttled: false,
+        expected: 'open',
+        rule: "port 587: AWS's restriction covers port 25 only",
+        port: 587,
+      },
+      expect.objectContaining({ input: '127.0.0.1', notMailDestination: 'loopback', port: 587 }),
+    ]);
+  });
+
+  it('names the port in the table and judges port 25 by default', async () => {
+    const off = capture();
+    const on = capture();
+
+    await explainCommand.run(['--port', '465', '198.51.100.25'], off.io);
+    await explainCommand.run(['198.51.100.25'], on.io);
+
+    expect(off.output.stdout).toMatch(/^INPUT\s+ADDRESS\s+FAMILY\s+PORT 465\s+RULE\n/);
+    expect(off.output.stdout).toMatch(/IPv4\s+open\s+port 465: AWS's restriction covers port 25 only\n$/);
+    expect(on.output.stdout).toMatch(/PORT 25\s+RULE\n.*blocked\s+public address\n$/);
+  });
+
+  it.each(['0', '65536', 'smtp'])('refuses --port %s, naming the option', async (port) => {
+    const { output, io } = capture();
+
+    await expect(explainCommand.run(['--port', port, '198.51.100.25'], io)).rejects.toThrow(
+      `--port must be a whole number from 1 to 65535, got "${port}"`,
+    );
+    expect(output.stdout).toBe('');
+  });
+});
 
 describe('port25-canary explain (built CLI)', () => {
   it('prints the documented rule for every boundary address as one JSON array', async () => {
@@ -40,6 +88,7 @@ describe('port25-canary explain (built CLI)', () => {
         throttled: false,
         expected: 'open',
         rule: 'restriction released',
+        port: 25,
       },
     ]);
   });

@@ -14,6 +14,12 @@ describe('expectedOutcome', () => {
     expect(expectedOutcome(target('172.16.0.4', 'auto'), context)).toBe('open (RFC 1918 172.16.0.0/12)');
   });
 
+  it('predicts open off port 25, whatever the address', () => {
+    expect(expectedOutcome({ ...target('198.51.100.25', 'auto'), port: 587 }, context)).toBe(
+      "open (port 587: AWS's restriction covers port 25 only)",
+    );
+  });
+
   it('leaves an auto host name to the run that resolves it', () => {
     expect(expectedOutcome(target('mx.example.com', 'auto'), context)).toBe(
       'decided each run from the resolved address',

@@ -177,7 +177,7 @@ describe('port25-canary run', () => {
     await command(healthy).run([], io);
 
     expect(output.stdout.trimEnd().split('\n').at(-1)).toBe(
-      'port-25 restriction unknown: no target outside the exempt ranges showed a port-25-specific drop or connected on port 25. Next: add a target outside the exempt ranges whose control port (probe.controlPort) answers, so a run can tell',
+      'port-25 restriction unknown: no target outside the exempt ranges showed a port-25-specific drop or connected on port 25. Next: add a port-25 target outside the exempt ranges whose control port (probe.controlPort) answers, so a run can tell',
     );
   });
 

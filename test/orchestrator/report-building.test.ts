@@ -267,4 +267,35 @@ describe('buildCanaryReport', () => {
     expect(report.restriction).toMatchObject({ state: 'in-effect', inEffectTargets: ['public'], liftedTargets: [] });
     expect(report.summary).toEqual({ pass: 1, fail: 0, inconclusive: 1 });
   });
+
+  it('passes a port-587 target that connected to a public address, and leaves the restriction to port 25', () => {
+    const relay = { ...target('auto'), name: 'relay', port: 587 };
+    const connected = observation({ outcome: 'open', attempts: [{ outcome: 'open', address: '198.51.100.25' }] });
+
+    const judged = judgeTarget(relay, connected, JUDGING);
+    const report = buildCanaryReport(header, [judged]);
+
+    expect(judged.report).toMatchObject({
+      port: 587,
+      expected: 'open',
+      rule: "auto: port 587: AWS's restriction covers port 25 only",
+      verdict: 'pass',
+      evidence: 'port 587 connected and the server greeted',
+    });
+    expect(judged.signal).toEqual({ inEffect: false, lifted: false });
+    expect(report.restriction).toMatchObject({ state: 'unknown', liftedTargets: [] });
+  });
+
+  it('fails a port-587 drop beside an answering control port without calling the restriction in effect', () => {
+    const relay = { ...target('auto'), name: 'relay', port: 587 };
+    const dropped = observation({ control: { port: 443, outcome: 'open', connectMs: 2 } });
+
+    const judged = judgeTarget(relay, dropped, JUDGING);
+
+    expect(judged.report).toMatchObject({
+      verdict: 'fail',
+      evidence: "port-587-specific drop: not AWS's throttle, which covers port 25 only",
+    });
+    expect(judged.signal).toEqual({ inEffect: false, lifted: false });
+  });
 });

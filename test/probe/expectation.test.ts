@@ -7,13 +7,13 @@ import type { ProbeResult } from '../../functions/shared/probe-result.js';
 function resultFor(
   address: string | null,
   outcome: ProbeResult['outcome'],
-  options: { control?: ProbeOutcome; attempts?: readonly [string | null, ProbeOutcome][] } = {},
+  options: { control?: ProbeOutcome; attempts?: readonly [string | null, ProbeOutcome][]; port?: number } = {},
 ): ProbeResult {
   const attempts = options.attempts ?? [[address, outcome]];
   return {
     target: 'mx.example.com',
     host: 'mx.example.com',
-    port: 25,
+    port: options.port ?? 25,
     address,
     addresses: address === null ? [] : [address],
     outcome,
@@ -152,6 +152,34 @@ describe('port25ExpectationRule', () => {
       rule: 'restriction released',
       matches: false,
       evidence: 'no answer on port 25 (no control port to tell the throttle from a dead path)',
+    });
+  });
+
+  it('expects a public address open on port 587, naming the port', () => {
+    const expectation = port25ExpectationRule.expectationFor(resultFor('198.51.100.25', 'open', { port: 587 }), PUBLIC);
+
+    expect(expectation).toEqual({
+      expected: 'open',
+      rule: "port 587: AWS's restriction covers port 25 only",
+      matches: true,
+      evidence: 'port 587 connected and the server greeted',
+    });
+  });
+
+  it('judges every attempt on port 587 as expected open', () => {
+    const result = resultFor('198.51.100.25', 'timeout', {
+      port: 587,
+      control: 'open',
+      attempts: [
+        ['198.51.100.24', 'open'],
+        ['198.51.100.25', 'timeout'],
+      ],
+    });
+
+    expect(port25ExpectationRule.expectationFor(result, PUBLIC)).toMatchObject({
+      expected: 'open',
+      matches: false,
+      evidence: "attempt 2: port-587-specific drop: not AWS's throttle, which covers port 25 only",
     });
   });
 

@@ -1,3 +1,4 @@
+import { connect as connectSocket } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProbeProgram } from '../../functions/probe/probe-program.js';
@@ -174,7 +175,7 @@ describe('rule context', () => {
       expected: 'open',
       rule: 'loopback 127.0.0.0/8: not a mail destination (never leaves the host)',
       matches: true,
-      evidence: 'port 25 connected and the server greeted',
+      evidence: `port ${smtp.port} connected and the server greeted`,
     });
   });
 
@@ -325,6 +326,31 @@ describe('rule context with an injected resolver', () => {
     expect(jsonLines(output.stdout)[0]).toMatchObject({ outcome: 'dns-error', address: null });
     expect(jsonLines(output.stdout)[0]?.expectation).toBeUndefined();
     expect(exitCode).toBe(3);
+  });
+
+  it('matches a public address on port 587 that connects: the rule covers port 25 only', async () => {
+    const { output, io: commandIo } = capture();
+    const dialled: string[] = [];
+    const deps = {
+      ...systemProbeDependencies(),
+      // The rule judges the public address; the bytes go to the loopback server.
+      connect: ({ host, port }: { host: string; port: number }) => {
+        dialled.push(`${host}:${port}`);
+        return connectSocket({ host: '127.0.0.1', port: smtp.port });
+      },
+    };
+
+    const exitCode = await runProbeProgram(
+      ['--port', '587', '--vpc-cidr', '10.0.0.0/16', '198.51.100.25'],
+      commandIo,
+      deps,
+      loadRule,
+    );
+
+    expect(dialled).toEqual(['198.51.100.25:587']);
+    expect(output.stdout).toContain("open matches (port 587: AWS's restriction covers port 25 only");
+    expect(output.stdout).not.toContain('MISMATCH');
+    expect(exitCode).toBe(0);
   });
 
   it('is unprovable (3) beside a clean pass: unproven before matched', async () => {

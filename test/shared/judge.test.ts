@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   combineJudgements,
   controlSignal,
+  EVIDENCE,
+  evidenceFor,
   type Judgement,
   judgeOutcome,
   type Verdict,
@@ -24,7 +26,7 @@ describe('judgeOutcome: expected blocked, port 25 timed out', () => {
     [null, 'pass', NO_CONTROL_PORT],
     ['error', 'pass', 'consistent with the throttle, unproven (the control connect could not be tried)'],
   ])('with the control port %s it is %s: %s', (control, verdict, evidence) => {
-    expect(judgeOutcome('blocked', 'timeout', control)).toEqual({ verdict, evidence });
+    expect(judgeOutcome('blocked', 'timeout', control, 25)).toEqual({ verdict, evidence });
   });
 });
 
@@ -37,7 +39,7 @@ describe('judgeOutcome: expected open, port 25 timed out', () => {
     [null, 'no answer on port 25 (no control port to tell the throttle from a dead path)'],
     ['error', 'no answer on port 25 (the control connect could not be tried)'],
   ])('with the control port %s it fails: %s', (control, evidence) => {
-    expect(judgeOutcome('open', 'timeout', control)).toEqual({ verdict: 'fail', evidence });
+    expect(judgeOutcome('open', 'timeout', control, 25)).toEqual({ verdict: 'fail', evidence });
   });
 });
 
@@ -54,7 +56,7 @@ describe('judgeOutcome: outcomes the control port does not change', () => {
     ['error', 'inconclusive', 'the probe failed locally: port 25 was not tested'],
   ])('expected open, %s is %s: %s', (outcome, verdict, evidence) => {
     for (const control of CONTROL_OUTCOMES) {
-      expect(judgeOutcome('open', outcome, control)).toEqual({ verdict, evidence });
+      expect(judgeOutcome('open', outcome, control, 25)).toEqual({ verdict, evidence });
     }
   });
 
@@ -70,7 +72,7 @@ describe('judgeOutcome: outcomes the control port does not change', () => {
     ['error', 'inconclusive', 'the probe failed locally: port 25 was not tested'],
   ])('expected blocked, %s is %s: %s', (outcome, verdict, evidence) => {
     for (const control of CONTROL_OUTCOMES) {
-      expect(judgeOutcome('blocked', outcome, control)).toEqual({ verdict, evidence });
+      expect(judgeOutcome('blocked', outcome, control, 25)).toEqual({ verdict, evidence });
     }
   });
 });
@@ -119,5 +121,51 @@ describe('combineJudgements', () => {
 
   it('is inconclusive without any attempt: a pass is never assumed', () => {
     expect(combineJudgements([])).toEqual(inconclusive('no attempt was judged'));
+  });
+});
+
+describe('judgeOutcome off port 25', () => {
+  it.each<[ProbeOutcome | null, string]>([
+    ['open', "port-587-specific drop: not AWS's throttle, which covers port 25 only"],
+    ['timeout', 'no path on any port: port 587 and the control port both dark'],
+    [null, 'no answer on port 587 (no control port to tell a port-587 block from a dead path)'],
+    ['error', 'no answer on port 587 (the control connect could not be tried)'],
+  ])('expected open, a timeout with the control port %s fails: %s', (control, evidence) => {
+    expect(judgeOutcome('open', 'timeout', control, 587)).toEqual({ verdict: 'fail', evidence });
+  });
+
+  it.each<[ProbeOutcome | null, Verdict, string]>([
+    ['refused', 'pass', 'port-587-specific drop'],
+    ['unreachable', 'inconclusive', 'no path on any port: a port-587 block cannot be told from a dead path'],
+    [null, 'pass', 'consistent with a port-587 block, unproven (no control port)'],
+    ['error', 'pass', 'consistent with a port-587 block, unproven (the control connect could not be tried)'],
+  ])('expected blocked, a timeout with the control port %s is %s: %s', (control, verdict, evidence) => {
+    expect(judgeOutcome('blocked', 'timeout', control, 587)).toEqual({ verdict, evidence });
+  });
+
+  it.each<[TargetOutcome, Verdict, string]>([
+    ['open', 'pass', 'port 587 connected and the server greeted'],
+    ['refused', 'fail', 'the host refused port 587 (reset)'],
+    ['banner-timeout', 'fail', 'port 587 connected but the server sent no greeting'],
+    ['protocol-error', 'fail', 'port 587 connected but the SMTP dialogue broke'],
+    ['tls-error', 'fail', 'port 587 connected but STARTTLS failed'],
+    ['task-failed', 'inconclusive', 'the probe task produced no result: port 587 was not tested'],
+    ['error', 'inconclusive', 'the probe failed locally: port 587 was not tested'],
+  ])('expected open, %s is %s: %s', (outcome, verdict, evidence) => {
+    expect(judgeOutcome('open', outcome, null, 587)).toEqual({ verdict, evidence });
+  });
+
+  it.each<[TargetOutcome, Verdict, string]>([
+    ['open', 'fail', 'port 587 connected: the block is not in effect'],
+    ['refused', 'fail', 'the host refused port 587 (reset): the SYN got through, the block is not in effect'],
+    ['tls-error', 'fail', 'port 587 connected but STARTTLS failed: the block is not in effect'],
+    ['unreachable', 'inconclusive', 'ICMP unreachable: a silent drop was expected, so something else answered'],
+  ])('expected blocked, %s is %s: %s', (outcome, verdict, evidence) => {
+    expect(judgeOutcome('blocked', outcome, null, 587)).toEqual({ verdict, evidence });
+  });
+
+  it('spells out port 25’s words in EVIDENCE', () => {
+    expect(evidenceFor(25)).toEqual(EVIDENCE);
+    expect(evidenceFor(2525).portSpecificDrop).toBe('port-2525-specific drop');
   });
 });

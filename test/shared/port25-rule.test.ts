@@ -122,6 +122,28 @@ describe('classify', () => {
     expect(classify('2001:db8::25', { released: true })).toMatchObject({ expected: 'open' });
   });
 
+  it('throttles nothing off port 25, and names the port', () => {
+    expect(classify('198.51.100.25', { vpcPrimaryCidr: '10.0.0.0/16' }, 587)).toEqual({
+      address: '198.51.100.25',
+      family: 'IPv4',
+      throttled: false,
+      expected: 'open',
+      rule: "port 587: AWS's restriction covers port 25 only",
+    });
+    expect(classify('2001:db8::25', {}, 26)).toMatchObject({
+      throttled: false,
+      rule: expect.stringMatching(/^port 26:/),
+    });
+    expect(classify('198.51.100.25', { released: true }, 465).rule).toBe(
+      "port 465: AWS's restriction covers port 25 only",
+    );
+    expect(classify('198.51.100.25', {}, 25)).toMatchObject({ throttled: true, rule: 'public address' });
+  });
+
+  it('names loopback for what it is on any port', () => {
+    expect(classify('127.0.0.1', {}, 587)).toMatchObject({ notMailDestination: 'loopback' });
+  });
+
   it('returns the canonical form of the address', () => {
     expect(classify('2001:0DB8:0000::0025').address).toBe('2001:db8::25');
   });

@@ -16,8 +16,10 @@ const SILENT: RestrictionSignal = { inEffect: false, lifted: false };
 
 describe('restrictionSignal', () => {
   it('sees the restriction in effect when a public address timed out while its control port answered', () => {
-    expect(restrictionSignal([{ address: PUBLIC, outcome: 'timeout', control: 'open' }], VPC)).toEqual(IN_EFFECT);
-    expect(restrictionSignal([{ address: PUBLIC, outcome: 'timeout', control: 'refused' }], VPC)).toEqual(IN_EFFECT);
+    expect(restrictionSignal([{ address: PUBLIC, outcome: 'timeout', control: 'open' }], VPC, 25)).toEqual(IN_EFFECT);
+    expect(restrictionSignal([{ address: PUBLIC, outcome: 'timeout', control: 'refused' }], VPC, 25)).toEqual(
+      IN_EFFECT,
+    );
   });
 
   it.each([
@@ -25,19 +27,24 @@ describe('restrictionSignal', () => {
     ['the control port was unreachable', 'unreachable'],
     ['there was no control port', null],
   ] as const)('proves nothing from a timeout when %s', (_, control) => {
-    expect(restrictionSignal([{ address: PUBLIC, outcome: 'timeout', control }], VPC)).toEqual(SILENT);
+    expect(restrictionSignal([{ address: PUBLIC, outcome: 'timeout', control }], VPC, 25)).toEqual(SILENT);
   });
 
   it.each(['open', 'banner-timeout', 'protocol-error', 'tls-error'] as const)(
     'sees the restriction lifted when port 25 to a public address connected (%s)',
     (outcome) => {
-      expect(restrictionSignal([{ address: PUBLIC, outcome, control: null }], VPC)).toEqual(LIFTED);
+      expect(restrictionSignal([{ address: PUBLIC, outcome, control: null }], VPC, 25)).toEqual(LIFTED);
     },
   );
 
+  it.each([587, 24, 26])('learns nothing from port %i, which the restriction does not cover', (port) => {
+    expect(restrictionSignal([{ address: PUBLIC, outcome: 'open', control: null }], VPC, port)).toEqual(SILENT);
+    expect(restrictionSignal([{ address: PUBLIC, outcome: 'timeout', control: 'open' }], VPC, port)).toEqual(SILENT);
+  });
+
   it('judges as if not released: a configured release does not exempt the address', () => {
     expect(
-      restrictionSignal([{ address: PUBLIC, outcome: 'open', control: null }], { ...VPC, released: true }),
+      restrictionSignal([{ address: PUBLIC, outcome: 'open', control: null }], { ...VPC, released: true }, 25),
     ).toEqual(LIFTED);
   });
 
@@ -47,19 +54,19 @@ describe('restrictionSignal', () => {
     ['RFC 6598', '100.64.0.5'],
     ['RFC 4193', 'fd12::25'],
   ])('learns nothing from an address in %s', (_, address) => {
-    expect(restrictionSignal([{ address, outcome: 'open', control: null }], VPC)).toEqual(SILENT);
-    expect(restrictionSignal([{ address, outcome: 'timeout', control: 'open' }], VPC)).toEqual(SILENT);
+    expect(restrictionSignal([{ address, outcome: 'open', control: null }], VPC, 25)).toEqual(SILENT);
+    expect(restrictionSignal([{ address, outcome: 'timeout', control: 'open' }], VPC, 25)).toEqual(SILENT);
   });
 
   it('treats a public VPC primary CIDR as exempt', () => {
     const publicVpc = { vpcPrimaryCidr: '198.51.100.0/24' };
 
-    expect(restrictionSignal([{ address: PUBLIC, outcome: 'open', control: null }], publicVpc)).toEqual(SILENT);
+    expect(restrictionSignal([{ address: PUBLIC, outcome: 'open', control: null }], publicVpc, 25)).toEqual(SILENT);
   });
 
   it('learns nothing from an attempt without an address or with one that does not parse', () => {
-    expect(restrictionSignal([{ address: null, outcome: 'dns-error', control: null }], VPC)).toEqual(SILENT);
-    expect(restrictionSignal([{ address: 'nonsense', outcome: 'open', control: null }], VPC)).toEqual(SILENT);
+    expect(restrictionSignal([{ address: null, outcome: 'dns-error', control: null }], VPC, 25)).toEqual(SILENT);
+    expect(restrictionSignal([{ address: 'nonsense', outcome: 'open', control: null }], VPC, 25)).toEqual(SILENT);
   });
 
   it('passes on an error that is not about an address, rather than learning nothing', () => {
@@ -69,14 +76,14 @@ describe('restrictionSignal', () => {
       },
     };
 
-    expect(() => restrictionSignal([{ address: PUBLIC, outcome: 'open', control: null }], broken)).toThrow(
+    expect(() => restrictionSignal([{ address: PUBLIC, outcome: 'open', control: null }], broken, 25)).toThrow(
       'VPC not looked up yet',
     );
   });
 
   it('ignores refused and unreachable: they prove neither a drop nor a connection', () => {
-    expect(restrictionSignal([{ address: PUBLIC, outcome: 'refused', control: 'open' }], VPC)).toEqual(SILENT);
-    expect(restrictionSignal([{ address: PUBLIC, outcome: 'unreachable', control: 'open' }], VPC)).toEqual(SILENT);
+    expect(restrictionSignal([{ address: PUBLIC, outcome: 'refused', control: 'open' }], VPC, 25)).toEqual(SILENT);
+    expect(restrictionSignal([{ address: PUBLIC, outcome: 'unreachable', control: 'open' }], VPC, 25)).toEqual(SILENT);
   });
 });
 
@@ -144,7 +151,7 @@ describe('restrictionReport', () => {
       summary:
         'port-25 restriction unknown: no target outside the exempt ranges showed a port-25-specific drop or connected on port 25',
       nextStep:
-        'add a target outside the exempt ranges whose control port (probe.controlPort) answers, so a run can tell',
+        'add a port-25 target outside the exempt ranges whose control port (probe.controlPort) answers, so a run can tell',
     });
   });
 
