@@ -1,6 +1,8 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { AwsCallError } from '../orchestrator/errors.js';
 import type { CanaryRunInput } from '../orchestrator/event.js';
+import { closestName } from '../shared/command-line/closest-name.js';
+import { UsageError } from '../shared/command-line/usage-error.js';
 import { INPUT_ERROR_NAMES } from '../shared/errors.js';
 import type { ResolvedFleet, ResolvedVantage } from '../shared/fleet.js';
 import type { CanaryReport } from '../shared/report.js';
@@ -23,6 +25,24 @@ export type VantageResult =
 export interface FleetInvokeDependencies {
   /** A client in the vantage's region with the vantage's credentials; built lazily so a bad profile fails one row. */
   readonly createLambdaClient: (vantage: ResolvedVantage) => LambdaClient;
+}
+
+/**
+ * `--targets` names that no vantage of the fleet probes: a usage error naming each (with the likeliest name meant),
+ * before anything is invoked; otherwise every vantage would be "not asked", or the name silently dropped.
+ */
+export function checkTargetsProbed(fleet: ResolvedFleet, targets: readonly string[] | undefined): void {
+  if (targets === undefined) return;
+  const probed = [...new Set(fleet.vantages.flatMap((vantage) => vantage.config.targets.map(({ name }) => name)))];
+  const unknown = targets.filter((name) => !probed.includes(name));
+  if (unknown.length === 0) return;
+  const named = unknown.map((name) => {
+    const meant = closestName(name, probed);
+    return meant === undefined
+      ? JSON.stringify(name)
+      : `${JSON.stringify(name)} (did you mean ${JSON.stringify(meant)}?)`;
+  });
+  throw new UsageError(`--targets: no vantage of the fleet probes ${named.join(', ')}`);
 }
 
 /** The run input for one vantage: `--targets` narrowed to the targets it has. */

@@ -323,6 +323,20 @@ describe('port25-canary invoke --fleet', () => {
   });
 
   it.each([
+    [['nosuch'], '--targets: no vantage of the fleet probes "nosuch"\n'],
+    [['relay', 'mxx', 'nosuch'], '--targets: no vantage of the fleet probes "mxx" (did you mean "mx"?), "nosuch"\n'],
+  ])('refuses --targets %j naming what no vantage probes, invoking nothing', async (targets, message) => {
+    const config = await writeFleet([EU, US]);
+
+    const run = await invokeFleet(['--config', config, '--targets', targets.join(',')]);
+
+    expect(run.exitCode).toBe(VERDICT_EXIT_CODES.usage);
+    expect(run.stderr).toContain(message);
+    expect(run.stdout).toBe('');
+    expect(received).toEqual([]);
+  });
+
+  it.each([
     [['--config', 'x.json', '--function', 'f'], '--fleet invokes every vantage: drop --function'],
     [[], '--fleet needs --config FILE'],
   ])('refuses %j as a usage error', async (args, message) => {

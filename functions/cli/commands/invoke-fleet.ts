@@ -1,7 +1,7 @@
 import type { CanaryRunInput } from '../../orchestrator/event.js';
 import type { CommandIo } from '../../shared/command-line/command-io.js';
 import { loadFleetConfig } from '../../shared/fleet.js';
-import { type FleetInvokeDependencies, invokeFleet } from '../fleet-invoke.js';
+import { checkTargetsProbed, type FleetInvokeDependencies, invokeFleet } from '../fleet-invoke.js';
 import { fleetExitCode, fleetJson, formatFleetMatrix } from '../fleet-matrix.js';
 import { createVantageLambdaClient } from '../vantage-client.js';
 
@@ -13,7 +13,8 @@ export interface FleetInvokeOptions {
 
 /**
  * `invoke --fleet`: every vantage's function in its own region with its own credentials, at once; one matrix (or
- * every report with --json) on stdout, each vantage not reached on stderr.
+ * every report with --json) on stdout, each vantage not reached on stderr. A `--targets` name no vantage probes is a
+ * usage error, and nothing is invoked.
  */
 export async function runFleetInvoke(
   options: FleetInvokeOptions,
@@ -21,6 +22,7 @@ export async function runFleetInvoke(
   dependencies: FleetInvokeDependencies = { createLambdaClient: createVantageLambdaClient },
 ): Promise<number> {
   const fleet = await loadFleetConfig(options.configFile);
+  checkTargetsProbed(fleet, options.input.targets);
   const results = await invokeFleet(fleet, options.input, dependencies);
   for (const result of results) {
     if (result.kind === 'unreachable')
