@@ -107,7 +107,10 @@ export interface ReportHeader {
   readonly canary: string;
   readonly startedAt: number;
   readonly finishedAt: number;
+  /** What the run was judged as: the payload's `released`, else the config's. */
   readonly released: boolean;
+  /** The config's `port25Released`, which the scheduled runs and the alarms follow: it decides the next step. */
+  readonly configReleased: boolean;
 }
 
 export function buildCanaryReport(header: ReportHeader, judged: readonly JudgedTarget[]): CanaryReport {
@@ -123,6 +126,7 @@ export function buildCanaryReport(header: ReportHeader, judged: readonly JudgedT
     restriction: restrictionReport(
       judged.map(({ report, signal }) => ({ target: report.target, signal })),
       header.released,
+      header.configReleased,
     ),
   };
 }

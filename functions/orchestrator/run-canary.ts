@@ -99,7 +99,14 @@ export async function runCanary(
     ),
   );
   const report = buildCanaryReport(
-    { runId, canary: config.canaryName, startedAt, finishedAt: clock.now(), released: run.released },
+    {
+      runId,
+      canary: config.canaryName,
+      startedAt,
+      finishedAt: clock.now(),
+      released: run.released,
+      configReleased: config.port25Released,
+    },
     judged,
   );
   if (dependencies.publish === false) return report;

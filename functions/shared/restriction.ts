@@ -84,10 +84,16 @@ function names(targets: readonly string[]): string {
   return targets.length > NAMES_SHOWN ? `${shown}, ... (${targets.length} in all)` : shown;
 }
 
-/** The run's state from each target's signal; `released` is what the run was judged as (config or `--released`). */
+/**
+ * The run's state from each target's signal. `released` is what the run was judged as (the config, or `--released`);
+ * `configReleased` is the config's `port25Released`, what the scheduled runs and the alarms expect (the same when
+ * not given): a run asked with `--released` that finds the restriction lifted still has a step to take while the
+ * config says otherwise.
+ */
 export function restrictionReport(
   signals: readonly { readonly target: string; readonly signal: RestrictionSignal }[],
   released: boolean,
+  configReleased: boolean = released,
 ): RestrictionReport {
   const inEffectTargets = signals.filter(({ signal }) => signal.inEffect).map(({ target }) => target);
   const liftedTargets = signals.filter(({ signal }) => signal.lifted).map(({ target }) => target);
@@ -104,7 +110,7 @@ export function restrictionReport(
     inEffectTargets,
     liftedTargets,
     summary: summaryFor(state, inEffectTargets, liftedTargets),
-    nextStep: nextStepFor(state, released),
+    nextStep: nextStepFor(state, released, configReleased),
   };
 }
 
@@ -121,16 +127,19 @@ function summaryFor(state: RestrictionState, inEffect: readonly string[], lifted
   }
 }
 
-function nextStepFor(state: RestrictionState, released: boolean): string | null {
+/** What to do once a run has seen the restriction lifted while the config does not say so: the README's step 4. */
+export const LIFTED_NEXT_STEP =
+  'AWS has lifted the restriction: set port25Released to true in the config and redeploy, so the alarms expect it';
+
+// The one place the next steps are worded: the report, the CLI's last line, the fleet matrix and the run event carry it.
+function nextStepFor(state: RestrictionState, released: boolean, configReleased: boolean): string | null {
   switch (state) {
     case 'in-effect':
-      return released
+      return released || configReleased
         ? 'the removal request has not taken effect in this region: it is granted per account and region, so check the request for this one'
         : 'to send on port 25 from here, request the removal from AWS (per account and region), or relay on 587/465';
     case 'lifted':
-      return released
-        ? null
-        : 'AWS has lifted the restriction: set port25Released to true in the config and redeploy, so the alarms expect it';
+      return configReleased ? null : LIFTED_NEXT_STEP;
     case 'contradictory':
       return 'compare the paths of the targets named: one of them leaves through something else (NAT, proxy, another VPC)';
     case 'unknown':

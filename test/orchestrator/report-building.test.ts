@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TargetObservation } from '../../functions/orchestrator/observation.js';
 import { buildCanaryReport, judgeTarget, targetReportFor } from '../../functions/orchestrator/report-building.js';
 import type { CanaryTarget } from '../../functions/shared/config.js';
+import { LIFTED_NEXT_STEP } from '../../functions/shared/restriction.js';
 
 const JUDGING = { vpcPrimaryCidr: '10.0.0.0/16', released: false };
 
@@ -248,7 +249,7 @@ describe('judgeTarget: restriction signal', () => {
 });
 
 describe('buildCanaryReport', () => {
-  const header = { runId: 'r', canary: 'c', startedAt: 0, finishedAt: 1000, released: false };
+  const header = { runId: 'r', canary: 'c', startedAt: 0, finishedAt: 1000, released: false, configReleased: false };
 
   it('states the restriction from the targets that showed it', () => {
     const dropped = judgeTarget(
@@ -297,5 +298,18 @@ describe('buildCanaryReport', () => {
       evidence: "port-587-specific drop: not AWS's throttle, which covers port 25 only",
     });
     expect(judged.signal).toEqual({ inEffect: false, lifted: false });
+  });
+
+  it('words the next step by the config, not by what the run was judged as', () => {
+    const connected = observation({ outcome: 'open', attempts: [{ outcome: 'open', address: '198.51.100.25' }] });
+    const released = { ...JUDGING, released: true };
+    const judged = judgeTarget(target('auto'), connected, released);
+
+    const asked = buildCanaryReport({ ...header, released: true }, [judged]);
+    const configured = buildCanaryReport({ ...header, released: true, configReleased: true }, [judged]);
+
+    expect(asked.restriction).toMatchObject({ state: 'lifted', nextStep: LIFTED_NEXT_STEP });
+    expect(asked.released).toBe(true);
+    expect(configured.restriction.nextStep).toBeNull();
   });
 });

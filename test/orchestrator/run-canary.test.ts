@@ -8,6 +8,7 @@ import { LOG_READ_POLICY } from '../../functions/orchestrator/result-collection.
 import { DEADLINE_SAFETY_MARGIN_MS, runCanary } from '../../functions/orchestrator/run-canary.js';
 import { MISSING_POLLS_LIMIT, STOP_REASONS, TASK_START_ALLOWANCE_MS } from '../../functions/orchestrator/task-pool.js';
 import { ConfigError } from '../../functions/shared/errors.js';
+import { LIFTED_NEXT_STEP } from '../../functions/shared/restriction.js';
 import {
   FakeAws,
   fakeClock,
@@ -106,6 +107,21 @@ describe('runCanary', () => {
         nextStep: expect.any(String),
       },
     });
+  });
+
+  it('after --released finds the restriction lifted, tells a config not released to set it and redeploy', async () => {
+    const fake = fakeAws((target) =>
+      target === 'internet-mx'
+        ? { result: probeResult('198.51.100.25', 'open') }
+        : { result: probeResult('10.0.12.25', 'open') },
+    );
+
+    const asked = await runCanary(testConfig(), { released: true }, dependencies(fake));
+    const configured = await runCanary({ ...testConfig(), port25Released: true }, {}, dependencies(fake));
+
+    expect(asked.restriction).toMatchObject({ state: 'lifted', nextStep: LIFTED_NEXT_STEP });
+    expect(asked.released).toBe(true);
+    expect(configured.restriction).toMatchObject({ state: 'lifted', nextStep: null });
   });
 
   it('fails a target whose observation contradicts its expectation', async () => {

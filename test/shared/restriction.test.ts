@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleContext } from '../../functions/shared/port25-rule.js';
 import {
+  LIFTED_NEXT_STEP,
   type RestrictionSignal,
   restrictionLine,
   restrictionReport,
@@ -181,6 +182,23 @@ describe('restrictionReport', () => {
 
   it('has nothing to do when lifted as released', () => {
     expect(restrictionReport([{ target: 'mx-a', signal: LIFTED }], true).nextStep).toBeNull();
+    expect(restrictionReport([{ target: 'mx-a', signal: LIFTED }], false, true).nextStep).toBeNull();
+  });
+
+  it('after --released sees it lifted, still says to set port25Released while the config does not', () => {
+    expect(restrictionReport([{ target: 'mx-a', signal: LIFTED }], true, false).nextStep).toBe(LIFTED_NEXT_STEP);
+    expect(LIFTED_NEXT_STEP).toBe(
+      'AWS has lifted the restriction: set port25Released to true in the config and redeploy, so the alarms expect it',
+    );
+  });
+
+  it('in effect with only the config released, says the request has not taken effect', () => {
+    expect(restrictionReport([{ target: 'mx-a', signal: IN_EFFECT }], false, true).nextStep).toMatch(
+      /^the removal request has not taken effect in this region: it is granted per account and region/,
+    );
+    expect(restrictionReport([{ target: 'mx-a', signal: IN_EFFECT }], true, false).nextStep).toMatch(
+      /^the removal request has not taken effect/,
+    );
   });
 
   it('in effect although released, says the request has not taken effect in this region', () => {
