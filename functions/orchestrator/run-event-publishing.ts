@@ -15,9 +15,9 @@ export class PutEventsEntryError extends Error {
 }
 
 /**
- * Puts the run's event on the default bus: one PutEvents call, one entry (within EventBridge's 256 KB entry limit, see
- * runEventEntry), retried like the other calls, no retry sleeping past `notAfter`. Throws AwsCallError when it fails
- * for good. Returns the event id.
+ * Puts the run's event on the default bus: one PutEvents call, one entry (within EventBridge's 256 KB entry limit, and
+ * small enough that the delivered event, envelope included, fits an SNS message: see runEventEntry), retried like the
+ * other calls, no retry sleeping past `notAfter`. Throws AwsCallError when it fails for good. Returns the event id.
  */
 export async function publishRunEvent(
   events: EventBridgeClient,
