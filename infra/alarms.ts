@@ -8,6 +8,7 @@ import type { CanaryConfig, CanaryTarget } from '../functions/shared/config.js';
 import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
 import { formatTarget } from '../functions/shared/probe-command.js';
 import type { CanaryMetrics } from './canary-metrics.js';
+import { allowAlarmsToPublish } from './topic-publishers.js';
 
 export interface CanaryAlarmsProps {
   readonly config: CanaryConfig;
@@ -52,6 +53,7 @@ export class CanaryAlarms extends Construct {
       displayName: names.topicDisplayName,
       enforceSSL: true,
     });
+    allowAlarmsToPublish(this.topic, names.alarmNamePrefix);
     for (const email of config.deployment.notifyEmails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }

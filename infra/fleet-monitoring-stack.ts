@@ -14,6 +14,7 @@ import { ALARM_STATE_CHANGE } from './fleet-forwarding.js';
 import { fleetBusName, SINK_READER_ROLE_NAME } from './fleet-names.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { scheduleIntervalSeconds } from './schedule-period.js';
+import { allowRuleToPublish } from './topic-publishers.js';
 
 export interface FleetMonitoringStackProps extends StackProps {
   readonly fleet: ResolvedFleet;
@@ -62,12 +63,14 @@ export class FleetMonitoringStack extends Stack {
     });
     const emails = new Set(fleet.vantages.flatMap((vantage) => vantage.config.deployment.notifyEmails));
     for (const email of emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
-    new events.Rule(this, 'Notify', {
+    const notify = new events.Rule(this, 'Notify', {
       eventBus: this.bus,
       description: `port25-canary ${fleet.canaryName}: every vantage's run events and alarm changes to the fleet topic`,
       eventPattern: { source: [RUN_EVENT_SOURCE, ALARM_STATE_CHANGE.source] },
-      targets: [new targets.SnsTopic(this.topic)],
+      // Through a reference, so CDK adds no unconditioned Allow for every rule; the statement below names this rule.
+      targets: [new targets.SnsTopic(sns.Topic.fromTopicArn(this, 'TopicTarget', this.topic.topicArn))],
     });
+    allowRuleToPublish(this.topic, notify, 'FleetNotifyRulePublish');
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${fleetBusName(fleet.canaryName).replace(/[^A-Za-z0-9_-]/g, '-')}`,
