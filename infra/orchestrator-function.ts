@@ -1,4 +1,5 @@
-import { copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -105,15 +106,18 @@ export class OrchestratorFunction extends Construct {
 }
 
 /**
- * The handler bundle and the config file, copied by a local bundler (no Docker). The asset hash covers the output,
- * so a config change alone redeploys the function.
+ * The handler bundle and the config file, copied by a local bundler (no Docker). The asset hash is that of both files'
+ * contents, given as a custom hash: CDK stages a bundled asset once per source directory and bundling options, and
+ * the config file is neither, so with an output hash every fleet vantage got the first vantage's staged copy, config
+ * included. A custom hash is part of that key; a change to either file alone still redeploys the function.
  */
 function orchestratorCode(buildDirectory: string, configFile: string): lambda.Code {
   const bundleDirectory = join(buildDirectory, 'orchestrator');
   const entry = requireBuildOutput(join(bundleDirectory, ORCHESTRATOR_ENTRY_FILE));
   const config = requireBuildOutput(configFile);
   return lambda.Code.fromAsset(bundleDirectory, {
-    assetHashType: AssetHashType.OUTPUT,
+    assetHashType: AssetHashType.CUSTOM,
+    assetHash: contentHash([entry, config]),
     bundling: {
       // Never pulled: the local bundler below always succeeds or throws.
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-alpine'),
@@ -126,6 +130,16 @@ function orchestratorCode(buildDirectory: string, configFile: string): lambda.Co
       },
     },
   });
+}
+
+/** SHA-256 over the files' contents, each with its length, so no two file sets share a hash by concatenation. */
+function contentHash(files: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    const content = readFileSync(file);
+    hash.update(`${content.length}:`).update(content);
+  }
+  return hash.digest('hex');
 }
 
 function grantOrchestratorPermissions(
