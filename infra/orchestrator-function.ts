@@ -37,8 +37,14 @@ export const ORCHESTRATOR_ENTRY_FILE = 'index.mjs';
 /** The orchestrator mostly waits on ECS; 256 MB is ample for the SDK clients and a report. */
 export const ORCHESTRATOR_MEMORY_MB = 256;
 /**
- * One scheduled run plus one on-demand `port25-canary invoke`; a third concurrent run is throttled, so runs that
- * outlast the schedule cannot pile up. Reserving needs that much unreserved account concurrency (see docs/deploy.md).
+ * One scheduled run plus one on-demand `port25-canary invoke`. A third concurrent run is throttled, which does not
+ * refuse it when it was invoked asynchronously (the schedule's runs): Lambda returns a throttled asynchronous event to
+ * its queue and retries it, backing off up to 5 minutes between attempts, until the event is older than maxEventAge
+ * (AWS Lambda Developer Guide, "How Lambda handles errors and retries with asynchronous invocation",
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). maxEventAge is at most one
+ * schedule interval, so a run that waited that long is dropped rather than started late beside the next one; only a
+ * synchronous `invoke` is refused outright (429). Reserving needs that much unreserved account concurrency (see
+ * docs/deploy.md).
  */
 export const ORCHESTRATOR_RESERVED_CONCURRENCY = 2;
 export type ReservedConcurrency = number | 'unreserved';
@@ -96,7 +102,8 @@ export class OrchestratorFunction extends Construct {
       role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: reservedConcurrentExecutions(props.reservedConcurrency),
-      // A failed or stale scheduled run is not retried: the next scheduled run is the retry.
+      // A failed run is not retried: the next scheduled run is the retry. A throttled one waits in Lambda's queue until
+      // maxEventAge (see ORCHESTRATOR_RESERVED_CONCURRENCY), so it never starts more than one interval late.
       retryAttempts: 0,
       maxEventAge: Duration.seconds(Math.min(settings.scheduleIntervalSeconds, 6 * 3_600)),
       environment: this.runSettings,
