@@ -48,10 +48,7 @@ function likeMatches(pattern: string, value: string): boolean {
 /** Whether every condition of `statement` holds for a request with these context keys (unknown operators do not). */
 function conditionsHold(statement: Json, context: Readonly<Record<string, string>>, pseudo: Record<string, string>) {
   const conditions = (statement.Condition ?? {}) as Record<string, Record<string, unknown>>;
-  if (
-    conditions['ArnLike']?.['aws:SourceArn'] === undefined &&
-    conditions['ArnEquals']?.['aws:SourceArn'] === undefined
-  )
+  if (conditions.ArnLike?.['aws:SourceArn'] === undefined && conditions.ArnEquals?.['aws:SourceArn'] === undefined)
     return false;
   return Object.entries(conditions).every(([operator, keys]) =>
     Object.entries(keys).every(([key, expected]) => {
