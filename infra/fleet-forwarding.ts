@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { canaryAwsNames } from '../functions/shared/aws-names.js';
 import type { ResolvedVantage } from '../functions/shared/fleet.js';
 import { RUN_EVENT_DETAIL_TYPE, RUN_EVENT_SOURCE } from '../functions/shared/run-event.js';
+import { acknowledgeControl, CONTROL_TOWER_RULES } from './control-tower.js';
 import { fleetBusArn, sinkReaderRoleArn } from './fleet-names.js';
 import { SHARED_RESOURCE_TYPES } from './fleet-sink-stack.js';
 
@@ -101,6 +102,11 @@ export class FleetForwarding extends Construct {
         reason:
           "CDK's AwsCustomResource provider writes its own logs with the basic execution role; it only lists sinks.",
       });
+      acknowledgeControl(
+        provider,
+        CONTROL_TOWER_RULES.lambdaInVpc,
+        "CDK's AwsCustomResource provider calls OAM ListSinks through STS at deploy time only and reaches no VPC resource.",
+      );
     }
     return sinkLookup.getResponseField('Items.0.Arn');
   }

@@ -104,8 +104,9 @@ export class FleetMonitoringStack extends Stack {
       eventBus: this.bus,
       description: `port25-canary ${fleet.canaryName}: every vantage's run events and alarm changes to the fleet topic`,
       eventPattern: { source: [RUN_EVENT_SOURCE, ALARM_STATE_CHANGE.source] },
-      // Through a reference, so CDK adds no unconditioned Allow for every rule; the statement below names this rule.
-      targets: [new targets.SnsTopic(sns.Topic.fromTopicArn(this, 'TopicTarget', this.topic.topicArn))],
+      // The topic's ARN alone: CDK's SnsTopic target would add an unconditioned Allow for every rule; the statement
+      // below names this rule.
+      targets: [{ bind: () => ({ arn: this.topic.topicArn }) }],
     });
     allowRuleToPublish(this.topic, notify, 'FleetNotifyRulePublish');
 
