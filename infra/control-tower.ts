@@ -46,6 +46,8 @@ export const CONTROL_TOWER_RULES = {
   logGroupKms: 'cloudwatch_log_group_encrypted_check',
   /** CT.ECS.PR.2: Container Insights on every ECS cluster. */
   containerInsights: 'ecs_container_insights_enabled_check',
+  /** CT.EC2.PR.11: subnets that do not assign public IP addresses. */
+  subnetPublicIp: 'subnet_auto_assign_public_ip_disabled_check',
   /** CT.LAMBDA.PR.3: Lambda functions inside a customer VPC. */
   lambdaInVpc: 'lambda_inside_vpc_check',
 } as const;

@@ -6,6 +6,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlTowerChecks } from '../../infra/control-tower.js';
+import { CREATED_VPC_CONFIG } from './fixtures.js';
 import { synthesizeConfigFile, Workspace } from './synthesize.js';
 
 /** The checks infra/app.ts runs at every synth: cdk-nag's AwsSolutions and Control Tower's proactive controls. */
@@ -37,6 +38,12 @@ describe('Control Tower proactive controls', () => {
 
   it('pass every fleet stack with no unacknowledged finding', async () => {
     expect(await failureOf(() => synthesizeConfigFile(workspace, 'examples/fleet.config.json', withChecks))).toBe('');
+  });
+
+  it('pass a canary that creates its own VPC with no unacknowledged finding', async () => {
+    const file = workspace.writeConfig(CREATED_VPC_CONFIG, 'created-vpc.config.json');
+
+    expect(await failureOf(() => synthesizeConfigFile(workspace, file, withChecks))).toBe('');
   });
 
   it("run over the canary's stack: a log group without acknowledgements fails synth, and only that one", async () => {
