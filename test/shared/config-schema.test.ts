@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { configJsonSchemaText } from '../../functions/shared/config/json-schema.js';
 import { parseCanaryConfig } from '../../functions/shared/config.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { CORPUS, FULL, withField } from './config-corpus.js';
@@ -81,6 +82,10 @@ function validatorAllowedFields(path: string): string[] {
 const normalized = (field: string) => field.replace(/\[\d+\]/g, '[0]');
 
 describe('the config schema and the validator', () => {
+  it('are one declaration: the committed schema is what npm run schema generates', () => {
+    expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(configJsonSchemaText());
+  });
+
   it.each(CORPUS.filter((entry) => entry.invalidAt === undefined).map((entry) => [entry.name, entry]))(
     'both accept %s',
     (_name, entry) => {
