@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../functions/shared/config.js';
+import { parseCanaryConfig, parseConfigText } from '../../functions/shared/config.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 
 function syntaxProblem(text: string): string {
@@ -66,5 +67,19 @@ describe('parseConfigText', () => {
 
   it('places the whole document where its value starts', () => {
     expect(parseConfigText('c.json', '\n  {"port": 25}').locate('(root)')).toEqual({ line: 2, column: 3 });
+  });
+});
+
+describe("the README's config example", () => {
+  it('is valid JSONC and a valid config', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const example = /```jsonc\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+
+    const config = parseCanaryConfig(parseConfigText('README.md', example).document);
+
+    expect(config.targets.map((target) => [target.name, target.port, target.tls])).toEqual([
+      ['relay', 587, undefined],
+      ['smtps', 465, 'implicit'],
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CONFIG_DEFAULTS } from '../config-defaults.js';
 import { ALWAYS, cidrBlock, flag, integer, oneOf, section, shownValue, text, textList } from './fields.js';
 import { AVAILABILITY_ZONE, EMAIL, SCHEDULE } from './patterns.js';

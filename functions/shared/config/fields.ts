@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCidr } from '../port25-rule.js';
 import { CIDR } from './patterns.js';
 

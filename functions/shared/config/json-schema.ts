@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { canaryConfigSchema } from './canary-config.js';
 
 /** Where the committed JSON Schema lives; the examples point their `$schema` at it. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CONFIG_DEFAULTS } from '../config-defaults.js';
 import { flag, integer, list, section, text, textList } from './fields.js';
 import { CONTAINER_NAME, LOG_STREAM_PREFIX, SECURITY_GROUP_ID, SUBNET_ID, VPC_ID } from './patterns.js';

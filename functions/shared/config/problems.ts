@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { closestName } from '../command-line/closest-name.js';
 import type { ConfigProblem } from '../errors.js';
 import { UNKNOWN_FIELD_MARK } from './fields.js';

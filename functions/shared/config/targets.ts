@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONFIG_DEFAULTS, LIMITS } from '../config-defaults.js';
 import { isIpLiteral, notMailDestination } from '../port25-rule.js';
 import { ALWAYS, flag, oneOf, section, shownValue, text } from './fields.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { canaryConfigSchema } from './canary-config.js';
 
 /** The value zod gives, read-only all the way down: the config is read, never changed, once parsed. */

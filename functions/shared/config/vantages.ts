@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALWAYS, cidrBlock, flag, list, section, text } from './fields.js';
 import { networkSchema } from './network.js';
 import { ACCOUNT, PROFILE, REGION, ROLE_ARN, SINK_ARN, VANTAGE_NAME } from './patterns.js';
