@@ -46,7 +46,8 @@ function duplicateTargetIssues(targets: readonly (Loose | undefined)[]): RuleIss
  * Linux tasks with the X86_64 architecture." (ECS Developer Guide, "Amazon ECS on AWS Fargate capacity providers").
  */
 function spotIssues(config: Loose): RuleIssue[] {
-  const architecture = (config.deployment as Loose | undefined)?.cpuArchitecture ?? CONFIG_DEFAULTS.cpuArchitecture;
+  // The deployment section is defaulted already: an unset architecture reads as ARM64 here.
+  const architecture = (config.deployment as Loose | undefined)?.cpuArchitecture;
   if (architecture !== 'ARM64') return [];
   const networks: [readonly (string | number)[], unknown][] = [
     [['network'], config.network],
@@ -61,7 +62,7 @@ function spotIssues(config: Loose): RuleIssue[] {
         ? [
             {
               path: [...path, 'capacityProviderStrategy', index, 'capacityProvider'],
-              message: `FARGATE_SPOT cannot run deployment.cpuArchitecture ARM64${(config.deployment as Loose | undefined)?.cpuArchitecture === undefined ? ' (its default)' : ''}: "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider" (ECS Developer Guide); set deployment.cpuArchitecture to X86_64 or use FARGATE`,
+              message: `FARGATE_SPOT cannot run deployment.cpuArchitecture ARM64 (set, or the default): "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider" (ECS Developer Guide); set deployment.cpuArchitecture to X86_64 or use FARGATE`,
             },
           ]
         : [],
