@@ -73,6 +73,8 @@ describe('runTaskInputFor', () => {
           { capacityProvider: 'FARGATE', base: 1 },
         ],
       },
+      // Fargate Spot runs X86_64 tasks only (the config refuses it with ARM64).
+      deployment: { cpuArchitecture: 'X86_64' },
     });
 
     expect(input.launchType).toBeUndefined();
@@ -89,6 +91,7 @@ describe('runTaskInputFor', () => {
         ...TEST_NETWORK,
         capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 2 }, { capacityProvider: 'FARGATE' }],
       },
+      deployment: { cpuArchitecture: 'X86_64' },
     });
 
     expect(input.capacityProviderStrategy).toStrictEqual([

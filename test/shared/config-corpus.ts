@@ -44,6 +44,7 @@ export const FULL = {
     { name: 'relay', host: '172.16.0.4', port: 587, expect: 'open', controlPort: 443, starttls: true },
     { name: 'mx', host: 'mx.example.com' },
     { name: 'mx-v6', host: '2001:db8::25', expect: 'blocked' },
+    { name: 'smtps', host: 'mx.example.com', tls: 'implicit' },
   ],
   deployment: {
     createVpc: { cidr: '10.1.0.0/16', maxAzs: 2 },
@@ -72,7 +73,11 @@ export const FULL = {
     },
     { name: 'dr-us', account: '210987654321', region: 'us-east-1', network: {} },
   ],
-  monitoring: { account: '123456789012', region: 'eu-west-1' },
+  monitoring: {
+    account: '123456789012',
+    region: 'eu-west-1',
+    existingSinks: { 'us-east-1': 'arn:aws:oam:us-east-1:123456789012:sink/a1b2c3d4-0000-4000-8000-abcdef012345' },
+  },
 };
 
 type Segment = string | number;
@@ -170,6 +175,35 @@ export const CORPUS: readonly CorpusCase[] = [
   }),
   valid('1000 targets', { ...MINIMAL, targets: manyTargets(1000) }),
   valid('a vantage with a profile only', withField(FULL, 'vantages[0].credentials', { profile: 'prod' })),
+  valid(
+    'a fleet in AWS GovCloud (US) across its two regions',
+    withField(
+      withField(withField(FULL, 'vantages[0].region', 'us-gov-west-1'), 'vantages[1].region', 'us-gov-east-1'),
+      'monitoring',
+      { account: '123456789012', region: 'us-gov-west-1' },
+    ),
+  ),
+  valid(
+    'a fleet in China in one region',
+    withField(
+      withField(withField(FULL, 'vantages[0].region', 'cn-north-1'), 'vantages[1].region', 'cn-north-1'),
+      'monitoring',
+      { account: '123456789012', region: 'cn-north-1' },
+    ),
+  ),
+  valid(
+    'two vantages of the monitoring account in one region',
+    withField(
+      withField(withField(FULL, 'vantages[1].account', '123456789012'), 'vantages[1].region', 'eu-west-1'),
+      'monitoring',
+      { account: '123456789012', region: 'eu-west-1' },
+    ),
+  ),
+  valid('a cron with ? in day-of-week, container and stream names AWS takes', {
+    ...MINIMAL,
+    network: { containerName: 'probe_v1-x', logStreamPrefix: 'probe/v1 x' },
+    deployment: { schedule: 'cron(0 12 * * ? *)' },
+  }),
 
   { name: 'a document that is not an object', config: [], invalidAt: '(root)' },
   ...invalid('$schema', [5]),
@@ -310,5 +344,107 @@ export const CORPUS: readonly CorpusCase[] = [
   { name: 'monitoring without vantages', config: withField(FULL, 'vantages', undefined), invalidAt: 'monitoring' },
   ...invalid('monitoring.account', [undefined, 'x']),
   ...invalid('monitoring.region', [undefined, 'x']),
-  ...invalid('monitoring.existingSinks', ['x']), // temporary: h24-config brings the full validation
+  ...invalid('targets[0].tls', ['explicit', true]),
+  beyondSchema(
+    'implicit TLS and STARTTLS on one target',
+    withField(FULL, 'targets[0].tls', 'implicit'),
+    'targets[0].tls',
+    'two fields that exclude each other',
+  ),
+  ...invalid('monitoring.existingSinks', ['arn:aws:oam:us-east-1:123456789012:sink/x', []]),
+  ...invalid('monitoring.existingSinks.us-east-1', ['arn:aws:oam:us-east-1:123456789012:link/x', '']),
+  ...invalid(
+    'monitoring.existingSinks',
+    [{ 'us-east': 'arn:aws:oam:us-east-1:123456789012:sink/x' }],
+    'monitoring.existingSinks.us-east',
+  ),
+  beyondSchema(
+    'an existing sink in another region than its key',
+    withField(FULL, 'monitoring.existingSinks', { 'us-east-1': 'arn:aws:oam:us-west-2:123456789012:sink/x' }),
+    'monitoring.existingSinks.us-east-1',
+    'a value matching its key',
+  ),
+  beyondSchema(
+    'an existing sink of another account',
+    withField(FULL, 'monitoring.existingSinks', { 'us-east-1': 'arn:aws:oam:us-east-1:999999999999:sink/x' }),
+    'monitoring.existingSinks.us-east-1',
+    'a value matching another field',
+  ),
+  beyondSchema(
+    'an existing sink where no source account is',
+    withField(FULL, 'monitoring.existingSinks', { 'eu-west-1': 'arn:aws:oam:eu-west-1:123456789012:sink/x' }),
+    'monitoring.existingSinks.eu-west-1',
+    'membership in another field’s values',
+  ),
+  beyondSchema(
+    'an existing sink in another partition than its region',
+    withField(FULL, 'monitoring.existingSinks', { 'us-east-1': 'arn:aws-cn:oam:us-east-1:123456789012:sink/x' }),
+    'monitoring.existingSinks.us-east-1',
+    'a relation between parts of a value',
+  ),
+  ...invalid('network.containerName', ['probe.v1', 'x'.repeat(256)]),
+  ...invalid('network.logStreamPrefix', ['probe:1', 'probe*', ' ']),
+  ...invalid('vantages[0].network.containerName', ['probe.v1']),
+  ...invalid('targets[0].host', ['300.0.0.1', '1.2.3.256', '25']),
+  ...invalid('deployment.schedule', ['cron(0 12 * * *)']),
+  beyondSchema(
+    'a cron with * in both day-of-month and day-of-week',
+    withField(FULL, 'deployment.schedule', 'cron(0 12 * * * *)'),
+    'deployment.schedule',
+    'a relation between the fields of a cron expression',
+  ),
+  beyondSchema(
+    'FARGATE_SPOT with ARM64',
+    withField(FULL, 'deployment.cpuArchitecture', 'ARM64'),
+    'network.capacityProviderStrategy[0].capacityProvider',
+    'a relation between two sections',
+  ),
+  beyondSchema(
+    'FARGATE_SPOT with the default architecture',
+    withField(FULL, 'deployment.cpuArchitecture', undefined),
+    'network.capacityProviderStrategy[0].capacityProvider',
+    'a relation between two sections',
+  ),
+  beyondSchema(
+    'a vantage on FARGATE_SPOT with ARM64',
+    withField(
+      withField(FULL, 'deployment.cpuArchitecture', 'ARM64'),
+      'vantages[0].network.capacityProviderStrategy[0].capacityProvider',
+      'FARGATE_SPOT',
+    ),
+    'vantages[0].network.capacityProviderStrategy[0].capacityProvider',
+    'a relation between two sections',
+  ),
+  beyondSchema(
+    'a fleet across partitions',
+    withField(FULL, 'vantages[1].region', 'us-gov-west-1'),
+    'vantages[1].region',
+    'a relation between list items',
+  ),
+  beyondSchema(
+    'a monitoring region in another partition',
+    withField(withField(FULL, 'monitoring.region', 'cn-north-1'), 'monitoring.existingSinks', {}),
+    'monitoring.region',
+    'a relation between two sections',
+  ),
+  beyondSchema(
+    'a fleet in China across regions',
+    withField(
+      withField(
+        withField(withField(FULL, 'vantages[0].region', 'cn-north-1'), 'vantages[1].region', 'cn-northwest-1'),
+        'monitoring.region',
+        'cn-north-1',
+      ),
+      'monitoring.existingSinks',
+      {},
+    ),
+    'vantages[1].region',
+    'a relation between two sections',
+  ),
+  beyondSchema(
+    'two vantages of one source account in one region',
+    withField(withField(FULL, 'vantages[0].account', '210987654321'), 'vantages[0].region', 'us-east-1'),
+    'vantages[1].region',
+    'a relation between list items',
+  ),
 ];

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { configFieldsTable, DOCS_FILE, withFieldsTable } from '../../functions/shared/config/docs-table.js';
+import { configJsonSchemaText } from '../../functions/shared/config/json-schema.js';
 import { parseCanaryConfig } from '../../functions/shared/config.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { CORPUS, FULL, withField } from './config-corpus.js';
@@ -81,6 +83,18 @@ function validatorAllowedFields(path: string): string[] {
 const normalized = (field: string) => field.replace(/\[\d+\]/g, '[0]');
 
 describe('the config schema and the validator', () => {
+  it('are one declaration: the committed schema is what npm run schema generates', () => {
+    expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(configJsonSchemaText());
+  });
+
+  it('are documented: docs/configuration.md has the table npm run schema generates', () => {
+    const markdown = readFileSync(DOCS_FILE, 'utf8');
+
+    expect(markdown).toBe(withFieldsTable(markdown));
+    expect(configFieldsTable()).toContain('| `targets[].tls` | `"implicit"` | – |');
+    expect(configFieldsTable()).toContain('| `deployment.cpuArchitecture` | `"ARM64"` \\| `"X86_64"` | `"ARM64"` |');
+  });
+
   it.each(CORPUS.filter((entry) => entry.invalidAt === undefined).map((entry) => [entry.name, entry]))(
     'both accept %s',
     (_name, entry) => {

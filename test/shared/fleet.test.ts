@@ -137,7 +137,8 @@ describe('parseCanaryConfig with vantages', () => {
       }
     })();
 
-    expect(fields).toEqual(['vantages[0].name', 'vantages[1].name', 'monitoring.account']);
+    // In the order of the document, where monitoring comes before the vantages.
+    expect(fields).toEqual(['monitoring.account', 'vantages[0].name', 'vantages[1].name']);
   });
 
   it('refuses monitoring without vantages', () => {
