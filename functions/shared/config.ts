@@ -67,6 +67,8 @@ export interface CanaryTarget {
   readonly expect: TargetExpectation;
   readonly controlPort: number | undefined;
   readonly starttls: boolean;
+  /** `"implicit"`: TLS from the first byte (port 465, RFC 8314); exclusive with starttls. */
+  readonly tls?: 'implicit' | undefined;
 }
 
 export interface ProbeDefaults {
@@ -346,15 +348,18 @@ function hostField(fields: Fields): string {
 }
 
 function parseTarget(raw: unknown, path: string, probe: ProbeDefaults): CanaryTarget {
-  const fields = Fields.of(raw, path, ['name', 'host', 'port', 'expect', 'controlPort', 'starttls']);
-  return {
+  const fields = Fields.of(raw, path, ['name', 'host', 'port', 'expect', 'controlPort', 'starttls', 'tls']);
+  const tls = fields.optionalEnum('tls', ['implicit'] as const);
+  const target = {
     name: fields.string('name', NAME_PATTERN, 'must be 1-63 letters, digits, dots, dashes or underscores'),
     host: hostField(fields),
-    port: fields.optionalInteger('port', ...PORT) ?? CONFIG_DEFAULTS.port,
+    port: fields.optionalInteger('port', ...PORT) ?? (tls === 'implicit' ? 465 : CONFIG_DEFAULTS.port),
     expect: fields.optionalEnum('expect', ['auto', 'open', 'blocked'] as const) ?? 'auto',
     controlPort: fields.optionalInteger('controlPort', ...PORT) ?? probe.controlPort,
     starttls: fields.optionalBoolean('starttls') ?? false,
   };
+  if (tls === 'implicit' && target.starttls) reportProblem(fields.at('tls'), 'is exclusive with starttls');
+  return tls === undefined ? target : { ...target, tls };
 }
 
 function parseProbeDefaults(root: Fields): ProbeDefaults {
