@@ -48,7 +48,7 @@ export function probeUsage(program: ProbeProgram): string {
   return `${USAGE_LINE[program]}
 
 Probes SMTP on each target from this machine, under one deadline per attempt: TCP connect, greeting,
-EHLO, optional STARTTLS, QUIT. Never sends MAIL, RCPT or DATA. IPv6: [2001:db8::25]:2525 or 2001:db8::25.
+EHLO, optional STARTTLS (or implicit TLS before the greeting), QUIT. Never sends MAIL, RCPT or DATA. IPv6: [2001:db8::25]:2525 or 2001:db8::25.
 ${ABOUT[program]}
 
 Options:
@@ -57,7 +57,9 @@ Options:
                     ${durationHint('ms')})
   --ehlo NAME       name sent with EHLO (default ${CONFIG_DEFAULTS.ehloName})
   --starttls        upgrade with STARTTLS and report the TLS session and certificate
-  --verify-tls      make a certificate that does not verify a tls-error (implies --starttls)
+  --tls             implicit TLS (port 465, RFC 8314): the TLS handshake first, then greeting, EHLO and QUIT
+                    over TLS, with the same report; the default port becomes ${IMPLICIT_TLS_PORT}; not with --starttls
+  --verify-tls      make a certificate that does not verify a tls-error (implies --starttls unless --tls)
   --attempts N      attempts per target, one after another (default ${CONFIG_DEFAULTS.attempts}, max ${LIMITS.attempts.max});
                     the summary outcome is the first attempt that was not open
   --control-port N  also TCP-connect to port N on the same address: tells a port-25-specific drop
@@ -75,6 +77,9 @@ With --vpc-cidr or --released run's judge decides instead (several targets: the 
 `;
 }
 
+/** The submissions port (RFC 8314 §7.3): where implicit TLS is the default. */
+export const IMPLICIT_TLS_PORT = 465;
+
 const EHLO_NAME = /^(?:[A-Za-z0-9.-]{1,253}|\[(?:IPv6:)?[0-9A-Fa-f:.]{2,45}\])$/;
 
 const OPTIONS = {
@@ -82,6 +87,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   ehlo: { type: 'string' },
   starttls: { type: 'boolean' },
+  tls: { type: 'boolean' },
   'verify-tls': { type: 'boolean' },
   attempts: { type: 'string' },
   'control-port': { type: 'string' },
@@ -99,7 +105,12 @@ function ruleContextOf(vpcCidr: string | undefined, released: boolean): RuleCont
 export function parseProbeArguments(argv: readonly string[]): ProbeOptions {
   const { values, positionals } = parseCommandLine(argv, OPTIONS);
   if (values.help) return { help: true, json: false, requests: [], ruleContext: undefined };
-  const port = integerOption('port', values.port, 1, 65_535) ?? CONFIG_DEFAULTS.port;
+  const implicitTls = values.tls === true;
+  if (implicitTls && values.starttls === true) {
+    throw new UsageError('--tls and --starttls exclude each other: --tls starts TLS at once, --starttls after EHLO');
+  }
+  const port =
+    integerOption('port', values.port, 1, 65_535) ?? (implicitTls ? IMPLICIT_TLS_PORT : CONFIG_DEFAULTS.port);
   const timeoutMs = durationOption('timeout', values.timeout, TIMEOUT_LIMITS) ?? CONFIG_DEFAULTS.timeoutMs;
   const attempts =
     integerOption('attempts', values.attempts, LIMITS.attempts.min, LIMITS.attempts.max) ?? CONFIG_DEFAULTS.attempts;
@@ -109,7 +120,7 @@ export function parseProbeArguments(argv: readonly string[]): ProbeOptions {
     throw new UsageError(`--ehlo must be a host name or an address literal, got ${JSON.stringify(ehloName)}`);
   }
   const verifyTls = values['verify-tls'] === true;
-  const starttls = values.starttls === true || verifyTls;
+  const starttls = values.starttls === true || (verifyTls && !implicitTls);
   const ruleContext = ruleContextOf(values['vpc-cidr'], values.released === true);
   if (positionals.length === 0) throw new UsageError('no target given (HOST[:PORT])');
 
@@ -121,7 +132,16 @@ export function parseProbeArguments(argv: readonly string[]): ProbeOptions {
       if (!(cause instanceof InputError)) throw cause;
       throw new UsageError(cause.message, { cause });
     }
-    return { ...target, timeoutMs, ehloName, attempts, controlPort, starttls, verifyTls };
+    return {
+      ...target,
+      timeoutMs,
+      ehloName,
+      attempts,
+      controlPort,
+      starttls,
+      ...(implicitTls ? { implicitTls } : {}),
+      verifyTls,
+    };
   });
   return { help: false, json: values.json === true, requests, ruleContext };
 }

@@ -3,7 +3,7 @@ import { summarizeAttempts } from '../shared/outcomes.js';
 import type { ProbeRequest } from '../shared/probe-command.js';
 import type { ControlReport, ProbeAttempt, ProbeResult } from '../shared/probe-result.js';
 import { connectControlPort } from './control-connect.js';
-import { diagnose } from './diagnosis.js';
+import { diagnose, implicitTlsHint } from './diagnosis.js';
 import { type OnDial, runAttempt } from './probe-attempt.js';
 import type { LookupAddresses } from './resolve-addresses.js';
 import type { ConnectTcp } from './tcp-connect.js';
@@ -83,7 +83,7 @@ export async function runProbe(request: SmtpProbeRequest, deps: ProbeDependencie
     ehlo: lastNonNull(attempts, (attempt) => attempt.ehlo),
     tls: lastNonNull(attempts, (attempt) => attempt.tls),
     control,
-    diagnosis: diagnose(outcome, request.port, control),
+    diagnosis: `${diagnose(outcome, request.port, control)}${implicitTlsHint(outcome, request.port, request.implicitTls === true)}`,
     attempts,
     durationMs: Math.round(deps.now() - startedAt),
     timeoutMs: request.timeoutMs,

@@ -9,6 +9,8 @@ export interface ProbeRequest {
   readonly attempts: number;
   readonly controlPort: number | undefined;
   readonly starttls: boolean;
+  /** TLS from the first byte (a target's `"tls": "implicit"`, port 465); exclusive with starttls. */
+  readonly implicitTls?: boolean | undefined;
 }
 
 export function probeRequestFor(
@@ -24,6 +26,7 @@ export function probeRequestFor(
     attempts,
     controlPort: target.controlPort,
     starttls: target.starttls,
+    ...(target.tls === 'implicit' ? { implicitTls: true } : {}),
   };
 }
 
@@ -47,6 +50,7 @@ export function probeCommandArguments(request: ProbeRequest): string[] {
     String(request.attempts),
     ...(request.controlPort === undefined ? [] : ['--control-port', String(request.controlPort)]),
     ...(request.starttls ? ['--starttls'] : []),
+    ...(request.implicitTls === true ? ['--tls'] : []),
     formatTarget(request.host, request.port),
   ];
 }

@@ -117,3 +117,48 @@ describe('parseProbeArguments', () => {
     expect(() => parseProbeArguments(argv)).toThrow(UsageError);
   });
 });
+
+describe('parseProbeArguments with --tls', () => {
+  it('asks for implicit TLS on port 465 by default', () => {
+    const [request] = parseProbeArguments(['--tls', 'smtp.example.com']).requests;
+
+    expect(request).toMatchObject({ port: 465, implicitTls: true, starttls: false, verifyTls: false });
+  });
+
+  it('keeps a port given with the target or --port', () => {
+    const ports = parseProbeArguments(['--tls', '--port', '2465', 'a.example.com', 'b.example.com:4650']).requests;
+
+    expect(ports.map((request) => request.port)).toEqual([2465, 4650]);
+  });
+
+  it('verifies the certificate over implicit TLS without asking for STARTTLS', () => {
+    const [request] = parseProbeArguments(['--tls', '--verify-tls', 'smtp.example.com']).requests;
+
+    expect(request).toMatchObject({ implicitTls: true, starttls: false, verifyTls: true });
+  });
+
+  it('has no implicitTls field without --tls', () => {
+    expect(parseProbeArguments(['smtp.example.com']).requests[0]).not.toHaveProperty('implicitTls');
+  });
+
+  it('refuses --tls with --starttls', () => {
+    expect(() => parseProbeArguments(['--tls', '--starttls', 'smtp.example.com'])).toThrow(
+      '--tls and --starttls exclude each other: --tls starts TLS at once, --starttls after EHLO',
+    );
+  });
+
+  it('round-trips the orchestrator command for implicit TLS', () => {
+    const argv = probeCommandArguments({
+      host: 'smtp.example.com',
+      port: 465,
+      timeoutMs: 5000,
+      ehloName: 'probe.example.com',
+      attempts: 1,
+      controlPort: undefined,
+      starttls: false,
+      implicitTls: true,
+    });
+
+    expect(parseProbeArguments(argv).requests[0]).toMatchObject({ implicitTls: true, port: 465, timeoutMs: 5000 });
+  });
+});

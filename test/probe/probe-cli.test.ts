@@ -265,6 +265,24 @@ describe('certificate verification', () => {
     expect(exitCode).toBe(0);
   });
 
+  it('probes a TLS-on-connect server with --tls, reporting its CA-signed certificate as verified', async () => {
+    const files = await caSignedCertificate('localhost', 'DNS:localhost,IP:127.0.0.1');
+    certificates.push(files);
+    const server = await startRecordingSmtpServer({ secure: true, key: files.key, cert: files.cert });
+    servers.push(server);
+
+    const { exitCode, stdout } = await runProbeBundle(['--json', '--tls', '--verify-tls', `127.0.0.1:${server.port}`], {
+      env: { NODE_EXTRA_CA_CERTS: files.caFile },
+    });
+
+    expect(jsonLines(stdout)[0]).toMatchObject({
+      outcome: 'open',
+      tls: { verified: true, issuer: 'CN=p25probe test CA' },
+    });
+    expect(server.commands.map((command) => command.split(' ')[0])).toEqual(['EHLO', 'QUIT']);
+    expect(exitCode).toBe(0);
+  });
+
   it('exits 16 when --verify-tls meets a self-signed certificate', async () => {
     const { server } = await tlsServer(selfSignedCertificate('localhost', 'DNS:localhost,IP:127.0.0.1'));
 
