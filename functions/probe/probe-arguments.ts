@@ -22,7 +22,8 @@ const EXIT_CODES = Object.entries(EXIT_CODE_BY_OUTCOME)
   .map(([outcome, code]) => `  ${String(code).padStart(2)}  ${outcome}`)
   .join('\n');
 
-const TIMEOUT_LIMITS = { bareUnit: 'ms', minMs: LIMITS.timeoutMs.min, maxMs: LIMITS.timeoutMs.max } as const;
+// A bare number is seconds, as nc -w, swaks --timeout and check_smtp -t read it; the orchestrator writes `ms`.
+const TIMEOUT_LIMITS = { bareUnit: 's', minMs: LIMITS.timeoutMs.min, maxMs: LIMITS.timeoutMs.max } as const;
 
 /** Who reads the help: `port25-canary probe`, or the probe container, which refuses the rule's options. */
 export type ProbeProgram = 'cli' | 'container';
@@ -54,7 +55,7 @@ ${ABOUT[program]}
 Options:
   --port N          port for targets given without one (default ${CONFIG_DEFAULTS.port})
   --timeout TIME    deadline of each attempt, connect to QUIT, ${formatDuration(LIMITS.timeoutMs.min)}-${formatDuration(LIMITS.timeoutMs.max)} (default ${formatDuration(CONFIG_DEFAULTS.timeoutMs)};
-                    ${durationHint('ms')})
+                    ${durationHint('s')})
   --ehlo NAME       name sent with EHLO (default ${CONFIG_DEFAULTS.ehloName})
   --starttls        upgrade with STARTTLS and report the TLS session and certificate
   --tls             implicit TLS (port 465, RFC 8314): the TLS handshake first, then greeting, EHLO and QUIT

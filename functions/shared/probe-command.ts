@@ -43,7 +43,8 @@ export function probeCommandArguments(request: ProbeRequest): string[] {
   return [
     '--json',
     '--timeout',
-    String(request.timeoutMs),
+    // With its unit: a bare number is seconds to the probe, as to a person.
+    `${request.timeoutMs}ms`,
     '--ehlo',
     request.ehloName,
     '--attempts',

@@ -29,7 +29,7 @@ describe('parseProbeArguments', () => {
       '--port',
       '2525',
       '--timeout',
-      '500',
+      '500ms',
       '--ehlo',
       'probe.test',
       '--attempts',
@@ -102,10 +102,11 @@ describe('parseProbeArguments', () => {
     [[], /no target given/],
     [['--port', '0', 'mx.example.com'], /--port must be a whole number from 1 to 65535/],
     [
-      ['--timeout', '50', 'mx.example.com'],
-      /--timeout must be a duration from 100ms to 2m \(.*a bare number is milliseconds\), got "50"/,
+      ['--timeout', '121', 'mx.example.com'],
+      /--timeout must be a duration from 100ms to 2m \(.*a bare number is seconds\), got "121"/,
     ],
     [['--timeout', '1e4', 'mx.example.com'], /--timeout must be a duration/],
+    [['--timeout', '99ms', 'mx.example.com'], /--timeout must be a duration/],
     [['--timeout', '0.0005s', 'mx.example.com'], /--timeout must be a duration/],
     [['--attempts', '11', 'mx.example.com'], /--attempts must be a whole number from 1 to 10/],
     [['--control-port', '70000', 'mx.example.com'], /--control-port must be a whole number/],
@@ -160,5 +161,18 @@ describe('parseProbeArguments with --tls', () => {
     });
 
     expect(parseProbeArguments(argv).requests[0]).toMatchObject({ implicitTls: true, port: 465, timeoutMs: 5000 });
+  });
+});
+
+describe('parseProbeArguments durations', () => {
+  it.each([
+    ['120', 120_000],
+    ['10', 10_000],
+    ['0.1', 100],
+    ['2500ms', 2500],
+    ['1.5s', 1500],
+    ['2m', 120_000],
+  ])('reads --timeout %s as %i ms', (timeout, timeoutMs) => {
+    expect(parseProbeArguments(['--timeout', timeout, 'mx.example.com']).requests[0]?.timeoutMs).toBe(timeoutMs);
   });
 });

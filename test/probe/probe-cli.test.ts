@@ -93,7 +93,7 @@ describe.each([
   it('prints targets in argument order and exits with the code of the first that is not open', async () => {
     const targets = [`127.0.0.1:${smtp.port}`, `127.0.0.1:${silent.port}`, `[::1]:${closedPort}`];
 
-    const { exitCode, stdout } = await run(['--json', '--timeout', '300', ...targets]);
+    const { exitCode, stdout } = await run(['--json', '--timeout', '300ms', ...targets]);
 
     const results = jsonLines(stdout);
     expect(results.map((result) => [result.target, result.outcome])).toEqual([
@@ -107,7 +107,7 @@ describe.each([
   it('exits as soon as the probe is done, leaving no handle that waits for the deadline', async () => {
     const timeoutMs = 20_000;
 
-    const { exitCode, elapsedMs } = await run(['--json', '--timeout', String(timeoutMs), `127.0.0.1:${noSmtp.port}`]);
+    const { exitCode, elapsedMs } = await run(['--json', '--timeout', `${timeoutMs}ms`, `127.0.0.1:${noSmtp.port}`]);
 
     expect(exitCode).toBe(EXIT_CODE_BY_OUTCOME['protocol-error']);
     expect(elapsedMs).toBeLessThan(timeoutMs / 4);
@@ -196,7 +196,7 @@ describe('rule context', () => {
     const ports: Record<string, number> = { SMTP: smtp.port, CLOSED: closedPort, DROPPED: dropping.port };
     const args = targets.map((target) => `127.0.0.1:${ports[target]}`);
 
-    const result = await runProbeCli(['--json', '--timeout', '1000', '--vpc-cidr', '10.0.0.0/16', ...args]);
+    const result = await runProbeCli(['--json', '--timeout', '1000ms', '--vpc-cidr', '10.0.0.0/16', ...args]);
 
     expect({ exitCode: result.exitCode, stderr: result.stderr.includes('probe:') }).toEqual({
       exitCode,

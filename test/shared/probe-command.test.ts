@@ -17,7 +17,7 @@ describe('probeCommandArguments', () => {
     expect(probeCommandArguments(request)).toEqual([
       '--json',
       '--timeout',
-      '10000',
+      '10000ms',
       '--ehlo',
       'probe.example.com',
       '--attempts',
@@ -30,7 +30,7 @@ describe('probeCommandArguments', () => {
     expect(probeCommandArguments({ ...request, controlPort: 443, starttls: true })).toEqual([
       '--json',
       '--timeout',
-      '10000',
+      '10000ms',
       '--ehlo',
       'probe.example.com',
       '--attempts',
