@@ -12,6 +12,8 @@ import { parseTarget } from './target.js';
 export interface ProbeOptions {
   readonly help: boolean;
   readonly json: boolean;
+  /** The table with every column at full width instead of within 120 columns. */
+  readonly wide: boolean;
   /** One request per target, in argument order. */
   readonly requests: readonly SmtpProbeRequest[];
   /** Set when --vpc-cidr or --released asks for the rule's expectation; the CIDR is checked by the rule itself. */
@@ -66,6 +68,7 @@ Options:
   --control-port N  also TCP-connect to port N on the same address: tells a port-25-specific drop
                     (AWS's throttle) from no path at all${program === 'cli' ? RULE_OPTIONS : ''}
   --json            one JSON object per target per line on stdout (progress goes to stderr)
+  --wide            the table with every column at full width (it fits 120 columns otherwise)
   -h, --help        show this help
 
 Exit codes (several targets: the first target that is not open decides):
@@ -95,6 +98,7 @@ const OPTIONS = {
   'vpc-cidr': { type: 'string' },
   released: { type: 'boolean' },
   json: { type: 'boolean' },
+  wide: { type: 'boolean' },
 } as const;
 
 function ruleContextOf(vpcCidr: string | undefined, released: boolean): RuleContext | undefined {
@@ -105,7 +109,7 @@ function ruleContextOf(vpcCidr: string | undefined, released: boolean): RuleCont
 /** Parses and validates the whole command line; throws UsageError naming the culprit. */
 export function parseProbeArguments(argv: readonly string[]): ProbeOptions {
   const { values, positionals } = parseCommandLine(argv, OPTIONS);
-  if (values.help) return { help: true, json: false, requests: [], ruleContext: undefined };
+  if (values.help) return { help: true, json: false, wide: false, requests: [], ruleContext: undefined };
   const implicitTls = values.tls === true;
   if (implicitTls && values.starttls === true) {
     throw new UsageError('--tls and --starttls exclude each other: --tls starts TLS at once, --starttls after EHLO');
@@ -144,5 +148,5 @@ export function parseProbeArguments(argv: readonly string[]): ProbeOptions {
       verifyTls,
     };
   });
-  return { help: false, json: values.json === true, requests, ruleContext };
+  return { help: false, json: values.json === true, wide: values.wide === true, requests, ruleContext };
 }

@@ -71,7 +71,7 @@ export async function runProbeProgram(
     if (options.json) io.stdout(formatJsonLine(outcome.result));
   }
   if (statusLine) io.stderr(CLEAR_LINE);
-  if (!options.json) io.stdout(formatProbeTable(results));
+  if (!options.json) io.stdout(formatProbeTable(results, options.wide));
   if (ruleContext !== undefined) {
     return exitCodeForExpectationMatches(results.map((result) => result.expectation?.matches ?? null));
   }

@@ -45,7 +45,7 @@ describe('a usage error (built CLI)', () => {
     expect(result.exitCode).toBe(USAGE_EXIT_CODE);
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n')[0]).toBe(
-      'port25-canary explain: "mail.example.com" is a host name, not an address: add --resolve to judge every address it resolves to',
+      'port25-canary explain: "mail.example.com" is a host name, not an address: add --resolve to judge every address it resolves to, or --mx for a mail domain\'s MX hosts',
     );
   });
 

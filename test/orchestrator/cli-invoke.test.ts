@@ -138,7 +138,7 @@ describe('port25-canary invoke', () => {
     lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(REPORT) });
     const { io, output } = capture();
 
-    const exitCode = await invokeCommand.run(['--function', 'port25-canary'], io);
+    const exitCode = await invokeCommand.run(['--function', 'port25-canary', '--wide'], io);
 
     expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
     expect(output.stdout.split('\n')[1]?.split(/\s{2,}/)).toEqual([

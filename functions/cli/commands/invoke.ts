@@ -178,7 +178,7 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
         );
         return VERDICT_EXIT_CODES.runNotCarriedOut;
       }
-      return writeReport(report, io, asJson);
+      return writeReport(report, io, asJson, false, values.wide === true);
     },
   };
 }

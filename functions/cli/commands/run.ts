@@ -141,9 +141,9 @@ export function createRunCommand(dependencies: RunCommandDependencies): Command 
           ...(values.quiet === true ? {} : { onProgress: progressPrinter(io, dependencies.now) }),
         });
         if (!publish && values.quiet !== true) io.stderr('run: --no-metrics: no metrics were published\n');
-        return writeReport(report, io, asJson);
+        return writeReport(report, io, asJson, false, values.wide === true);
       } catch (error) {
-        return reportRunError(error, io, asJson);
+        return reportRunError(error, io, asJson, values.wide === true);
       }
     },
   };
@@ -165,10 +165,10 @@ function runServices(clients: CanaryClients, publish: boolean): ServiceClient[] 
 }
 
 /** A run that could not be carried out exits 4 (or 1 when a target failed in a report that was still made). */
-function reportRunError(error: unknown, io: CommandIo, asJson: boolean): number {
+function reportRunError(error: unknown, io: CommandIo, asJson: boolean, wide: boolean): number {
   if (error instanceof MetricPublishError) {
     io.stderr(`port25-canary run: ${error.message}\n`);
-    return writeReport(error.report, io, asJson, true);
+    return writeReport(error.report, io, asJson, true, wide);
   }
   if (error instanceof RunAbortedError || error instanceof AwsCallError || error instanceof VpcCidrError) {
     io.stderr(`port25-canary run: ${error.message}\n`);
