@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { durationHint, durationOption, formatDuration } from '../shared/command-line/duration.js';
 import { integerOption, parseCommandLine } from '../shared/command-line/parse-command-line.js';
 import { UsageError } from '../shared/command-line/usage-error.js';
@@ -14,6 +15,8 @@ export interface ProbeOptions {
   readonly json: boolean;
   /** The table with every column at full width instead of within 120 columns. */
   readonly wide: boolean;
+  /** --mx: each target is a mail domain, to be expanded to its MX hosts. */
+  readonly mx: boolean;
   /** One request per target, in argument order. */
   readonly requests: readonly SmtpProbeRequest[];
   /** Set when --vpc-cidr or --released asks for the rule's expectation; the CIDR is checked by the rule itself. */
@@ -67,6 +70,8 @@ Options:
                     the summary outcome is the first attempt that was not open
   --control-port N  also TCP-connect to port N on the same address: tells a port-25-specific drop
                     (AWS's throttle) from no path at all${program === 'cli' ? RULE_OPTIONS : ''}
+  --mx              each target is a mail domain: probe every MX host, lowest preference first (the domain
+                    itself when it has no MX, RFC 5321 §5.1; a null MX, RFC 7505, exits 2: it takes no mail)
   --json            one JSON object per target per line on stdout (progress goes to stderr)
   --wide            the table with every column at full width (it fits 120 columns otherwise)
   -h, --help        show this help
@@ -99,6 +104,7 @@ const OPTIONS = {
   released: { type: 'boolean' },
   json: { type: 'boolean' },
   wide: { type: 'boolean' },
+  mx: { type: 'boolean' },
 } as const;
 
 function ruleContextOf(vpcCidr: string | undefined, released: boolean): RuleContext | undefined {
@@ -109,7 +115,7 @@ function ruleContextOf(vpcCidr: string | undefined, released: boolean): RuleCont
 /** Parses and validates the whole command line; throws UsageError naming the culprit. */
 export function parseProbeArguments(argv: readonly string[]): ProbeOptions {
   const { values, positionals } = parseCommandLine(argv, OPTIONS);
-  if (values.help) return { help: true, json: false, wide: false, requests: [], ruleContext: undefined };
+  if (values.help) return { help: true, json: false, wide: false, mx: false, requests: [], ruleContext: undefined };
   const implicitTls = values.tls === true;
   if (implicitTls && values.starttls === true) {
     throw new UsageError('--tls and --starttls exclude each other: --tls starts TLS at once, --starttls after EHLO');
@@ -148,5 +154,13 @@ export function parseProbeArguments(argv: readonly string[]): ProbeOptions {
       verifyTls,
     };
   });
-  return { help: false, json: values.json === true, wide: values.wide === true, requests, ruleContext };
+  const mx = values.mx === true;
+  if (mx) {
+    for (const request of requests) {
+      if (isIP(request.host) !== 0) {
+        throw new UsageError(`--mx takes mail domains, got the address ${JSON.stringify(request.target)}`);
+      }
+    }
+  }
+  return { help: false, json: values.json === true, wide: values.wide === true, mx, requests, ruleContext };
 }

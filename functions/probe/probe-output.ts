@@ -1,5 +1,5 @@
 import { fitTable, TABLE_WIDTH, wrapText } from '../shared/command-line/table-fit.js';
-import type { ControlReport, ProbeExpectation, ProbeResult, TlsReport } from '../shared/probe-result.js';
+import type { ControlReport, ProbeExpectation, ProbeMx, ProbeResult, TlsReport } from '../shared/probe-result.js';
 
 /** The `--json` contract: one object per target, one line. */
 export function formatJsonLine(result: ProbeResult): string {
@@ -17,6 +17,13 @@ function tlsCell(tls: TlsReport | null): string | null {
 function controlCell(control: ControlReport | null): string | null {
   if (control === null) return null;
   return `${control.port} ${control.outcome}${control.connectMs === null ? '' : ` ${control.connectMs} ms`}`;
+}
+
+/** `example.com 10`: the mail domain and the host's preference; `(no MX)` for the domain itself. */
+function mxCell(mx: ProbeMx | undefined): string | null {
+  if (mx === undefined) return null;
+  if (mx.preference === null) return `${mx.domain} (MX look-up failed)`;
+  return mx.implicit ? `${mx.domain} (no MX)` : `${mx.domain} ${mx.preference}`;
 }
 
 function verdictOf(expectation: ProbeExpectation): string {
@@ -45,8 +52,10 @@ export function formatProbeTable(results: readonly ProbeResult[], wide = false):
   const showTls = results.some((result) => result.attempts.some((attempt) => attempt.tls !== null));
   const showControl = results.some((result) => result.control !== null);
   const showExpectation = results.some((result) => result.expectation !== undefined);
+  const showMx = results.some((result) => result.mx !== undefined);
   const optional = <T>(show: boolean, cells: T[]): T[] => (show ? cells : []);
   const headers = [
+    ...optional(showMx, ['MX OF']),
     'TARGET',
     'ADDRESS',
     'OUTCOME',
@@ -59,6 +68,7 @@ export function formatProbeTable(results: readonly ProbeResult[], wide = false):
   ];
   const rows = results.flatMap((result) => {
     const summary = [
+      ...optional(showMx, [mxCell(result.mx)]),
       result.target,
       result.address,
       result.outcome,
@@ -71,6 +81,7 @@ export function formatProbeTable(results: readonly ProbeResult[], wide = false):
     ];
     if (result.attempts.length < 2) return [summary];
     const attemptRows = result.attempts.map((attempt) => [
+      ...optional(showMx, ['']),
       `  attempt ${attempt.attempt}`,
       attempt.address,
       attempt.outcome,

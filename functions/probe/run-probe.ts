@@ -1,4 +1,5 @@
 import { connect as connectSocket } from 'node:net';
+import type { ResolveMx } from '../shared/mail-exchangers.js';
 import { summarizeAttempts } from '../shared/outcomes.js';
 import type { ProbeRequest } from '../shared/probe-command.js';
 import type { ControlReport, ProbeAttempt, ProbeResult } from '../shared/probe-result.js';
@@ -18,6 +19,8 @@ export interface SmtpProbeRequest extends ProbeRequest {
 
 export interface ProbeDependencies {
   readonly lookup: LookupAddresses;
+  /** MX records, for --mx; the system resolver's (node:dns resolveMx) in the CLI and the container. */
+  readonly resolveMx?: ResolveMx;
   /** Milliseconds since the epoch; never goes backwards. */
   readonly now: () => number;
   /** Opens TCP connections; `net.connect` when absent. */

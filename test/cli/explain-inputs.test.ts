@@ -78,9 +78,11 @@ describe('explain inputs as probe takes them', () => {
   });
 
   it('refuses an address that does not parse before resolving anything', async () => {
-    const dns = fakeDns({});
-    dns.lookup = async () => {
-      throw new Error('resolved');
+    const dns: ExplainDns = {
+      ...fakeDns({}),
+      lookup: async () => {
+        throw new Error('resolved');
+      },
     };
 
     await expect(explain(['--resolve', 'mx.example.com', '300.1.1.1'], dns)).rejects.toThrow(/300\.1\.1\.1/);
