@@ -71,16 +71,19 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
     });
   }, 300_000);
 
-  it('prints each run report within 120 columns by default, every evidence and diagnosis in it once', () => {
+  it('prints each run report table within 120 columns by default, every evidence and diagnosis in it', () => {
     for (const id of ['scheduled', 'released'] as const) {
       const { report } = runPhase(id);
       if (report === null) throw new Error(`phase ${id} has no report`);
-      const table = formatReportTable(report);
+      const output = formatReportTable(report);
+      // The table, before the blank line; the summary and the restriction after it are sentences, not rows.
+      const table = output.slice(0, output.indexOf('\n\n'));
       const flat = table.replace(/\s+/g, ' ');
 
+      expect(table.split('\n').length).toBeGreaterThan(report.results.length);
       expect(Math.max(...table.split('\n').map((line) => line.length))).toBeLessThanOrEqual(TABLE_WIDTH);
       for (const target of report.results) {
-        expect(flat.split(target.evidence.replace(/\s+/g, ' '))).toHaveLength(2);
+        expect(flat).toContain(target.evidence.replace(/\s+/g, ' '));
         expect(flat).toContain(target.diagnosis.replace(/\s+/g, ' '));
       }
     }
