@@ -118,7 +118,7 @@ export class CanaryStack extends Stack {
     new CfnOutput(this, 'FunctionName', { description: 'The orchestrator Lambda', value: functionName });
     new CfnOutput(this, 'InvokeCommand', {
       description: 'Run the canary now and print its report',
-      value: `port25-canary invoke --function ${functionName}`,
+      value: `port25-canary invoke --function ${functionName} --region ${Aws.REGION}`,
     });
     new CfnOutput(this, 'DashboardUrl', {
       description: 'CloudWatch dashboard',

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { USAGE_EXIT_CODE } from '../functions/shared/outcomes.js';
+import { acquireLabLock, LabBusyError, labLockFile } from './lab-lock.js';
 import { runLabScenario } from './phases.js';
 import { ensurePrerequisites, PrerequisiteError } from './prerequisites.js';
 import { formatLabResult, verdictLine, writeLabReport } from './report.js';
@@ -13,15 +14,16 @@ const USAGE = `Usage: npm run lab [-- --report FILE]
 
 Reproduces the port-25 experiment on this machine: a "VPC" network namespace behind an nftables filter that behaves
 like AWS's port-25 throttle, a real Postfix, and a local AWS endpoint running the synthesized stack's orchestrator
-and probe bundles. Phases: a scheduled run (throttled), a released run through \`port25-canary invoke\`, and the
-stack's alarms evaluated over the published metrics.
+and probe bundles. Four phases: 1 a scheduled run (throttled), 2 a released run through
+\`port25-canary invoke --released\`, 3 the stack's alarms evaluated over the published metrics, 4 a fleet of two
+vantages (one released, one behind the throttle) through \`port25-canary invoke --fleet\`.
 
 Options:
   --report FILE  where to write the JSON report (default: lab-report-<time>.json in the current directory)
   -h, --help     show this help
 
-Needs Linux and root (namespaces, nftables, Postfix). Exit codes: 0 reproduced, 1 not reproduced, 2 prerequisites
-missing or bad arguments.
+Needs Linux and root (namespaces, nftables, Postfix). One lab at a time (a lock file in the temp directory). Exit
+codes: 0 reproduced, 1 not reproduced, 2 prerequisites missing, bad arguments or another lab running.
 `;
 
 // dist/lab.mjs lives one level below the project root.
@@ -45,6 +47,25 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  let releaseLock: () => Promise<void>;
+  try {
+    const lockFile = labLockFile(process.env);
+    releaseLock = await acquireLabLock(lockFile);
+    // A signal ends the lab with process.exit, past the finally below.
+    process.once('exit', () => rmSync(lockFile, { force: true }));
+  } catch (error) {
+    if (!(error instanceof LabBusyError)) throw error;
+    process.stderr.write(`npm run lab: ${error.message}\n`);
+    return USAGE_EXIT_CODE;
+  }
+  try {
+    return await runLab(values);
+  } finally {
+    await releaseLock();
+  }
+}
+
+async function runLab(values: { report?: string | undefined }): Promise<number> {
   const progress = (line: string) => process.stderr.write(`lab: ${line}\n`);
   // The lab's own Lambda client on an older Node would print the SDK's end-of-support notice in the middle of the run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -13,6 +13,8 @@ export const REQUIRED_COMMANDS: readonly { readonly command: string; readonly de
   { command: 'postfix', debianPackage: 'postfix' },
   { command: 'openssl', debianPackage: 'openssl' },
   { command: 'setpriv', debianPackage: 'util-linux' },
+  // Forwarding in the router namespace (lab/netns.ts).
+  { command: 'sysctl', debianPackage: 'procps' },
 ];
 
 export class PrerequisiteError extends Error {

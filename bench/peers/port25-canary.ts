@@ -39,7 +39,7 @@ export function probeArguments(target: BenchTarget, timeoutMs: number): string[]
   return [
     '--json',
     '--timeout',
-    String(timeoutMs),
+    `${timeoutMs}ms`,
     '--ehlo',
     BENCH_EHLO_NAME,
     ...(target.controlPort === undefined ? [] : ['--control-port', String(target.controlPort)]),

@@ -9,13 +9,15 @@ export const CANARY_RUN_OPTIONS = {
   released: { type: 'boolean' },
   attempts: { type: 'string' },
   json: { type: 'boolean' },
+  wide: { type: 'boolean' },
 } as const;
 
 export const CANARY_RUN_OPTIONS_HELP = `  --targets a,b      probe only these targets (names from the config; default: all)
   --released         judge as if AWS had lifted the account's port-25 restriction
                      (overrides the config's port25Released)
   --attempts N       probe attempts per target, ${LIMITS.attempts.min}-${LIMITS.attempts.max} (default: the config's probe.attempts)
-  --json             print the report as one JSON object instead of a table`;
+  --json             print the report as one JSON object instead of a table
+  --wide             the table with every column at full width (it fits 120 columns otherwise)`;
 
 interface CanaryRunValues {
   readonly targets?: string | undefined;

@@ -35,6 +35,7 @@ ${Object.entries(COMMANDS)
   .map(([name, { summary }]) => `  ${name.padEnd(9)}${summary}`)
   .join('\n')}
   help     show this help, or a command's: port25-canary help <command>
+  version  print the version (also --version)
 
 Options:
   -h, --help     show help (also after a command)
@@ -52,8 +53,10 @@ const SDK_NODE_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLE
 
 const commandNamed = (name: string) => (Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined);
 
+const BUILT_IN = ['help', 'version'];
+
 function unknownCommand(name: string, io: CommandIo): number {
-  const suggestion = closestName(name, [...Object.keys(COMMANDS), 'help']);
+  const suggestion = closestName(name, [...Object.keys(COMMANDS), ...BUILT_IN]);
   const didYouMean = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
   io.stderr(
     `port25-canary: unknown command ${JSON.stringify(name)}${didYouMean}\nRun 'port25-canary --help' for the commands.\n`,
@@ -63,8 +66,12 @@ function unknownCommand(name: string, io: CommandIo): number {
 
 /** `port25-canary help [command]`: the main help, or the command's, on stdout. */
 async function help(topic: string | undefined, io: CommandIo): Promise<number> {
-  if (topic === undefined) {
+  if (topic === undefined || topic === 'help') {
     io.stdout(MAIN_USAGE);
+    return 0;
+  }
+  if (topic === 'version') {
+    io.stdout('Usage: port25-canary version (or --version): prints the version\n');
     return 0;
   }
   const entry = commandNamed(topic);
@@ -73,19 +80,37 @@ async function help(topic: string | undefined, io: CommandIo): Promise<number> {
   return 0;
 }
 
+/**
+ * `port25-canary --region eu-west-1 run ...`: options before the command move after it, where the command's own
+ * parser checks them (an option it does not take is still an error, naming the command).
+ */
+function commandFirst(argv: readonly string[]): readonly string[] {
+  const [first] = argv;
+  if (first === undefined || !first.startsWith('-') || ['--help', '-h', '--version', '-v'].includes(first)) return argv;
+  const index = argv.findIndex((word) => commandNamed(word) !== undefined || BUILT_IN.includes(word));
+  if (index === -1) return argv;
+  return [argv[index] as string, ...argv.slice(0, index), ...argv.slice(index + 1)];
+}
+
 async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   io.env[SDK_NODE_WARNING_SWITCH] ??= 'true';
-  const [name, ...rest] = argv;
+  const [name, ...rest] = commandFirst(argv);
   if (name === undefined || name === '--help' || name === '-h') {
     (name === undefined ? io.stderr : io.stdout)(MAIN_USAGE);
     return name === undefined ? USAGE_EXIT_CODE : 0;
   }
-  if (name === '--version' || name === '-v') {
+  if (name === '--version' || name === '-v' || name === 'version') {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
   if (name === 'help') return help(rest[0], io);
   const entry = commandNamed(name);
+  if (!entry && name.startsWith('-')) {
+    io.stderr(
+      `port25-canary: ${name} without a command (${[...Object.keys(COMMANDS), ...BUILT_IN].join(', ')})\nRun 'port25-canary --help' for the commands.\n`,
+    );
+    return USAGE_EXIT_CODE;
+  }
   if (!entry) return unknownCommand(name, io);
   return runCommand(name, await entry.load(), rest, io);
 }

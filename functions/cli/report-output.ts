@@ -1,9 +1,11 @@
 import type { CommandIo } from '../shared/command-line/command-io.js';
 import { formatTable } from '../shared/command-line/table.js';
+import { fitTable } from '../shared/command-line/table-fit.js';
 import { VERDICT_EXIT_CODES, verdictExitCode } from '../shared/outcomes.js';
 import type { CanaryReport, ReportSummary, TargetReport } from '../shared/report.js';
 import { restrictionLine } from '../shared/restriction.js';
 
+/** `--wide`: every fact in a column of its own. */
 export const REPORT_TABLE_HEADERS = [
   'TARGET',
   'ADDRESS',
@@ -13,6 +15,17 @@ export const REPORT_TABLE_HEADERS = [
   'EVIDENCE',
   'CONNECT MS',
   'DIAGNOSIS / DETAIL',
+] as const;
+
+/** The default: the evidence and the diagnosis, which often say nearly the same, share the last column and wrap. */
+export const REPORT_FIT_HEADERS = [
+  'TARGET',
+  'ADDRESS',
+  'EXPECTED',
+  'OUTCOME',
+  'VERDICT',
+  'CONNECT MS',
+  'EVIDENCE; DIAGNOSIS [DETAIL]',
 ] as const;
 
 function explanation(result: TargetReport): string {
@@ -28,22 +41,40 @@ function conclusion(report: CanaryReport): string {
   return restriction === undefined ? NO_RESTRICTION_LINE : restrictionLine(restriction);
 }
 
-export function formatReportTable(report: CanaryReport): string {
+function tableOf(report: CanaryReport, wide: boolean): string {
+  const connectMs = (result: TargetReport) => (result.connectMs === null ? null : Math.round(result.connectMs));
+  if (wide) {
+    const rows = report.results.map((result) => [
+      result.target,
+      result.address,
+      result.expected,
+      result.outcome,
+      result.verdict,
+      result.evidence,
+      connectMs(result),
+      explanation(result),
+    ]);
+    return formatTable(REPORT_TABLE_HEADERS, rows);
+  }
   const rows = report.results.map((result) => [
     result.target,
     result.address,
     result.expected,
     result.outcome,
     result.verdict,
-    result.evidence,
-    result.connectMs === null ? null : Math.round(result.connectMs),
-    explanation(result),
+    connectMs(result),
+    `${result.evidence}; ${explanation(result)}`,
   ]);
+  return fitTable(REPORT_FIT_HEADERS, rows);
+}
+
+/** The report as a table within 120 columns (`wide`: one line per target), then the summary and the restriction. */
+export function formatReportTable(report: CanaryReport, wide = false): string {
   const { pass, fail, inconclusive } = report.summary;
   const released = report.released ? ', judged as released' : '';
   const summary = `${report.canary} run ${report.runId}: ${pass} passed, ${fail} failed, ${inconclusive} inconclusive${released}\n`;
   // The restriction is the answer the operator came for: it is the last line, with what to do next.
-  return `${formatTable(REPORT_TABLE_HEADERS, rows)}\n${summary}${conclusion(report)}\n`;
+  return `${tableOf(report, wide)}\n${summary}${conclusion(report)}\n`;
 }
 
 /** The exit code for a report (see VERDICT_EXIT_CODES); `notCarriedOut` when part of the run failed (metrics). */
@@ -55,8 +86,14 @@ export function exitCodeForSummary(summary: ReportSummary, notCarriedOut = false
  * Prints the report (a table, or one JSON object with --json) on stdout and returns the command's exit code. stdout
  * carries only reports; every error goes to stderr.
  */
-export function writeReport(report: CanaryReport, io: CommandIo, asJson: boolean, notCarriedOut = false): number {
-  io.stdout(asJson ? `${JSON.stringify(report)}\n` : formatReportTable(report));
+export function writeReport(
+  report: CanaryReport,
+  io: CommandIo,
+  asJson: boolean,
+  notCarriedOut = false,
+  wide = false,
+): number {
+  io.stdout(asJson ? `${JSON.stringify(report)}\n` : formatReportTable(report, wide));
   return exitCodeForSummary(report.summary, notCarriedOut);
 }
 

@@ -29,3 +29,12 @@ export function progressPrinter(io: CommandIo, now: () => number): RunProgress {
     io.stderr(`run: ${String(seconds).padStart(4)} s  ${describe(event)}\n`);
   };
 }
+
+/** A failed call the run retries, on stderr in the progress lines' format. */
+export function retryPrinter(io: CommandIo, now: () => number): (line: string) => void {
+  const startedAt = now();
+  return (line) => {
+    const seconds = Math.max(0, Math.round((now() - startedAt) / 1000));
+    io.stderr(`run: ${String(seconds).padStart(4)} s  ${line}\n`);
+  };
+}

@@ -67,3 +67,12 @@ export function diagnose(outcome: ProbeOutcome, port: number, control: ControlRe
   const sentence = diagnoseOutcome(outcome, port);
   return control === null ? sentence : `${sentence}; control port ${control.port} ${CONTROL_WORDS[control.outcome]}`;
 }
+
+/**
+ * A banner timeout on port 465 without implicit TLS is most likely the server waiting for a TLS handshake
+ * (submissions, RFC 8314 §3.3: the client starts TLS at once, the server greets over it): the sentence says so.
+ */
+export function implicitTlsHint(outcome: ProbeOutcome, port: number, implicitTls: boolean): string {
+  if (outcome !== 'banner-timeout' || port !== 465 || implicitTls) return '';
+  return '; port 465 usually speaks implicit TLS (RFC 8314), where the server waits for the TLS handshake before it greets: probe again with --tls';
+}

@@ -14,6 +14,8 @@ export interface AttemptRequest {
   readonly timeoutMs: number;
   readonly ehloName: string;
   readonly starttls: boolean;
+  /** TLS from the first byte (port 465, RFC 8314 implicit TLS): the greeting, EHLO and QUIT all go over TLS. */
+  readonly implicitTls?: boolean | undefined;
   readonly verifyTls: boolean;
 }
 
@@ -64,8 +66,8 @@ function extensionsOf(reply: SmtpReply): string[] {
 }
 
 /**
- * One attempt: look-up, connect (addresses in resolver order), greeting, EHLO, optionally STARTTLS and the TLS
- * handshake, then QUIT, all under one deadline. Never sends MAIL, RCPT or DATA. Every socket it opens is destroyed and
+ * One attempt: look-up, connect (addresses in resolver order), with implicit TLS the TLS handshake, then greeting,
+ * EHLO, optionally STARTTLS and the TLS handshake, then QUIT, all under one deadline. Never sends MAIL, RCPT or DATA. Every socket it opens is destroyed and
  * its timer cleared before it returns.
  */
 export async function runAttempt(
@@ -138,8 +140,21 @@ export async function runAttempt(
     // Stryker disable next-line StringLiteral: equivalent, unreachable: the look-up returns an address and the loop connects or throws
     if (!socket) throw new Error('no address was dialled');
 
+    // Implicit TLS: the server says nothing until the handshake is done, so it comes before the greeting.
+    let greetingSocket: Socket = socket;
+    if (request.implicitTls === true) {
+      phase = 'tls-handshake';
+      const { startTls, tlsReportFor } = await import('./tls-upgrade.js');
+      const tlsSocket = await deadline.race(startTls(socket, request.host, track));
+      tls = tlsReportFor(tlsSocket, request.host, deps.now());
+      greetingSocket = tlsSocket;
+      if (request.verifyTls && !tls.verified) {
+        throw new ProbeFailureError('tls-error', `the certificate did not verify: ${tls.verifyError}`);
+      }
+    }
+
     phase = 'greeting';
-    session = new SmtpSession(socket);
+    session = new SmtpSession(greetingSocket);
     const greetingReply = await readReply();
     greeting = greetingReply.lines.join('\n');
     if (greetingReply.code !== 220) {

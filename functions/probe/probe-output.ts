@@ -1,5 +1,5 @@
-import { formatTable } from '../shared/command-line/table.js';
-import type { ControlReport, ProbeExpectation, ProbeResult, TlsReport } from '../shared/probe-result.js';
+import { fitTable, TABLE_WIDTH, wrapText } from '../shared/command-line/table-fit.js';
+import type { ControlReport, ProbeExpectation, ProbeMx, ProbeResult, TlsReport } from '../shared/probe-result.js';
 
 /** The `--json` contract: one object per target, one line. */
 export function formatJsonLine(result: ProbeResult): string {
@@ -19,19 +19,43 @@ function controlCell(control: ControlReport | null): string | null {
   return `${control.port} ${control.outcome}${control.connectMs === null ? '' : ` ${control.connectMs} ms`}`;
 }
 
-function expectationCell(expectation: ProbeExpectation | undefined): string | null {
-  if (expectation === undefined) return null;
-  const verdict = expectation.matches === null ? 'unproven' : expectation.matches ? 'matches' : 'MISMATCH';
-  return `${expectation.expected} ${verdict} (${expectation.rule}; ${expectation.evidence})`;
+/** `example.com 10`: the mail domain and the host's preference; `(no MX)` for the domain itself. */
+function mxCell(mx: ProbeMx | undefined): string | null {
+  if (mx === undefined) return null;
+  if (mx.preference === null) return `${mx.domain} (MX look-up failed)`;
+  return mx.implicit ? `${mx.domain} (no MX)` : `${mx.domain} ${mx.preference}`;
 }
 
-/** A compact table, one row per target (plus one per attempt when there were several), then each diagnosis. */
-export function formatProbeTable(results: readonly ProbeResult[]): string {
+function verdictOf(expectation: ProbeExpectation): string {
+  return expectation.matches === null ? 'unproven' : expectation.matches ? 'matches' : 'MISMATCH';
+}
+
+function expectationCell(expectation: ProbeExpectation | undefined, wide: boolean): string | null {
+  if (expectation === undefined) return null;
+  const verdict = `${expectation.expected} ${verdictOf(expectation)}`;
+  return wide ? `${verdict} (${expectation.rule}; ${expectation.evidence})` : verdict;
+}
+
+/** Within 120 columns the rule and evidence move to the last column, which wraps, ahead of the detail. */
+function detailCell(result: ProbeResult, wide: boolean): string | null {
+  const detail = result.error ?? result.greeting?.split('\n')[0] ?? null;
+  if (wide || result.expectation === undefined) return detail;
+  const why = `${result.expectation.rule}; ${result.expectation.evidence}`;
+  return detail === null ? why : `${why} | ${detail}`;
+}
+
+/**
+ * A compact table, one row per target (plus one per attempt when there were several), then each diagnosis; within
+ * 120 columns unless `wide`.
+ */
+export function formatProbeTable(results: readonly ProbeResult[], wide = false): string {
   const showTls = results.some((result) => result.attempts.some((attempt) => attempt.tls !== null));
   const showControl = results.some((result) => result.control !== null);
   const showExpectation = results.some((result) => result.expectation !== undefined);
+  const showMx = results.some((result) => result.mx !== undefined);
   const optional = <T>(show: boolean, cells: T[]): T[] => (show ? cells : []);
   const headers = [
+    ...optional(showMx, ['MX OF']),
     'TARGET',
     'ADDRESS',
     'OUTCOME',
@@ -44,6 +68,7 @@ export function formatProbeTable(results: readonly ProbeResult[]): string {
   ];
   const rows = results.flatMap((result) => {
     const summary = [
+      ...optional(showMx, [mxCell(result.mx)]),
       result.target,
       result.address,
       result.outcome,
@@ -51,11 +76,12 @@ export function formatProbeTable(results: readonly ProbeResult[]): string {
       milliseconds(result.durationMs),
       ...optional(showTls, [tlsCell(result.tls)]),
       ...optional(showControl, [controlCell(result.control)]),
-      ...optional(showExpectation, [expectationCell(result.expectation)]),
-      result.error ?? result.greeting?.split('\n')[0] ?? null,
+      ...optional(showExpectation, [expectationCell(result.expectation, wide)]),
+      detailCell(result, wide),
     ];
     if (result.attempts.length < 2) return [summary];
     const attemptRows = result.attempts.map((attempt) => [
+      ...optional(showMx, ['']),
       `  attempt ${attempt.attempt}`,
       attempt.address,
       attempt.outcome,
@@ -68,8 +94,9 @@ export function formatProbeTable(results: readonly ProbeResult[]): string {
     ]);
     return [summary, ...attemptRows];
   });
-  const diagnoses = results.map((result) => `${result.target}: ${result.diagnosis}`).join('\n');
-  return `${formatTable(headers, rows)}\n${diagnoses}\n`;
+  const diagnoses = results.map((result) => `${result.target}: ${result.diagnosis}`);
+  const diagnosisLines = wide ? diagnoses : diagnoses.flatMap((line) => wrapText(line, TABLE_WIDTH));
+  return `${fitTable(headers, rows, { wide })}\n${diagnosisLines.join('\n')}\n`;
 }
 
 /** One progress line per finished attempt, for stderr. */

@@ -3,9 +3,19 @@ import { UsageError } from '../shared/command-line/usage-error.js';
 import { exitCodeForExpectationMatches, exitCodeForOutcomes } from '../shared/outcomes.js';
 import type { ProbeResult } from '../shared/probe-result.js';
 import type { ExpectationRule } from './expectation.js';
+import { expandMailDomains, type MxProbeRequest } from './mx-targets.js';
 import { parseProbeArguments, probeUsage } from './probe-arguments.js';
 import { formatAttemptProgress, formatJsonLine, formatProbeTable } from './probe-output.js';
-import { type ProbeDependencies, runProbe } from './run-probe.js';
+import { type ProbeDependencies, runProbe, type SmtpProbeRequest } from './run-probe.js';
+
+/** One probe to run: a target, or one MX host of a mail domain. */
+interface PlannedProbe {
+  readonly request: SmtpProbeRequest;
+  readonly mx?: MxProbeRequest['mx'];
+  readonly lookupFailure?: MxProbeRequest['lookupFailure'];
+}
+
+const noResolveMx = () => Promise.reject(new Error('no MX resolver'));
 
 /** Carriage return and erase-line: the next status line replaces the previous one. */
 const CLEAR_LINE = '\r\x1b[K';
@@ -50,13 +60,21 @@ export async function runProbeProgram(
     ...deps,
     onAttempt: (request, attempt) => progress(formatAttemptProgress(request.target, request.attempts, attempt)),
   };
-  const probeTarget = async (request: (typeof options.requests)[number]): Promise<ProbeResult> => {
-    const result = await runProbe(request, probeDeps);
+  const probeTarget = async (planned: PlannedProbe): Promise<ProbeResult> => {
+    const { lookupFailure } = planned;
+    // A failed MX look-up is reported as the dns-error the probe gives a host that does not resolve.
+    const deps =
+      lookupFailure === undefined ? probeDeps : { ...probeDeps, lookup: () => Promise.reject(lookupFailure.cause) };
+    const probed = await runProbe(planned.request, deps);
+    const result = planned.mx === undefined ? probed : { ...probed, mx: planned.mx };
     const expectation = ruleContext === undefined ? undefined : rule?.expectationFor(result, ruleContext);
     return expectation === undefined ? result : { ...result, expectation };
   };
+  const planned: PlannedProbe[] = options.mx
+    ? await expandMailDomains(options.requests, deps.resolveMx ?? noResolveMx)
+    : options.requests.map((request) => ({ request }));
   // Settled up front so a failure of a later target cannot become an unhandled rejection while earlier ones print.
-  const pending = options.requests.map((request) =>
+  const pending = planned.map((request) =>
     probeTarget(request).then(
       (result) => ({ result }),
       (error: unknown) => ({ error }),
@@ -71,7 +89,7 @@ export async function runProbeProgram(
     if (options.json) io.stdout(formatJsonLine(outcome.result));
   }
   if (statusLine) io.stderr(CLEAR_LINE);
-  if (!options.json) io.stdout(formatProbeTable(results));
+  if (!options.json) io.stdout(formatProbeTable(results, options.wide));
   if (ruleContext !== undefined) {
     return exitCodeForExpectationMatches(results.map((result) => result.expectation?.matches ?? null));
   }

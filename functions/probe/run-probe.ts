@@ -1,9 +1,10 @@
 import { connect as connectSocket } from 'node:net';
+import type { ResolveMx } from '../shared/mail-exchangers.js';
 import { summarizeAttempts } from '../shared/outcomes.js';
 import type { ProbeRequest } from '../shared/probe-command.js';
 import type { ControlReport, ProbeAttempt, ProbeResult } from '../shared/probe-result.js';
 import { connectControlPort } from './control-connect.js';
-import { diagnose } from './diagnosis.js';
+import { diagnose, implicitTlsHint } from './diagnosis.js';
 import { type OnDial, runAttempt } from './probe-attempt.js';
 import type { LookupAddresses } from './resolve-addresses.js';
 import type { ConnectTcp } from './tcp-connect.js';
@@ -18,6 +19,8 @@ export interface SmtpProbeRequest extends ProbeRequest {
 
 export interface ProbeDependencies {
   readonly lookup: LookupAddresses;
+  /** MX records, for --mx; the system resolver's (node:dns resolveMx) in the CLI and the container. */
+  readonly resolveMx?: ResolveMx;
   /** Milliseconds since the epoch; never goes backwards. */
   readonly now: () => number;
   /** Opens TCP connections; `net.connect` when absent. */
@@ -83,7 +86,7 @@ export async function runProbe(request: SmtpProbeRequest, deps: ProbeDependencie
     ehlo: lastNonNull(attempts, (attempt) => attempt.ehlo),
     tls: lastNonNull(attempts, (attempt) => attempt.tls),
     control,
-    diagnosis: diagnose(outcome, request.port, control),
+    diagnosis: `${diagnose(outcome, request.port, control)}${implicitTlsHint(outcome, request.port, request.implicitTls === true)}`,
     attempts,
     durationMs: Math.round(deps.now() - startedAt),
     timeoutMs: request.timeoutMs,

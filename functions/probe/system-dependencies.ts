@@ -14,6 +14,7 @@ export function systemProbeDependencies(): ProbeDependencies {
         family: family === 6 ? 6 : 4,
       }));
     },
+    resolveMx: async (domain) => process.getBuiltinModule('node:dns/promises').resolveMx(domain),
     now: monotonicEpochClock(),
   };
 }

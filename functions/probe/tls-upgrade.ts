@@ -2,10 +2,10 @@ import { isIP, type Socket } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
 import { ProbeFailureError } from './probe-failure.js';
 
-// The TLS half of an attempt, imported only when STARTTLS is asked for: node:tls takes milliseconds to load.
+// The TLS half of an attempt, imported only when STARTTLS or implicit TLS is asked for: node:tls takes milliseconds to load.
 export { tlsReportFor } from './tls-report.js';
 
-/** The TLS handshake over a socket the server has just answered STARTTLS with 220 on. */
+/** The TLS handshake over a connected socket: just after a STARTTLS 220, or at once for implicit TLS (port 465). */
 export function startTls(socket: Socket, host: string, track: (socket: Socket) => void): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     // Verification is reported, not enforced here: --verify-tls decides afterwards whether a failure is fatal.

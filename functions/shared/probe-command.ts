@@ -9,6 +9,8 @@ export interface ProbeRequest {
   readonly attempts: number;
   readonly controlPort: number | undefined;
   readonly starttls: boolean;
+  /** TLS from the first byte (a target's `"tls": "implicit"`, port 465); exclusive with starttls. */
+  readonly implicitTls?: boolean | undefined;
 }
 
 export function probeRequestFor(
@@ -24,6 +26,7 @@ export function probeRequestFor(
     attempts,
     controlPort: target.controlPort,
     starttls: target.starttls,
+    ...(target.tls === 'implicit' ? { implicitTls: true } : {}),
   };
 }
 
@@ -40,13 +43,15 @@ export function probeCommandArguments(request: ProbeRequest): string[] {
   return [
     '--json',
     '--timeout',
-    String(request.timeoutMs),
+    // With its unit: a bare number is seconds to the probe, as to a person.
+    `${request.timeoutMs}ms`,
     '--ehlo',
     request.ehloName,
     '--attempts',
     String(request.attempts),
     ...(request.controlPort === undefined ? [] : ['--control-port', String(request.controlPort)]),
     ...(request.starttls ? ['--starttls'] : []),
+    ...(request.implicitTls === true ? ['--tls'] : []),
     formatTarget(request.host, request.port),
   ];
 }

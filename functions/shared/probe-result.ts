@@ -35,6 +35,16 @@ export interface ProbeResult {
   readonly error: string | null;
   /** Present when the caller supplied the rule context (`--vpc-cidr`, `--released`). */
   readonly expectation?: ProbeExpectation;
+  /** With `--mx`: the mail domain this host serves, and its MX preference (null when the MX look-up failed). */
+  readonly mx?: ProbeMx;
+}
+
+export interface ProbeMx {
+  readonly domain: string;
+  /** 0 for the implicit MX (the domain itself, RFC 5321 §5.1). */
+  readonly preference: number | null;
+  /** The MX look-up found no MX records and the domain itself was probed. */
+  readonly implicit: boolean;
 }
 
 export interface ProbeAttempt {

@@ -45,7 +45,7 @@ describe('a usage error (built CLI)', () => {
     expect(result.exitCode).toBe(USAGE_EXIT_CODE);
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n')[0]).toBe(
-      'port25-canary explain: "mail.example.com" is a host name, not an address: add --resolve to judge every address it resolves to',
+      'port25-canary explain: "mail.example.com" is a host name, not an address: add --resolve to judge every address it resolves to, or --mx for a mail domain\'s MX hosts',
     );
   });
 
@@ -89,7 +89,7 @@ describe('durations with units', () => {
   it.each([
     ['2500ms', 2500],
     ['2.5s', 2500],
-    ['2500', 2500],
+    ['3', 3000],
   ])('probe --timeout %s is a %i ms deadline', async (timeout, timeoutMs) => {
     const port = await closedLoopbackPort();
 
@@ -98,11 +98,11 @@ describe('durations with units', () => {
     expect((JSON.parse(result.stdout) as ProbeResult).timeoutMs).toBe(timeoutMs);
   });
 
-  it('says in the error that a bare --timeout is milliseconds', async () => {
-    const result = await runCli(['probe', '--timeout', '10', '127.0.0.1']);
+  it('says in the error that a bare --timeout is seconds', async () => {
+    const result = await runCli(['probe', '--timeout', '300', '127.0.0.1']);
 
     expect(result.exitCode).toBe(USAGE_EXIT_CODE);
-    expect(result.stderr).toContain('a bare number is milliseconds), got "10"');
+    expect(result.stderr).toContain('a bare number is seconds), got "300"');
   });
 
   it('accepts run --deadline 5m and says in the help that a bare number is seconds', async () => {

@@ -94,7 +94,7 @@ describe('port25-canary explain (built CLI)', () => {
   });
 
   it('prints an aligned table by default', async () => {
-    const result = await runCli(['explain', '10.1.2.3', '2001:db8::25']);
+    const result = await runCli(['explain', '--wide', '10.1.2.3', '2001:db8::25']);
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^INPUT\s+ADDRESS\s+FAMILY\s+PORT 25\s+RULE$/);
@@ -147,7 +147,7 @@ describe('port25-canary explain (built CLI)', () => {
   });
 
   it('prints "not mail" in the table for loopback and the embedded IPv4 address of a NAT64 address', async () => {
-    const result = await runCli(['explain', '127.0.0.1', '64:ff9b::c633:6419']);
+    const result = await runCli(['explain', '--wide', '127.0.0.1', '64:ff9b::c633:6419']);
 
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');

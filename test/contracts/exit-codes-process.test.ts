@@ -55,7 +55,7 @@ describe('port25-canary probe exit codes (built CLI)', () => {
   });
 
   it('exits 14 for a server that accepts but never greets', async () => {
-    const result = await runProbeCli(['--json', '--timeout', '300', `127.0.0.1:${silent.port}`]);
+    const result = await runProbeCli(['--json', '--timeout', '300ms', `127.0.0.1:${silent.port}`]);
 
     expect(JSON.parse(result.stdout).outcome).toBe('banner-timeout');
     expect(result.exitCode).toBe(14);
@@ -71,7 +71,7 @@ describe('port25-canary probe exit codes (built CLI)', () => {
     const result = await runProbeCli([
       '--json',
       '--timeout',
-      '300',
+      '300ms',
       `127.0.0.1:${greeting.port}`,
       `127.0.0.1:${silent.port}`,
       `127.0.0.1:${closedPort}`,

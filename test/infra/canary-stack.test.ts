@@ -582,7 +582,9 @@ describe('CanaryStack in an existing VPC', () => {
     const functionRef = { Ref: logicalId(canary, canary.stack.orchestrator.function) };
     canary.template.hasOutput('FunctionName', { Value: functionRef });
     canary.template.hasOutput('InvokeCommand', {
-      Value: { 'Fn::Join': ['', ['port25-canary invoke --function ', functionRef]] },
+      Value: {
+        'Fn::Join': ['', ['port25-canary invoke --function ', functionRef, ' --region ', { Ref: 'AWS::Region' }]],
+      },
     });
     canary.template.hasOutput('DashboardUrl', {
       Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('console.aws.amazon.com/cloudwatch')])] },

@@ -3,6 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { formatReportTable } from '../../functions/cli/report-output.js';
+import { TABLE_WIDTH } from '../../functions/shared/command-line/table-fit.js';
 import { EVIDENCE } from '../../functions/shared/judge.js';
 import {
   EXPECTED_ALARM_STATES,
@@ -68,6 +70,24 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
       teardown: new Teardown(),
     });
   }, 300_000);
+
+  it('prints each run report table within 120 columns by default, every evidence and diagnosis in it', () => {
+    for (const id of ['scheduled', 'released'] as const) {
+      const { report } = runPhase(id);
+      if (report === null) throw new Error(`phase ${id} has no report`);
+      const output = formatReportTable(report);
+      // The table, before the blank line; the summary and the restriction after it are sentences, not rows.
+      const table = output.slice(0, output.indexOf('\n\n'));
+      const flat = table.replace(/\s+/g, ' ');
+
+      expect(table.split('\n').length).toBeGreaterThan(report.results.length);
+      expect(Math.max(...table.split('\n').map((line) => line.length))).toBeLessThanOrEqual(TABLE_WIDTH);
+      for (const target of report.results) {
+        expect(flat).toContain(target.evidence.replace(/\s+/g, ' '));
+        expect(flat).toContain(target.diagnosis.replace(/\s+/g, ' '));
+      }
+    }
+  });
 
   it('runs every phase to the end', () => {
     expect(result.error).toBeNull();

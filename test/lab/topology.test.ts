@@ -30,7 +30,7 @@ function probe(target: string, ...options: string[]): Promise<ProbeResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawnInNamespace(
       topology.namespaces.vpc,
-      [process.execPath, PROBE_BUNDLE, '--json', '--timeout', '1000', ...options, target],
+      [process.execPath, PROBE_BUNDLE, '--json', '--timeout', '1000ms', ...options, target],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
     );
     let stdout = '';

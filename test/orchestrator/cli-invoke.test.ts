@@ -6,7 +6,6 @@ import {
   createInvokeLambdaClient,
   FUNCTION_NAME_ENV,
   INVOKE_REQUEST_TIMEOUT_MS,
-  invokeCommand,
 } from '../../functions/cli/commands/invoke.js';
 import { UsageError } from '../../functions/shared/command-line/usage-error.js';
 import { AddressParseError, ConfigError, InputError } from '../../functions/shared/errors.js';
@@ -16,6 +15,9 @@ import { restrictionReport } from '../../functions/shared/restriction.js';
 import { capture } from './fakes.js';
 
 const lambdaMock = mockClient(LambdaClient);
+
+// The CLI's own client without its set-up check, which reads the real Region and credentials (test/cli/setup-errors.test.ts).
+const invokeCommand = createInvokeCommand({ createLambdaClient: createInvokeLambdaClient });
 
 afterEach(() => {
   lambdaMock.reset();
@@ -136,7 +138,7 @@ describe('port25-canary invoke', () => {
     lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(REPORT) });
     const { io, output } = capture();
 
-    const exitCode = await invokeCommand.run(['--function', 'port25-canary'], io);
+    const exitCode = await invokeCommand.run(['--function', 'port25-canary', '--wide'], io);
 
     expect(exitCode).toBe(VERDICT_EXIT_CODES.someFailed);
     expect(output.stdout.split('\n')[1]?.split(/\s{2,}/)).toEqual([

@@ -130,9 +130,8 @@ describe('port25-canary run and invoke (built CLI)', () => {
       'EXPECTED',
       'OUTCOME',
       'VERDICT',
-      'EVIDENCE',
       'CONNECT MS',
-      'DIAGNOSIS / DETAIL',
+      'EVIDENCE; DIAGNOSIS [DETAIL]',
     ]);
   });
 

@@ -145,7 +145,7 @@ describe('port25-canary run', () => {
   it('prints the report table from ./canary.config.json and exits 0 when every target passed', async () => {
     const { io, output } = capture();
 
-    const exitCode = await command(healthy).run([], io);
+    const exitCode = await command(healthy).run(['--wide'], io);
 
     expect(exitCode).toBe(VERDICT_EXIT_CODES.allPassed);
     const [header, ...rows] = output.stdout.split('\n');

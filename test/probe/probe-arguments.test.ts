@@ -29,7 +29,7 @@ describe('parseProbeArguments', () => {
       '--port',
       '2525',
       '--timeout',
-      '500',
+      '500ms',
       '--ehlo',
       'probe.test',
       '--attempts',
@@ -102,10 +102,11 @@ describe('parseProbeArguments', () => {
     [[], /no target given/],
     [['--port', '0', 'mx.example.com'], /--port must be a whole number from 1 to 65535/],
     [
-      ['--timeout', '50', 'mx.example.com'],
-      /--timeout must be a duration from 100ms to 2m \(.*a bare number is milliseconds\), got "50"/,
+      ['--timeout', '121', 'mx.example.com'],
+      /--timeout must be a duration from 100ms to 2m \(.*a bare number is seconds\), got "121"/,
     ],
     [['--timeout', '1e4', 'mx.example.com'], /--timeout must be a duration/],
+    [['--timeout', '99ms', 'mx.example.com'], /--timeout must be a duration/],
     [['--timeout', '0.0005s', 'mx.example.com'], /--timeout must be a duration/],
     [['--attempts', '11', 'mx.example.com'], /--attempts must be a whole number from 1 to 10/],
     [['--control-port', '70000', 'mx.example.com'], /--control-port must be a whole number/],
@@ -115,5 +116,63 @@ describe('parseProbeArguments', () => {
   ])('rejects %j', (argv, reason) => {
     expect(() => parseProbeArguments(argv)).toThrow(reason);
     expect(() => parseProbeArguments(argv)).toThrow(UsageError);
+  });
+});
+
+describe('parseProbeArguments with --tls', () => {
+  it('asks for implicit TLS on port 465 by default', () => {
+    const [request] = parseProbeArguments(['--tls', 'smtp.example.com']).requests;
+
+    expect(request).toMatchObject({ port: 465, implicitTls: true, starttls: false, verifyTls: false });
+  });
+
+  it('keeps a port given with the target or --port', () => {
+    const ports = parseProbeArguments(['--tls', '--port', '2465', 'a.example.com', 'b.example.com:4650']).requests;
+
+    expect(ports.map((request) => request.port)).toEqual([2465, 4650]);
+  });
+
+  it('verifies the certificate over implicit TLS without asking for STARTTLS', () => {
+    const [request] = parseProbeArguments(['--tls', '--verify-tls', 'smtp.example.com']).requests;
+
+    expect(request).toMatchObject({ implicitTls: true, starttls: false, verifyTls: true });
+  });
+
+  it('has no implicitTls field without --tls', () => {
+    expect(parseProbeArguments(['smtp.example.com']).requests[0]).not.toHaveProperty('implicitTls');
+  });
+
+  it('refuses --tls with --starttls', () => {
+    expect(() => parseProbeArguments(['--tls', '--starttls', 'smtp.example.com'])).toThrow(
+      '--tls and --starttls exclude each other: --tls starts TLS at once, --starttls after EHLO',
+    );
+  });
+
+  it('round-trips the orchestrator command for implicit TLS', () => {
+    const argv = probeCommandArguments({
+      host: 'smtp.example.com',
+      port: 465,
+      timeoutMs: 5000,
+      ehloName: 'probe.example.com',
+      attempts: 1,
+      controlPort: undefined,
+      starttls: false,
+      implicitTls: true,
+    });
+
+    expect(parseProbeArguments(argv).requests[0]).toMatchObject({ implicitTls: true, port: 465, timeoutMs: 5000 });
+  });
+});
+
+describe('parseProbeArguments durations', () => {
+  it.each([
+    ['120', 120_000],
+    ['10', 10_000],
+    ['0.1', 100],
+    ['2500ms', 2500],
+    ['1.5s', 1500],
+    ['2m', 120_000],
+  ])('reads --timeout %s as %i ms', (timeout, timeoutMs) => {
+    expect(parseProbeArguments(['--timeout', timeout, 'mx.example.com']).requests[0]?.timeoutMs).toBe(timeoutMs);
   });
 });

@@ -94,7 +94,7 @@ describe.each([
   it('prints targets in argument order and exits with the code of the first that is not open', async () => {
     const targets = [`127.0.0.1:${smtp.port}`, `127.0.0.1:${silent.port}`, `[::1]:${closedPort}`];
 
-    const { exitCode, stdout } = await run(['--json', '--timeout', '300', ...targets]);
+    const { exitCode, stdout } = await run(['--json', '--timeout', '300ms', ...targets]);
 
     const results = jsonLines(stdout);
     expect(results.map((result) => [result.target, result.outcome])).toEqual([
@@ -108,7 +108,7 @@ describe.each([
   it('exits as soon as the probe is done, leaving no handle that waits for the deadline', async () => {
     const timeoutMs = 20_000;
 
-    const { exitCode, elapsedMs } = await run(['--json', '--timeout', String(timeoutMs), `127.0.0.1:${noSmtp.port}`]);
+    const { exitCode, elapsedMs } = await run(['--json', '--timeout', `${timeoutMs}ms`, `127.0.0.1:${noSmtp.port}`]);
 
     expect(exitCode).toBe(EXIT_CODE_BY_OUTCOME['protocol-error']);
     expect(elapsedMs).toBeLessThan(timeoutMs / 4);
@@ -183,7 +183,9 @@ describe('rule context', () => {
     const { stdout } = await runProbeCli(['--vpc-cidr', '10.0.0.0/16', `127.0.0.1:${smtp.port}`]);
 
     expect(stdout).toMatch(/EXPECTED/);
-    expect(stdout).toContain('open matches (loopback 127.0.0.0/8: not a mail destination');
+    expect(stdout).toContain('open matches');
+    expect(stdout).toContain('loopback 127.0.0.0/8: not a mail destination');
+    expect(stdout).not.toContain('public');
   });
 
   it.each([
@@ -197,7 +199,7 @@ describe('rule context', () => {
     const ports: Record<string, number> = { SMTP: smtp.port, CLOSED: closedPort, DROPPED: dropping.port };
     const args = targets.map((target) => `127.0.0.1:${ports[target]}`);
 
-    const result = await runProbeCli(['--json', '--timeout', '1000', '--vpc-cidr', '10.0.0.0/16', ...args]);
+    const result = await runProbeCli(['--json', '--timeout', '1000ms', '--vpc-cidr', '10.0.0.0/16', ...args]);
 
     expect({ exitCode: result.exitCode, stderr: result.stderr.includes('probe:') }).toEqual({
       exitCode,
@@ -263,6 +265,24 @@ describe('certificate verification', () => {
     expect(jsonLines(stdout)[0]?.tls?.verifyError).toMatch(
       /IP: 127\.0\.0\.1 is not in the cert's list.*\(ERR_TLS_CERT_ALTNAME_INVALID\)$/,
     );
+    expect(exitCode).toBe(0);
+  });
+
+  it('probes a TLS-on-connect server with --tls, reporting its CA-signed certificate as verified', async () => {
+    const files = await caSignedCertificate('localhost', 'DNS:localhost,IP:127.0.0.1');
+    certificates.push(files);
+    const server = await startRecordingSmtpServer({ secure: true, key: files.key, cert: files.cert });
+    servers.push(server);
+
+    const { exitCode, stdout } = await runProbeBundle(['--json', '--tls', '--verify-tls', `127.0.0.1:${server.port}`], {
+      env: { NODE_EXTRA_CA_CERTS: files.caFile },
+    });
+
+    expect(jsonLines(stdout)[0]).toMatchObject({
+      outcome: 'open',
+      tls: { verified: true, issuer: 'CN=p25probe test CA' },
+    });
+    expect(server.commands.map((command) => command.split(' ')[0])).toEqual(['EHLO', 'QUIT']);
     expect(exitCode).toBe(0);
   });
 

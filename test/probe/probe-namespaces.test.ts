@@ -126,7 +126,7 @@ describe.skipIf(!canCreateNamespaces)(
     it.each([DROPPED_V4, DROPPED_V6])('reports the silent drop to %s as timeout at its deadline', async (address) => {
       const target = address.includes(':') ? `[${address}]` : address;
 
-      const { exitCode, stdout } = await runProbeBundle(['--json', '--timeout', String(TIMEOUT_MS), target], inClient);
+      const { exitCode, stdout } = await runProbeBundle(['--json', '--timeout', `${TIMEOUT_MS}ms`, target], inClient);
 
       const result = onlyResult(stdout);
       expect(result.outcome).toBe('timeout');
@@ -139,7 +139,7 @@ describe.skipIf(!canCreateNamespaces)(
     });
 
     it('reports an ICMP host-unreachable as unreachable at once', async () => {
-      const { exitCode, stdout } = await runProbeBundle(['--json', '--timeout', '10000', REJECTED_V4], inClient);
+      const { exitCode, stdout } = await runProbeBundle(['--json', '--timeout', '10000ms', REJECTED_V4], inClient);
 
       const result = onlyResult(stdout);
       expect(result.outcome).toBe('unreachable');
@@ -159,7 +159,7 @@ describe.skipIf(!canCreateNamespaces)(
 
     it('diagnoses port 25 dropped while the control port connects as the port-25-specific drop', async () => {
       const { stdout } = await runProbeBundle(
-        ['--json', '--timeout', String(TIMEOUT_MS), '--control-port', String(CONTROL_PORT), DROPPED_V4],
+        ['--json', '--timeout', `${TIMEOUT_MS}ms`, '--control-port', String(CONTROL_PORT), DROPPED_V4],
         inClient,
       );
 
@@ -171,7 +171,7 @@ describe.skipIf(!canCreateNamespaces)(
 
     it('diagnoses every port dropped as no path at all, not the throttle', async () => {
       const { stdout } = await runProbeBundle(
-        ['--json', '--timeout', String(TIMEOUT_MS), '--control-port', String(CONTROL_PORT), DARK_V4],
+        ['--json', '--timeout', `${TIMEOUT_MS}ms`, '--control-port', String(CONTROL_PORT), DARK_V4],
         inClient,
       );
 
@@ -184,7 +184,7 @@ describe.skipIf(!canCreateNamespaces)(
 
     it('decides every port dropped at the one deadline: the control connect runs beside port 25', async () => {
       const { stdout } = await runProbeBundle(
-        ['--json', '--timeout', String(TIMEOUT_MS), '--control-port', String(CONTROL_PORT), DARK_V4],
+        ['--json', '--timeout', `${TIMEOUT_MS}ms`, '--control-port', String(CONTROL_PORT), DARK_V4],
         inClient,
       );
 
@@ -203,7 +203,7 @@ describe.skipIf(!canCreateNamespaces)(
 
     it('judges the drop against the rule and exits by the expectation: a mismatch (open where blocked) is 1', async () => {
       const { exitCode, stdout } = await runProbeCli(
-        ['--json', '--timeout', String(TIMEOUT_MS), '--vpc-cidr', '10.0.0.0/16', OPEN_V4, DROPPED_V4],
+        ['--json', '--timeout', `${TIMEOUT_MS}ms`, '--vpc-cidr', '10.0.0.0/16', OPEN_V4, DROPPED_V4],
         inClient,
       );
 
@@ -239,7 +239,7 @@ describe.skipIf(!canCreateNamespaces)(
         [
           '--json',
           '--timeout',
-          String(TIMEOUT_MS),
+          `${TIMEOUT_MS}ms`,
           '--control-port',
           String(CONTROL_PORT),
           '--vpc-cidr',

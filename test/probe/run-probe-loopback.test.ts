@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ResolvedAddress } from '../../functions/probe/resolve-addresses.js';
 import { type ProbeDependencies, runProbe } from '../../functions/probe/run-probe.js';
@@ -79,6 +79,89 @@ describe('runProbe against a real SMTP server', () => {
     const result = await runProbe(probeRequest('::1', smtp6.port), deps());
 
     expect(result).toMatchObject({ outcome: 'open', address: '::1' });
+  });
+});
+
+describe('runProbe with implicit TLS against a TLS-on-connect server', () => {
+  let certificate: CertificateFiles;
+  let smtp: RecordingSmtpServer;
+  beforeAll(async () => {
+    certificate = await selfSignedCertificate('localhost', 'DNS:localhost,IP:127.0.0.1', 30);
+    smtp = await startRecordingSmtpServer({ secure: true, key: certificate.key, cert: certificate.cert });
+  });
+  afterAll(async () => {
+    await smtp.close();
+    await certificate.remove();
+  });
+
+  it('reports open with the greeting, the EHLO extensions and the certificate', async () => {
+    const result = await runProbe(probeRequest('127.0.0.1', smtp.port, { implicitTls: true }), deps());
+
+    expect(result).toMatchObject({ outcome: 'open', error: null });
+    expect(result.greeting).toMatch(/^220 recording\.test/);
+    expect(result.ehlo).toEqual(expect.arrayContaining(['PIPELINING']));
+    expect(result.tls).toMatchObject({
+      protocol: 'TLSv1.3',
+      subject: 'CN=localhost',
+      daysLeft: 29,
+      verified: false,
+      verifyError: 'self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)',
+    });
+  });
+
+  it('says EHLO and QUIT over TLS, and nothing else', async () => {
+    smtp.commands.length = 0;
+
+    await runProbe(probeRequest('127.0.0.1', smtp.port, { implicitTls: true }), deps());
+
+    await vi.waitFor(() => expect(smtp.commands).toContain('QUIT'));
+    expect(smtp.commands).toEqual(['EHLO probe.test', 'QUIT']);
+    expect(smtp.transactionHooks).toEqual([]);
+  });
+
+  it('makes the unverified certificate a tls-error before the greeting when verification is required', async () => {
+    const result = await runProbe(probeRequest('127.0.0.1', smtp.port, { implicitTls: true, verifyTls: true }), deps());
+
+    expect(result).toMatchObject({
+      outcome: 'tls-error',
+      greeting: null,
+      error: 'the certificate did not verify: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)',
+    });
+  });
+
+  it('without implicit TLS, times out waiting for the greeting and names the likely cause on port 465', async () => {
+    const result = await runProbe(
+      probeRequest('127.0.0.1', smtp.port, { port: 465, timeoutMs: 300 }),
+      // Port 465 is the test server's: the connect goes to its real port, the diagnosis sees the request's.
+      { ...deps(), connect: (options) => connect({ ...options, port: smtp.port }) },
+    );
+
+    expect(result.outcome).toBe('banner-timeout');
+    expect(result.diagnosis).toMatch(/port 465 usually speaks implicit TLS .*probe again with --tls$/);
+  });
+
+  it('reports a plain SMTP server answering the handshake with its greeting as a tls-error', async () => {
+    const plain = await startRecordingSmtpServer();
+    servers.push(plain);
+
+    const result = await runProbe(probeRequest('127.0.0.1', plain.port, { implicitTls: true }), deps());
+
+    expect(result.outcome).toBe('tls-error');
+    expect(result.error).toMatch(/^TLS handshake failed: /);
+  });
+
+  it('reports a handshake that never finishes as a tls-error at the deadline', async () => {
+    const silent = await rawServer(() => undefined);
+
+    const result = await runProbe(
+      probeRequest('127.0.0.1', silent.port, { implicitTls: true, timeoutMs: 300 }),
+      deps(),
+    );
+
+    expect(result).toMatchObject({
+      outcome: 'tls-error',
+      error: `the TLS handshake did not finish from 127.0.0.1 port ${silent.port} within 300 ms`,
+    });
   });
 });
 

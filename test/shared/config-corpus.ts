@@ -272,6 +272,7 @@ export const CORPUS: readonly CorpusCase[] = [
   ...invalid('targets[0].expect', ['closed']),
   ...invalid('targets[0].controlPort', [70_000]),
   ...invalid('targets[0].starttls', ['yes']),
+  ...invalid('targets[0].tls', ['explicit', true]),
   ...invalid('deployment', [5]),
   ...invalid('deployment.createVpc', ['yes']),
   ...invalid('deployment.createVpc', [{}], 'deployment.createVpc.cidr'),

@@ -425,3 +425,26 @@ describe('loadCanaryConfig', () => {
     );
   });
 });
+
+describe('a target with implicit TLS', () => {
+  const target = (fields: Record<string, unknown>) =>
+    parseCanaryConfig({ canaryName: 'c', targets: [{ name: 't', host: 'mx.example.com', ...fields }] }).targets[0];
+
+  it('defaults to port 465', () => {
+    expect(target({ tls: 'implicit' })).toMatchObject({ port: 465, tls: 'implicit', starttls: false });
+  });
+
+  it('keeps a port it is given', () => {
+    expect(target({ tls: 'implicit', port: 2465 })).toMatchObject({ port: 2465 });
+  });
+
+  it('has no tls field without it', () => {
+    expect(target({})).not.toHaveProperty('tls');
+  });
+
+  it('is refused beside starttls', () => {
+    expect(() => target({ tls: 'implicit', starttls: true })).toThrow(
+      /targets\[0\]\.tls: implicit TLS and "starttls": true exclude each other/,
+    );
+  });
+});

@@ -8,6 +8,7 @@ import { INPUT_ERROR_NAMES } from '../../shared/errors.js';
 import { VERDICT_EXIT_CODES } from '../../shared/outcomes.js';
 import type { Command } from '../arguments.js';
 import { AWS_OPTIONS, AWS_OPTIONS_HELP, awsClientOptions } from '../aws-options.js';
+import { type AwsSetupContext, checkAwsSetup, type ServiceClient } from '../aws-setup.js';
 import {
   CANARY_RUN_OPTIONS,
   CANARY_RUN_OPTIONS_HELP,
@@ -75,6 +76,40 @@ function reportFunctionError(
 export interface InvokeCommandDependencies {
   /** Built only once the arguments are valid. */
   readonly createLambdaClient: (options: AwsClientOptions) => LambdaClient;
+  /** Checks profile, Region, credentials and the endpoint before the call (AwsSetupError, exit 2); none when absent. */
+  readonly checkSetup?: (services: readonly ServiceClient[], context: AwsSetupContext) => Promise<void>;
+  /** Calls `tick` every `ms` until the returned function is called: the elapsed-time line on a terminal. */
+  readonly every?: (ms: number, tick: () => void) => () => void;
+  readonly now?: () => number;
+}
+
+/** Carriage return and erase-line: the next status line replaces the previous one. */
+const CLEAR_LINE = '\r\x1b[K';
+
+const everyInterval = (ms: number, tick: () => void) => {
+  const timer = setInterval(tick, ms);
+  return () => clearInterval(timer);
+};
+
+/**
+ * On a terminal, a status line on stderr while the function runs (up to 15 minutes), erased when it answers; nothing
+ * when stderr is not a terminal. Returns the function that stops and erases it.
+ */
+function elapsedTimeLine(functionName: string, io: CommandIo, dependencies: InvokeCommandDependencies): () => void {
+  if (io.stderrIsTerminal !== true) return () => undefined;
+  const now = dependencies.now ?? Date.now;
+  const startedAt = now();
+  const show = () =>
+    io.stderr(`${CLEAR_LINE}invoke: waiting for ${functionName}: ${Math.round((now() - startedAt) / 1000)} s`);
+  show();
+  const stop = (dependencies.every ?? everyInterval)(1000, show);
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    stop();
+    io.stderr(CLEAR_LINE);
+  };
 }
 
 export function createInvokeCommand(dependencies: InvokeCommandDependencies): Command {
@@ -110,9 +145,15 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
         throw new UsageError(`--function is required when ${FUNCTION_NAME_ENV} is not set`);
       }
       const asJson = values.json === true;
+      const client = dependencies.createLambdaClient(aws);
+      await dependencies.checkSetup?.([{ service: 'Lambda', endpointVariable: 'AWS_ENDPOINT_URL_LAMBDA', client }], {
+        profile: aws.profile,
+        env: io.env,
+      });
       let response: InvokeCommandOutput;
+      const stopElapsedTime = elapsedTimeLine(functionName, io, dependencies);
       try {
-        response = await dependencies.createLambdaClient(aws).send(
+        response = await client.send(
           new InvokeCommand({
             FunctionName: functionName,
             InvocationType: 'RequestResponse',
@@ -120,10 +161,13 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
           }),
         );
       } catch (error) {
+        stopElapsedTime();
         io.stderr(
           `port25-canary invoke: ${new AwsCallError(`Lambda Invoke (function ${functionName})`, error).message}\n`,
         );
         return VERDICT_EXIT_CODES.runNotCarriedOut;
+      } finally {
+        stopElapsedTime();
       }
       const payloadText = response.Payload === undefined ? '' : new TextDecoder().decode(response.Payload);
       if (response.FunctionError !== undefined) return reportFunctionError(functionName, response, payloadText, io);
@@ -134,10 +178,13 @@ export function createInvokeCommand(dependencies: InvokeCommandDependencies): Co
         );
         return VERDICT_EXIT_CODES.runNotCarriedOut;
       }
-      return writeReport(report, io, asJson);
+      return writeReport(report, io, asJson, false, values.wide === true);
     },
   };
 }
 
 // The client comes from the standard environment only, so AWS_ENDPOINT_URL_LAMBDA can point it at a local endpoint.
-export const invokeCommand = createInvokeCommand({ createLambdaClient: createInvokeLambdaClient });
+export const invokeCommand = createInvokeCommand({
+  createLambdaClient: createInvokeLambdaClient,
+  checkSetup: checkAwsSetup,
+});

@@ -3,7 +3,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { type AwsClientOptions, createCanaryClients } from '../../orchestrator/aws-clients.js';
 import { AwsCallError, MetricPublishError, RunAbortedError } from '../../orchestrator/errors.js';
 import { type CanaryClients, DEADLINE_SAFETY_MARGIN_MS, runCanary } from '../../orchestrator/run-canary.js';
-import { loadRuntimeConfig } from '../../orchestrator/runtime-config.js';
+import { configFilePath, loadRuntimeConfig } from '../../orchestrator/runtime-config.js';
 import { TASK_START_ALLOWANCE_MS } from '../../orchestrator/task-pool.js';
 import { VpcCidrError } from '../../orchestrator/vpc-cidrs.js';
 import type { CommandIo } from '../../shared/command-line/command-io.js';
@@ -13,6 +13,7 @@ import { VERDICT_EXIT_CODES } from '../../shared/outcomes.js';
 import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../../shared/runtime-environment.js';
 import type { Command } from '../arguments.js';
 import { AWS_OPTIONS, AWS_OPTIONS_HELP, awsClientOptions } from '../aws-options.js';
+import { type AwsSetupContext, checkAwsSetup, type ServiceClient } from '../aws-setup.js';
 import {
   CANARY_RUN_OPTIONS,
   CANARY_RUN_OPTIONS_HELP,
@@ -20,7 +21,9 @@ import {
   runInputFromOptions,
 } from '../canary-options.js';
 import { VERDICT_EXIT_CODES_HELP, writeReport } from '../report-output.js';
-import { progressPrinter } from '../run-progress-output.js';
+import { watchRetriedCalls } from '../retry-watch.js';
+import { progressPrinter, retryPrinter } from '../run-progress-output.js';
+import { checkRunnableConfig } from '../run-readiness.js';
 import { createCloudFormationClient, readStackRunSettings, stackNameOption } from '../stack-outputs.js';
 
 /** The run's whole time budget when --deadline is not given: a Lambda's maximum timeout, like the deployed canary. */
@@ -67,6 +70,13 @@ ${VERDICT_EXIT_CODES_HELP}
 export interface RunCommandDependencies {
   /** Built only once the arguments and config are valid. */
   readonly createClients: (options: AwsClientOptions) => CanaryClients;
+  /**
+   * Checks profile, Region, credentials and endpoints before the first call (AwsSetupError, exit 2); none when absent
+   * (the tests' mocked clients).
+   */
+  readonly checkSetup?: (services: readonly ServiceClient[], context: AwsSetupContext) => Promise<void>;
+  /** Told of each AWS call that failed and will be retried; the real CLI prints it as progress. */
+  readonly watchRetries?: (clients: CanaryClients, report: (line: string) => void) => void;
   /** Built only for --stack, once the arguments are valid; the SDK's, from the standard environment, when not given. */
   readonly createCloudFormationClient?: (options: AwsClientOptions) => CloudFormationClient;
   readonly now: () => number;
@@ -96,22 +106,34 @@ export function createRunCommand(dependencies: RunCommandDependencies): Command 
       const aws = awsClientOptions(values);
       const asJson = values.json === true;
       const publish = values['no-metrics'] !== true;
+      const checkSetup = dependencies.checkSetup ?? (async () => undefined);
       try {
         // The stack's outputs override the config's network fields the way the deployed function's environment does.
-        const stackSettings =
-          stackName === undefined
-            ? {}
-            : await readStackRunSettings(
-                (dependencies.createCloudFormationClient ?? createCloudFormationClient)(aws),
-                stackName,
-              );
-        const config = await loadRuntimeConfig(
-          { ...io.env, ...stackSettings },
-          { configFile: values.config, defaultDirectory: dependencies.cwd() },
-        );
+        let stackSettings: Record<string, string> = {};
+        if (stackName !== undefined) {
+          const cloudFormation = (dependencies.createCloudFormationClient ?? createCloudFormationClient)(aws);
+          await checkSetup(
+            [
+              {
+                service: 'CloudFormation',
+                endpointVariable: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
+                client: cloudFormation,
+              },
+            ],
+            { profile: aws.profile, env: io.env },
+          );
+          stackSettings = await readStackRunSettings(cloudFormation, stackName);
+        }
+        const env = { ...io.env, ...stackSettings };
+        const location = { configFile: values.config, defaultDirectory: dependencies.cwd() };
+        const config = await loadRuntimeConfig(env, location);
+        checkRunnableConfig(config, configFilePath(env, location));
+        const clients = dependencies.createClients(aws);
+        await checkSetup(runServices(clients, publish), { profile: aws.profile, env: io.env });
+        if (values.quiet !== true) dependencies.watchRetries?.(clients, retryPrinter(io, dependencies.now));
         const startedAt = dependencies.now();
         const report = await runCanary(config, input, {
-          ...dependencies.createClients(aws),
+          ...clients,
           now: dependencies.now,
           sleep: dependencies.sleep,
           remainingTimeMs: () => deadlineMs - (dependencies.now() - startedAt),
@@ -119,19 +141,34 @@ export function createRunCommand(dependencies: RunCommandDependencies): Command 
           ...(values.quiet === true ? {} : { onProgress: progressPrinter(io, dependencies.now) }),
         });
         if (!publish && values.quiet !== true) io.stderr('run: --no-metrics: no metrics were published\n');
-        return writeReport(report, io, asJson);
+        return writeReport(report, io, asJson, false, values.wide === true);
       } catch (error) {
-        return reportRunError(error, io, asJson);
+        return reportRunError(error, io, asJson, values.wide === true);
       }
     },
   };
 }
 
+/** The clients a run calls, as the set-up check names them; metrics and the run event only when they are published. */
+function runServices(clients: CanaryClients, publish: boolean): ServiceClient[] {
+  return [
+    { service: 'EC2', endpointVariable: 'AWS_ENDPOINT_URL_EC2', client: clients.ec2 },
+    { service: 'ECS', endpointVariable: 'AWS_ENDPOINT_URL_ECS', client: clients.ecs },
+    { service: 'CloudWatch Logs', endpointVariable: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', client: clients.logs },
+    ...(publish
+      ? [
+          { service: 'CloudWatch', endpointVariable: 'AWS_ENDPOINT_URL_CLOUDWATCH', client: clients.cloudwatch },
+          { service: 'EventBridge', endpointVariable: 'AWS_ENDPOINT_URL_EVENTBRIDGE', client: clients.events },
+        ]
+      : []),
+  ];
+}
+
 /** A run that could not be carried out exits 4 (or 1 when a target failed in a report that was still made). */
-function reportRunError(error: unknown, io: CommandIo, asJson: boolean): number {
+function reportRunError(error: unknown, io: CommandIo, asJson: boolean, wide: boolean): number {
   if (error instanceof MetricPublishError) {
     io.stderr(`port25-canary run: ${error.message}\n`);
-    return writeReport(error.report, io, asJson, true);
+    return writeReport(error.report, io, asJson, true, wide);
   }
   if (error instanceof RunAbortedError || error instanceof AwsCallError || error instanceof VpcCidrError) {
     io.stderr(`port25-canary run: ${error.message}\n`);
@@ -143,6 +180,8 @@ function reportRunError(error: unknown, io: CommandIo, asJson: boolean): number 
 // Clients come from the standard environment only, so AWS_ENDPOINT_URL_* can point them at a local endpoint.
 export const runCommand = createRunCommand({
   createClients: createCanaryClients,
+  checkSetup: checkAwsSetup,
+  watchRetries: watchRetriedCalls,
   now: Date.now,
   sleep: async (ms) => {
     await sleep(ms);

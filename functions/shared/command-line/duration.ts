@@ -21,8 +21,13 @@ export interface DurationLimits {
   readonly maxMs: number;
 }
 
-// Examples at the scale each bare unit is used for: attempt timeouts in milliseconds, run budgets in seconds.
-const EXAMPLES: Record<DurationUnit, string> = { ms: '10s, 2500ms', s: '90s, 5m, 1h', m: '5m, 1h', h: '1h, 90m' };
+// Examples for each bare unit; every option a person types uses seconds, so a bare number means what it does to nc.
+const EXAMPLES: Record<DurationUnit, string> = {
+  ms: '10s, 2500ms',
+  s: '120, 90s, 2500ms, 5m',
+  m: '5m, 1h',
+  h: '1h, 90m',
+};
 
 /** For help texts and errors: `e.g. 10s, 2500ms; a bare number is milliseconds`. */
 export function durationHint(bareUnit: DurationUnit): string {

@@ -49,7 +49,7 @@ describe('durationOption', () => {
 
   it('says a bare --deadline is seconds', () => {
     expect(() => durationOption('deadline', '10', DEADLINE)).toThrow(
-      '--deadline must be a duration from 150s to 6h (e.g. 90s, 5m, 1h; a bare number is seconds), got "10"',
+      '--deadline must be a duration from 150s to 6h (e.g. 120, 90s, 2500ms, 5m; a bare number is seconds), got "10"',
     );
   });
 });
