@@ -131,6 +131,7 @@ async function deployVantages(
   directory: string,
 ): Promise<void> {
   const fleet = resolveFleet(document, parseCanaryConfig(document));
+  const credentials = endpoint.lambda.spec(deployment.orchestrator.functionName)?.credentials;
   for (const vantage of fleet.vantages) {
     const configFile = join(directory, `${vantage.config.canaryName}.config.json`);
     await writeFile(configFile, `${JSON.stringify(vantage.document, null, 2)}\n`);
@@ -147,6 +148,8 @@ async function deployVantages(
       },
       timeoutSeconds: orchestrator.timeoutSeconds,
       memorySizeMb: orchestrator.memorySizeMb,
+      // The stack's orchestrator role: the fleet's own stacks are not deployed here (yet), their functions run as it.
+      ...(credentials === undefined ? {} : { credentials }),
     });
   }
 }
