@@ -9,6 +9,7 @@ import { loadFleetConfig } from '../functions/shared/fleet.js';
 import { CanaryStack } from './canary-stack.js';
 import { addFleetStacks } from './fleet-app.js';
 import type { ReservedConcurrency } from './orchestrator-function.js';
+import { checkStackQuotas } from './stack-quotas.js';
 
 const DEFAULT_CONFIG_FILE = 'examples/canary.config.json';
 /** `-c reservedConcurrency=unreserved` for accounts without spare unreserved concurrency (see docs/deploy.md). */
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
     });
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  app.synth();
+  // Measured on the templates as written: synth exits 1, naming the stack, rather than leave deploy to fail.
+  checkStackQuotas(app.synth());
 }
 
 function parseReservedConcurrency(value: unknown): ReservedConcurrency | undefined {

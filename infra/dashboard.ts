@@ -16,14 +16,12 @@ export interface CanaryDashboardProps {
 
 /** The dashboard body allows at most 100 alarms in one alarm-status widget (CloudWatch Dashboard Body Structure). */
 export const MAX_ALARMS_PER_WIDGET = 100;
-/** Series per graph: enough for every target of a small canary, few enough to stay readable. */
-export const SERIES_PER_GRAPH = 50;
 const FULL_WIDTH = 24;
 const RULE_WIDTH = 16;
 /** Four per-target graphs to a row. */
 const TARGET_GRAPH_WIDTH = FULL_WIDTH / 4;
 
-/** The per-target graphs of one row, one series per target. */
+/** The per-target graphs of one row, one series per target (found by a search expression). */
 const TARGET_GRAPHS = [
   {
     metric: TARGET_METRICS.expectationMet,
@@ -99,20 +97,19 @@ export class CanaryDashboard extends Construct {
         height: 6,
       }),
     );
-    for (const [index, names] of chunk(targetNames, SERIES_PER_GRAPH).entries()) {
-      const part = targetNames.length > SERIES_PER_GRAPH ? ` (${index + 1})` : '';
-      this.dashboard.addWidgets(
-        ...TARGET_GRAPHS.filter(({ metric }) => isPublished(metric, config.deployment)).map(
-          ({ metric, statistic, title, max }) =>
-            new cloudwatch.GraphWidget({
-              title: `${title}${part}`,
-              left: names.map((name) => metrics.forTarget(metric, name, statistic).with({ label: name })),
-              leftYAxis: { min: 0, ...(max === undefined ? {} : { max }), showUnits: false },
-              width: TARGET_GRAPH_WIDTH,
-              height: 6,
-            }),
-        ),
-      );
-    }
+    // One search per graph instead of one entry per target: the template stays within CloudFormation's size quota at
+    // the most targets a stack accepts (docs/metrics-and-alarms.md, "Template size").
+    this.dashboard.addWidgets(
+      ...TARGET_GRAPHS.filter(({ metric }) => isPublished(metric, config.deployment)).map(
+        ({ metric, statistic, title, max }) =>
+          new cloudwatch.GraphWidget({
+            title,
+            left: [metrics.searchTargets(metric, statistic)],
+            leftYAxis: { min: 0, ...(max === undefined ? {} : { max }), showUnits: false },
+            width: TARGET_GRAPH_WIDTH,
+            height: 6,
+          }),
+      ),
+    );
   }
 }

@@ -14,6 +14,7 @@ import { ALARM_STATE_CHANGE } from './fleet-forwarding.js';
 import { fleetBusName, SINK_READER_ROLE_NAME } from './fleet-names.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { scheduleIntervalSeconds } from './schedule-period.js';
+import { allowRuleToPublish } from './topic-publishers.js';
 
 export interface FleetMonitoringStackProps extends StackProps {
   readonly fleet: ResolvedFleet;
@@ -21,6 +22,35 @@ export interface FleetMonitoringStackProps extends StackProps {
 }
 
 const FULL_WIDTH = 24;
+/**
+ * CloudWatch draws at most 2,500 metrics on one dashboard (CloudWatch User Guide, "CloudWatch service quotas"). A search
+ * counts as each series it returns, so a vantage row counts as its targets plus its RestrictionInEffect.
+ */
+export const MAX_METRICS_PER_DASHBOARD = 2_500;
+
+/** A vantage row's share of its dashboard's metrics. */
+export function vantageRowMetrics(vantage: ResolvedVantage): number {
+  return vantage.config.targets.length + 1;
+}
+
+/** Vantage rows in config order, a new dashboard whenever the next row would take one over the quota. */
+export function vantagesByDashboard(vantages: readonly ResolvedVantage[]): ResolvedVantage[][] {
+  const dashboards: ResolvedVantage[][] = [];
+  let current: ResolvedVantage[] = [];
+  let metrics = 0;
+  for (const vantage of vantages) {
+    const row = vantageRowMetrics(vantage);
+    if (current.length > 0 && metrics + row > MAX_METRICS_PER_DASHBOARD) {
+      dashboards.push(current);
+      current = [];
+      metrics = 0;
+    }
+    current.push(vantage);
+    metrics += row;
+  }
+  if (current.length > 0 || dashboards.length === 0) dashboards.push(current);
+  return dashboards;
+}
 
 /**
  * The fleet in one place: a dashboard of every vantage's targets and restriction state (read through CloudWatch
@@ -30,7 +60,10 @@ const FULL_WIDTH = 24;
 export class FleetMonitoringStack extends Stack {
   readonly bus: events.EventBus;
   readonly topic: sns.Topic;
+  /** The first of `dashboards`. */
   readonly dashboard: cloudwatch.Dashboard;
+  /** As many as keep each within MAX_METRICS_PER_DASHBOARD. */
+  readonly dashboards: readonly cloudwatch.Dashboard[];
 
   constructor(scope: Construct, id: string, props: FleetMonitoringStackProps) {
     const { fleet, monitoring, ...stackProps } = props;
@@ -62,34 +95,43 @@ export class FleetMonitoringStack extends Stack {
     });
     const emails = new Set(fleet.vantages.flatMap((vantage) => vantage.config.deployment.notifyEmails));
     for (const email of emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
-    new events.Rule(this, 'Notify', {
+    const notify = new events.Rule(this, 'Notify', {
       eventBus: this.bus,
       description: `port25-canary ${fleet.canaryName}: every vantage's run events and alarm changes to the fleet topic`,
       eventPattern: { source: [RUN_EVENT_SOURCE, ALARM_STATE_CHANGE.source] },
-      targets: [new targets.SnsTopic(this.topic)],
+      // Through a reference, so CDK adds no unconditioned Allow for every rule; the statement below names this rule.
+      targets: [new targets.SnsTopic(sns.Topic.fromTopicArn(this, 'TopicTarget', this.topic.topicArn))],
     });
+    allowRuleToPublish(this.topic, notify, 'FleetNotifyRulePublish');
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `${fleetBusName(fleet.canaryName).replace(/[^A-Za-z0-9_-]/g, '-')}`,
+    const dashboardName = fleetBusName(fleet.canaryName).replace(/[^A-Za-z0-9_-]/g, '-');
+    this.dashboards = vantagesByDashboard(fleet.vantages).map((vantages, index, all) => {
+      const dashboard = new cloudwatch.Dashboard(this, index === 0 ? 'Dashboard' : `Dashboard${index + 1}`, {
+        dashboardName: index === 0 ? dashboardName : `${dashboardName}-${index + 1}`,
+      });
+      dashboard.addWidgets(
+        new cloudwatch.TextWidget({
+          markdown: fleetSummaryMarkdown(fleet, all.length > 1 ? `${index + 1} of ${all.length}` : undefined),
+          width: FULL_WIDTH,
+          height: 3 + fleet.vantages.length,
+        }),
+      );
+      for (const vantage of vantages) dashboard.addWidgets(vantageRow(vantage));
+      return dashboard;
     });
-    this.dashboard.addWidgets(
-      new cloudwatch.TextWidget({
-        markdown: fleetSummaryMarkdown(fleet),
-        width: FULL_WIDTH,
-        height: 3 + fleet.vantages.length,
-      }),
-    );
-    for (const vantage of fleet.vantages) this.dashboard.addWidgets(vantageRow(vantage));
+    this.dashboard = this.dashboards[0] as cloudwatch.Dashboard;
 
     new CfnOutput(this, 'EventBusArn', { description: "Receives every vantage's events", value: this.bus.eventBusArn });
     new CfnOutput(this, 'TopicArn', {
       description: "Every vantage's run events and alarm changes",
       value: this.topic.topicArn,
     });
-    new CfnOutput(this, 'DashboardUrl', {
-      description: 'The fleet dashboard',
-      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboard.dashboardName}`,
-    });
+    for (const [index, dashboard] of this.dashboards.entries()) {
+      new CfnOutput(this, index === 0 ? 'DashboardUrl' : `DashboardUrl${index + 1}`, {
+        description: index === 0 ? 'The fleet dashboard' : `The fleet dashboard, part ${index + 1}`,
+        value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${dashboard.dashboardName}`,
+      });
+    }
   }
 
   /** Lets the vantage accounts read their region's sink ARN, which OAM generates and no name predicts. */
@@ -113,14 +155,14 @@ export function vantageAccountsOutside(fleet: ResolvedFleet, monitoringAccount: 
   );
 }
 
-function fleetSummaryMarkdown(fleet: ResolvedFleet): string {
+function fleetSummaryMarkdown(fleet: ResolvedFleet, part: string | undefined): string {
   const rows = fleet.vantages.map(
     ({ settings, config }) =>
       `| ${settings.name} | ${settings.account} | ${settings.region} | ${config.port25Released ? 'released' : 'not released'} | ${config.targets.length} |`,
   );
   return [
-    `## port25-canary ${fleet.canaryName}: the fleet`,
-    'Each row below is one vantage: ExpectationMet per target (1 as expected, 0 not) and RestrictionInEffect (1 in effect, 0 lifted, empty when a run could not tell).',
+    `## port25-canary ${fleet.canaryName}: the fleet${part === undefined ? '' : ` (dashboard ${part})`}`,
+    'Each graph below is one vantage: ExpectationMet per target (1 as expected, 0 not) and RestrictionInEffect (1 in effect, 0 lifted, empty when a run could not tell).',
     '',
     '| vantage | account | region | configured | targets |',
     '|---|---|---|---|---|',
@@ -128,24 +170,28 @@ function fleetSummaryMarkdown(fleet: ResolvedFleet): string {
   ].join('\n');
 }
 
-/** One matrix row: the vantage's restriction state, then each target's latest ExpectationMet. */
+/**
+ * One row: each target's ExpectationMet, found by one search in the vantage's account and region, and the vantage's
+ * restriction state. One search instead of one entry per target keeps the stack's template small at 400 targets a
+ * vantage; in the monitoring account a search reaches the source accounts linked to its sink (cross-account
+ * observability).
+ */
 function vantageRow({ settings, config }: ResolvedVantage): cloudwatch.IWidget {
   const period = Duration.seconds(scheduleIntervalSeconds(config.deployment.schedule));
   const metrics = new CanaryMetrics(config.metricNamespace, config.canaryName, period, {
     account: settings.account,
     region: settings.region,
   });
-  return new cloudwatch.SingleValueWidget({
+  return new cloudwatch.GraphWidget({
     title: `${settings.name} (${settings.account} ${settings.region})`,
-    metrics: [
-      ...config.targets.map((target) =>
-        metrics.forTarget(TARGET_METRICS.expectationMet, target.name, 'Minimum').with({ label: target.name }),
-      ),
+    left: [
+      metrics.searchTargets(TARGET_METRICS.expectationMet, 'Minimum'),
       metrics
         .forRun(RUN_METRICS.restrictionInEffect, 'Maximum')
         .with({ label: 'restriction in effect (1) or lifted (0)' }),
     ],
+    leftYAxis: { min: 0, max: 1, showUnits: false },
     width: FULL_WIDTH,
-    height: 4,
+    height: 6,
   });
 }

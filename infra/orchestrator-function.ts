@@ -1,4 +1,5 @@
-import { copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -36,8 +37,14 @@ export const ORCHESTRATOR_ENTRY_FILE = 'index.mjs';
 /** The orchestrator mostly waits on ECS; 256 MB is ample for the SDK clients and a report. */
 export const ORCHESTRATOR_MEMORY_MB = 256;
 /**
- * One scheduled run plus one on-demand `port25-canary invoke`; a third concurrent run is throttled, so runs that
- * outlast the schedule cannot pile up. Reserving needs that much unreserved account concurrency (see docs/deploy.md).
+ * One scheduled run plus one on-demand `port25-canary invoke`. A third concurrent run is throttled, which does not
+ * refuse it when it was invoked asynchronously (the schedule's runs): Lambda returns a throttled asynchronous event to
+ * its queue and retries it, backing off up to 5 minutes between attempts, until the event is older than maxEventAge
+ * (AWS Lambda Developer Guide, "How Lambda handles errors and retries with asynchronous invocation",
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). maxEventAge is at most one
+ * schedule interval, so a run that waited that long is dropped rather than started late beside the next one; only a
+ * synchronous `invoke` is refused outright (429). Reserving needs that much unreserved account concurrency (see
+ * docs/deploy.md).
  */
 export const ORCHESTRATOR_RESERVED_CONCURRENCY = 2;
 export type ReservedConcurrency = number | 'unreserved';
@@ -95,7 +102,8 @@ export class OrchestratorFunction extends Construct {
       role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: reservedConcurrentExecutions(props.reservedConcurrency),
-      // A failed or stale scheduled run is not retried: the next scheduled run is the retry.
+      // A failed run is not retried: the next scheduled run is the retry. A throttled one waits in Lambda's queue until
+      // maxEventAge (see ORCHESTRATOR_RESERVED_CONCURRENCY), so it never starts more than one interval late.
       retryAttempts: 0,
       maxEventAge: Duration.seconds(Math.min(settings.scheduleIntervalSeconds, 6 * 3_600)),
       environment: this.runSettings,
@@ -105,15 +113,18 @@ export class OrchestratorFunction extends Construct {
 }
 
 /**
- * The handler bundle and the config file, copied by a local bundler (no Docker). The asset hash covers the output,
- * so a config change alone redeploys the function.
+ * The handler bundle and the config file, copied by a local bundler (no Docker). The asset hash is that of both files'
+ * contents, given as a custom hash: CDK stages a bundled asset once per source directory and bundling options, and
+ * the config file is neither, so with an output hash every fleet vantage got the first vantage's staged copy, config
+ * included. A custom hash is part of that key; a change to either file alone still redeploys the function.
  */
 function orchestratorCode(buildDirectory: string, configFile: string): lambda.Code {
   const bundleDirectory = join(buildDirectory, 'orchestrator');
   const entry = requireBuildOutput(join(bundleDirectory, ORCHESTRATOR_ENTRY_FILE));
   const config = requireBuildOutput(configFile);
   return lambda.Code.fromAsset(bundleDirectory, {
-    assetHashType: AssetHashType.OUTPUT,
+    assetHashType: AssetHashType.CUSTOM,
+    assetHash: contentHash([entry, config]),
     bundling: {
       // Never pulled: the local bundler below always succeeds or throws.
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-alpine'),
@@ -126,6 +137,16 @@ function orchestratorCode(buildDirectory: string, configFile: string): lambda.Co
       },
     },
   });
+}
+
+/** SHA-256 over the files' contents, each with its length, so no two file sets share a hash by concatenation. */
+function contentHash(files: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    const content = readFileSync(file);
+    hash.update(`${content.length}:`).update(content);
+  }
+  return hash.digest('hex');
 }
 
 function grantOrchestratorPermissions(

@@ -56,6 +56,8 @@ export interface VantageCredentials {
 export interface MonitoringSettings {
   readonly account: string;
   readonly region: string;
+  /** An OAM sink that already exists in the monitoring account, by region: no sink stack is made for that region. */
+  readonly existingSinks: Readonly<Record<string, string>>;
 }
 
 export type TargetExpectation = 'auto' | 'open' | 'blocked';
@@ -286,6 +288,14 @@ class Fields {
   /** Fields of an optional object that has defaults: an absent one reads as empty, so as its defaults. */
   section(key: string, allowed: readonly string[]): Fields {
     return this.object(key, allowed) ?? Fields.empty(this.at(key));
+  }
+
+  /** A plain object of strings (temporary: the full validation of monitoring.existingSinks comes with h24-config). */
+  stringRecord(key: string): Readonly<Record<string, string>> {
+    const raw = this.value[key];
+    if (raw === undefined) return {};
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return this.bad(key, 'must be an object') ?? {};
+    return Object.fromEntries(Object.entries(raw).map(([name, value]) => [name, String(value)]));
   }
 
   array(key: string): unknown[] | undefined {
@@ -601,7 +611,7 @@ function parseVantage(
 
 function parseFleet(root: Fields, canaryName: string, targets: readonly CanaryTarget[]): FleetSettings | undefined {
   const rawVantages = root.array('vantages');
-  const monitoringFields = root.object('monitoring', ['account', 'region']);
+  const monitoringFields = root.object('monitoring', ['account', 'region', 'existingSinks']);
   if (rawVantages === undefined) {
     if (monitoringFields !== undefined) throw new ConfigError('monitoring', 'applies only to a fleet: add vantages');
     return undefined;
@@ -625,6 +635,7 @@ function parseFleet(root: Fields, canaryName: string, targets: readonly CanaryTa
   const monitoring = monitoringFields && {
     account: accountField(monitoringFields),
     region: regionField(monitoringFields),
+    existingSinks: monitoringFields.stringRecord('existingSinks'),
   };
   return { vantages: vantages.filter((vantage) => vantage !== undefined), monitoring };
 }

@@ -88,6 +88,27 @@ interface UsedMetric {
   readonly period: unknown;
 }
 
+/**
+ * A dashboard line that is a per-target search (`SEARCH('{"NS",Canary,Target} MetricName="M" Canary="C"', 'Stat', P)`),
+ * as the series it finds once the orchestrator has published every target's.
+ */
+function searchedSeries(line: unknown[], targetNames: readonly string[]): Omit<UsedMetric, 'where'>[] | undefined {
+  const [first] = line;
+  const expression = (first as Json | undefined)?.expression;
+  if (line.length !== 1 || typeof expression !== 'string') return undefined;
+  const match = /^SEARCH\('\{"([^"]+)",Canary,Target\} MetricName="([^"]+)" Canary="([^"]+)"', '\w+', (\d+)\)$/.exec(
+    expression,
+  );
+  if (match === null) throw new Error(`not a per-target search: ${expression}`);
+  const [, namespace, name, canaryName, period] = match;
+  return targetNames.map((target) => ({
+    namespace,
+    name,
+    dimensions: { Canary: canaryName, Target: target },
+    period: Number(period),
+  }));
+}
+
 function metricsUsed(canary: SynthesizedCanary): UsedMetric[] {
   const fromAlarms = Object.entries(resourcesOfType(canary, 'AWS::CloudWatch::Alarm')).flatMap(([id, alarm]) => {
     const properties = propertiesOf(alarm);
@@ -112,19 +133,27 @@ function metricsUsed(canary: SynthesizedCanary): UsedMetric[] {
     }));
   });
   const fromDashboard = dashboardBody(canary).widgets.flatMap((widget) =>
-    ((widget.properties.metrics as unknown[][] | undefined) ?? []).map((line) => {
+    ((widget.properties.metrics as unknown[][] | undefined) ?? []).flatMap((line): UsedMetric[] => {
+      const search = searchedSeries(
+        line,
+        canary.config.targets.map((target) => target.name),
+      );
+      if (search !== undefined)
+        return search.map((metric) => ({ ...metric, where: `widget ${String(widget.properties.title)}` }));
       const [namespace, name, ...rest] = line;
       const pairs = rest.filter((item) => typeof item === 'string') as string[];
       const dimensions: Record<string, unknown> = {};
       for (let index = 0; index + 1 < pairs.length; index += 2) dimensions[pairs[index] as string] = pairs[index + 1];
       const options = rest.find((item): item is Json => typeof item === 'object' && item !== null) ?? {};
-      return {
-        where: `widget ${String(widget.properties.title)}`,
-        namespace,
-        name,
-        dimensions,
-        period: options.period,
-      };
+      return [
+        {
+          where: `widget ${String(widget.properties.title)}`,
+          namespace,
+          name,
+          dimensions,
+          period: options.period,
+        },
+      ];
     }),
   );
   return [...fromAlarms, ...fromDashboard];

@@ -192,21 +192,28 @@ describe('fleet stacks', () => {
     expect(resources(monitoring, 'AWS::SNS::Topic')).toHaveLength(1);
   });
 
-  it("draws one dashboard row per vantage, its targets' ExpectationMet and its RestrictionInEffect, naming account and region", () => {
+  it("draws one dashboard row per vantage, its targets' ExpectationMet by one search and its RestrictionInEffect, in its account and region", () => {
     const monitoring = stacks.monitoring as Stack;
     const [dashboard] = resources(monitoring, 'AWS::CloudWatch::Dashboard');
     const widgets = (
       JSON.parse(joined(dashboard?.Properties.DashboardBody)) as { widgets: { type: string; properties: Json }[] }
     ).widgets.filter((widget) => widget.type === 'metric');
     const bUs = widgets.find((widget) => (widget.properties.title as string).startsWith('b-us'));
-    const metrics = bUs?.properties.metrics as unknown[][];
+    const [search, restriction] = (bUs?.properties.metrics ?? []) as unknown[][];
 
     expect(widgets).toHaveLength(5);
-    expect(metrics.map((metric) => metric[1])).toEqual(['ExpectationMet', 'RestrictionInEffect']);
-    for (const metric of metrics) {
-      expect(metric.at(-1)).toMatchObject({ accountId: ACCOUNT_B, region: 'us-east-1' });
-    }
-    expect(metrics[0]).toEqual(expect.arrayContaining(['Canary', 'mail-egress-b-us', 'Target', 'internet-mx']));
+    expect(search).toEqual([
+      {
+        expression: `SEARCH('{"Port25Canary/Test",Canary,Target} MetricName="ExpectationMet" Canary="mail-egress-b-us"', 'Minimum', 900)`,
+        label: expect.stringContaining("PROP('Dim.Target')"),
+        period: 900,
+        accountId: ACCOUNT_B,
+        region: 'us-east-1',
+      },
+    ]);
+    expect(restriction?.[1]).toBe('RestrictionInEffect');
+    expect(restriction?.at(-1)).toMatchObject({ accountId: ACCOUNT_B, region: 'us-east-1' });
+    expect(restriction).toEqual(expect.arrayContaining(['Canary', 'mail-egress-b-us']));
   });
 
   it("gives a vantage's orchestrator exactly the permissions of a single canary's", () => {

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { type CanaryConfig, parseCanaryConfig } from '../../functions/shared/config.js';
+import { canaryAwsNames } from '../../functions/shared/aws-names.js';
+import { type CanaryConfig, loadCanaryConfig, parseCanaryConfig } from '../../functions/shared/config.js';
+import { loadFleetConfig } from '../../functions/shared/fleet.js';
 import { CanaryStack, type CanaryStackProps } from '../../infra/canary-stack.js';
+import { addFleetStacks } from '../../infra/fleet-app.js';
 import { ORCHESTRATOR_ENTRY_FILE } from '../../infra/orchestrator-function.js';
 import { PROBE_BUNDLE_FILE } from '../../infra/probe-image.js';
 
@@ -74,4 +77,24 @@ export function buildCanaryStack(
     ...overrides,
   });
   return { config, configFile, stack };
+}
+
+/** Builds every stack of a config file the way infra/app.ts does (single canary or fleet) and synthesizes the app. */
+export async function synthesizeConfigFile(workspace: Workspace, configFile: string): Promise<CloudAssembly> {
+  const app = new App({ outdir: mkdtempSync(join(workspace.directory, 'cdk.out-')) });
+  const config = await loadCanaryConfig(configFile);
+  if (config.fleet === undefined) {
+    new CanaryStack(app, canaryAwsNames(config.canaryName).stackName, {
+      config,
+      configFile,
+      buildDirectory: workspace.buildDirectory,
+    });
+  } else {
+    addFleetStacks(app, {
+      fleet: await loadFleetConfig(configFile),
+      buildDirectory: workspace.buildDirectory,
+      configDirectory: join(app.outdir, 'port25-canary-vantages'),
+    });
+  }
+  return app.synth();
 }

@@ -53,7 +53,7 @@ describe('parseCanaryConfig with vantages', () => {
   it('reads each vantage and the monitoring account', () => {
     const config = parseCanaryConfig(fleet());
 
-    expect(config.fleet?.monitoring).toEqual({ account: '111122223333', region: 'eu-west-1' });
+    expect(config.fleet?.monitoring).toEqual({ account: '111122223333', region: 'eu-west-1', existingSinks: {} });
     expect(config.fleet?.vantages.map((vantage) => [vantage.name, vantage.account, vantage.region])).toEqual([
       ['prod', '444455556666', 'eu-west-1'],
       ['dr', '444455556666', 'us-east-1'],
