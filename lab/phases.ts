@@ -19,18 +19,18 @@ import {
   type TargetExpectation,
 } from './expectations.js';
 import { addThrottledVpc, FLEET_PHASE_TITLE, FLEET_VANTAGES, type FleetPhaseResult, runFleetPhase } from './fleet.js';
-import { deployFunctionIdentities, loadOperatorPolicy, operatorPrincipal } from './identities.js';
 import type { LocalVpcSpec } from './local-aws/ec2.js';
 import type { ContainerLauncher } from './local-aws/ecs.js';
 import { LocalIam } from './local-aws/iam.js';
-import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from './local-aws/server.js';
-import { type DeliveredNotification, LocalSns } from './local-aws/sns.js';
+import { type LocalAws, startLocalAws } from './local-aws/server.js';
+import type { DeliveredNotification } from './local-aws/sns.js';
+import { deployLocalCloud, type LocalCloud } from './local-cloud.js';
 import { type LabDeployment, localDeployment, synthesizeStack } from './local-deployment.js';
 import { inNamespace, spawnInNamespace } from './netns.js';
 import { type NodeRuntime, PRODUCTION_NODE_MAJOR, PRODUCTION_NODE_PACKAGE, productionNode } from './node-runtime.js';
 import { cleanEnvironment, runProcess } from './process.js';
 import { type ReceivedRunEvent, receivedRunEvents, runEventProblems } from './run-events.js';
-import { notModelledLine, type StackResources, stackResources } from './stack-resources.js';
+import { notModelledLine } from './stack-resources.js';
 import type { Teardown } from './teardown.js';
 import { createLabTopology, type LabTopology, labVpcSpec } from './topology.js';
 
@@ -129,6 +129,8 @@ export interface LabRunResult {
   readonly notModelled: readonly string[];
   /** Every request the local IAM denied, once each, in AWS's words. */
   readonly denials: readonly string[];
+  /** How many authorization decisions the local IAM took. */
+  readonly authorizations: number;
   /** Each rule's deliveries to its targets (FailedInvocations when refused). */
   readonly ruleInvocations: readonly RuleInvocationRecord[];
 }
@@ -272,14 +274,6 @@ function watchRun(endpoint: LocalAws, deployment: LabDeployment): () => RunObser
         .map((event) => event.message),
     events: receivedRunEvents(endpoint.events, eventsBefore),
   });
-}
-
-/** What the lab's local AWS knows beyond the endpoint: the stack's resources, its IAM and SNS, and the deliveries. */
-interface LocalCloud {
-  readonly resources: StackResources;
-  readonly iam: LocalIam;
-  readonly sns: LocalSns;
-  readonly ruleInvocations: RuleInvocationRecord[];
 }
 
 /**
@@ -524,7 +518,6 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
   let orchestratorNodeVersions: string[] = [];
   const iam = new LocalIam();
   const notModelled: string[] = [];
-  const ruleInvocations: RuleInvocationRecord[] = [];
   let cloud: LocalCloud | undefined;
   try {
     progress(`building the network: namespaces ${prefix}vpc and ${prefix}mail, Postfix, port-25 throttle`);
@@ -542,19 +535,10 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
       outputDirectory: join(workDirectory, 'cdk.out'),
     });
     deployment = localDeployment(stack, { region: LAB_REGION, accountId: LAB_ACCOUNT_ID });
-    const resources = stackResources(stack, { region: LAB_REGION, accountId: LAB_ACCOUNT_ID });
-    notModelled.push(notModelledLine(resources));
-    progress(`local deploy of ${stack.stackName}; ${notModelledLine(resources)}`);
-    // Identities: each function with its own role's session; the CLI as the operator docs/deploy.md documents.
-    const operatorPolicy = await loadOperatorPolicy(options.projectDirectory);
-    iam.addPrincipal(operatorPrincipal(LAB_ACCOUNT_ID, operatorPolicy), LOCAL_CREDENTIALS);
-    const functionCredentials = deployFunctionIdentities(iam, resources);
-    const sns = new LocalSns(iam);
-    for (const topic of resources.topics) sns.addTopic(topic);
-    cloud = { resources, iam, sns, ruleInvocations };
-    const probeRoles = resources.taskDefinitions.find(
-      (definition) => definition.family === deployment?.probeTask.family,
-    );
+    cloud = await deployLocalCloud(deployment, options.projectDirectory, iam);
+    const { functionCredentials } = cloud;
+    notModelled.push(notModelledLine(cloud.resources));
+    progress(`local deploy of ${stack.stackName}; ${notModelledLine(cloud.resources)}`);
 
     progress(`resolving Node.js ${PRODUCTION_NODE_MAJOR}, what production runs (npx -y ${PRODUCTION_NODE_PACKAGE})`);
     const node = await productionNode();
@@ -578,16 +562,7 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     endpoint = await startLocalAws({
       region: deployment.region,
       accountId: deployment.accountId,
-      iam,
-      resourcePolicies: {
-        functionPolicy: (name) => {
-          const fn = resources.functions.find((candidate) => candidate.name === name || candidate.arn === name);
-          return fn === undefined ? undefined : { arn: fn.arn, policy: fn.resourcePolicy };
-        },
-        busPolicy: (name) => resources.buses.find((bus) => bus.name === name)?.policy,
-        ...(probeRoles?.taskRoleArn === undefined ? {} : { taskRoleArn: probeRoles.taskRoleArn }),
-        ...(probeRoles?.executionRoleArn === undefined ? {} : { executionRoleArn: probeRoles.executionRoleArn }),
-      },
+      ...cloud.endpointOptions,
       clusterName: probeTask.clusterName,
       taskDefinition: {
         family: probeTask.family,
@@ -693,6 +668,7 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     runtimes: { orchestrator: orchestratorNodeVersions, probe: probeNodeVersion },
     notModelled,
     denials: iam.denials(),
-    ruleInvocations,
+    ruleInvocations: cloud?.ruleInvocations ?? [],
+    authorizations: iam.decisions.length,
   };
 }

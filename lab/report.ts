@@ -89,7 +89,7 @@ export function formatLabResult(result: LabRunResult): string {
   const deployed = result.notModelled.map((line) => `local deploy: ${line}\n`).join('');
   const denials =
     result.denials.length === 0
-      ? 'local IAM: every request was allowed\n'
+      ? `local IAM: ${result.authorizations} authorization decisions, every request allowed\n`
       : `local IAM denied ${result.denials.length} request${result.denials.length === 1 ? '' : 's'}:\n${result.denials.map((denial) => `  denied: ${denial}\n`).join('')}`;
   return `${sections.join('\n')}${result.error ? `\nThe lab could not finish: ${result.error}\n` : ''}\n${deployed}${vpc}local AWS calls: ${counts || 'none'}\n${denials}${runtimes}\n`;
 }
