@@ -18,14 +18,21 @@ import {
   RUN_PHASE_EXPECTATIONS,
   type TargetExpectation,
 } from './expectations.js';
-import { addThrottledVpc, FLEET_PHASE_TITLE, FLEET_VANTAGES, type FleetPhaseResult, runFleetPhase } from './fleet.js';
+import {
+  addThrottledVpc,
+  FLEET_PHASE_TITLE,
+  FLEET_VANTAGES,
+  type FleetPhaseResult,
+  prepareFleet,
+  runFleetPhase,
+} from './fleet.js';
 import type { LocalVpcSpec } from './local-aws/ec2.js';
 import type { ContainerLauncher } from './local-aws/ecs.js';
 import { LocalIam } from './local-aws/iam.js';
 import { type LocalAws, startLocalAws } from './local-aws/server.js';
 import type { DeliveredNotification } from './local-aws/sns.js';
 import { deployLocalCloud, type LocalCloud } from './local-cloud.js';
-import { type LabDeployment, localDeployment, synthesizeStack } from './local-deployment.js';
+import { type LabDeployment, localDeployment, synthesizeAssembly, synthesizeStack } from './local-deployment.js';
 import { inNamespace, spawnInNamespace } from './netns.js';
 import { type NodeRuntime, PRODUCTION_NODE_MAJOR, PRODUCTION_NODE_PACKAGE, productionNode } from './node-runtime.js';
 import { cleanEnvironment, runProcess } from './process.js';
@@ -536,6 +543,15 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     });
     deployment = localDeployment(stack, { region: LAB_REGION, accountId: LAB_ACCOUNT_ID });
     cloud = await deployLocalCloud(deployment, options.projectDirectory, iam);
+    // The fleet's assembly synthesizes while the first phases run; the fleet phase deploys it.
+    const fleetPrepared = prepareFleet({
+      configFile: options.configFile,
+      deployment,
+      workDirectory,
+      synthesize: synthesizeAssembly,
+      projectDirectory: options.projectDirectory,
+    });
+    fleetPrepared.catch(() => undefined);
     const { functionCredentials } = cloud;
     notModelled.push(notModelledLine(cloud.resources));
     progress(`local deploy of ${stack.stackName}; ${notModelledLine(cloud.resources)}`);
@@ -635,8 +651,10 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
         deployment,
         configFile: options.configFile,
         projectDirectory: options.projectDirectory,
-        workDirectory,
         teardown,
+        prepared: fleetPrepared,
+        iam,
+        ruleInvocations: cloud.ruleInvocations,
         runEvents: () => receivedRunEvents(fleetEndpoint.events, 0).map((event) => event.detail),
       }),
     );

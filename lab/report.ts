@@ -67,10 +67,19 @@ function formatFleetPhase(phase: FleetPhaseResult): string {
   ]);
   const exitCode = `exit code ${phase.exitCode} (expected ${phase.expectedExitCode})\n`;
   const problems = phase.problems.map((problem) => `  ! ${problem}\n`).join('');
-  return `${phase.title}\n${phase.how}\n\n${formatTable(
+  const deployed = phase.deployed.map((line) => `  local deploy: ${line}\n`).join('');
+  const notifications = phase.notifications
+    .map((notification) => {
+      const detail = (
+        JSON.parse(notification.message) as { detail?: { canary?: string; restriction?: { state?: string } } }
+      ).detail;
+      return `  notification to ${notification.endpoint} (${notification.protocol}, fleet topic): run event of ${detail?.canary ?? '?'}, restriction ${detail?.restriction?.state ?? '?'}\n`;
+    })
+    .join('');
+  return `${phase.title}\n${phase.how}\n${deployed}\n${formatTable(
     ['vantage', 'restriction', 'lab expects', ...targets, 'run events', 'match'],
     rows,
-  )}${exitCode}${problems}`;
+  )}${exitCode}${notifications || '  no notification was delivered by the fleet topic\n'}${problems}`;
 }
 
 export function formatLabResult(result: LabRunResult): string {
