@@ -5,12 +5,17 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alarmDefinitions, evaluateAlarm } from '../../lab/alarms.js';
 import { executeAlarmActions } from '../../lab/deliveries.js';
+import { FLEET_MONITORING, type PreparedFleet, prepareFleet } from '../../lab/fleet.js';
+import { deployAssembly, routeEvent, vantageAssetProblems } from '../../lab/fleet-assembly.js';
+import { LocalIam } from '../../lab/local-aws/iam.js';
 import { startLocalAws } from '../../lab/local-aws/server.js';
+import { LocalSns } from '../../lab/local-aws/sns.js';
 import { deployLocalCloud } from '../../lab/local-cloud.js';
 import {
   type CloudFormationTemplate,
   localDeployment,
   type SynthesizedStack,
+  synthesizeAssembly,
   synthesizeStack,
 } from '../../lab/local-deployment.js';
 import { cleanEnvironment } from '../../lab/process.js';
@@ -28,6 +33,7 @@ const REGION = 'us-east-1';
 const ACCOUNT_ID = '000000000000';
 let work: string;
 let synthesized: SynthesizedStack;
+let fleet: PreparedFleet;
 
 type Statement = { Sid?: string; Action?: unknown; Principal?: unknown };
 type Json = Record<string, unknown>;
@@ -119,6 +125,14 @@ beforeAll(async () => {
     projectDirectory: PROJECT_DIRECTORY,
     configFile: resolve(PROJECT_DIRECTORY, 'lab/lab.config.json'),
     outputDirectory: join(work, 'cdk.out'),
+  });
+  // The fleet config the lab's fleet phase writes, and its assembly.
+  fleet = await prepareFleet({
+    configFile: resolve(PROJECT_DIRECTORY, 'lab/lab.config.json'),
+    deployment: localDeployment(synthesized, { region: REGION, accountId: ACCOUNT_ID }),
+    workDirectory: work,
+    synthesize: synthesizeAssembly,
+    projectDirectory: PROJECT_DIRECTORY,
   });
 }, 240_000);
 
@@ -218,5 +232,117 @@ describe('a break in the synthesized template', () => {
       Region: 'US East (N. Virginia)',
       AWSAccountId: ACCOUNT_ID,
     });
+  });
+});
+
+const VANTAGES = [
+  { name: 'released', canaryName: 'p25lab-released', port25Released: true },
+  { name: 'throttled', canaryName: 'p25lab-throttled', port25Released: false },
+].map((vantage) => ({
+  ...vantage,
+  functionName: `port25-canary-${vantage.canaryName}`,
+  targets: ['server-a', 'server-b'],
+}));
+
+function fleetStack(suffix: string): SynthesizedStack {
+  const stack = fleet.stacks.find((candidate) => candidate.stackName.endsWith(suffix));
+  if (stack === undefined) throw new Error(`no stack ${suffix} in ${fleet.stacks.map((s) => s.stackName).join(', ')}`);
+  return stack;
+}
+
+function editedFleet(suffix: string, edit: (template: CloudFormationTemplate) => void): SynthesizedStack[] {
+  return fleet.stacks.map((stack) => {
+    if (!stack.stackName.endsWith(suffix)) return stack;
+    const template = structuredClone(stack.template);
+    edit(template);
+    return { ...stack, template };
+  });
+}
+
+function orchestratorOf(template: CloudFormationTemplate) {
+  return Object.values(template.Resources).find(
+    (resource) => resource.Type === 'AWS::Lambda::Function' && resource.Metadata?.['aws:asset:is-bundled'] === true,
+  );
+}
+
+/** A run event of the released vantage, routed from its default bus. */
+async function routeReleasedRun(stacks: readonly SynthesizedStack[]) {
+  const resources = deployAssembly(stacks);
+  const iam = new LocalIam();
+  const sns = new LocalSns(iam);
+  for (const stack of resources) for (const topic of stack.topics) sns.addTopic(topic);
+  const source = resources.find((stack) => stack.stackName.endsWith('-released'));
+  if (source === undefined) throw new Error('no released stack');
+  const event = {
+    source: 'port25-canary',
+    'detail-type': 'Port25 Canary Run',
+    account: source.accountId,
+    region: source.region,
+    detail: { canary: 'p25lab-released' },
+  };
+  const route = await routeEvent(event, source, resources, iam, sns, []);
+  return { route, delivered: sns.delivered };
+}
+
+describe("the fleet's assembly, deployed", () => {
+  it('deploys every stack in its own account and Region, each vantage with its own config', async () => {
+    const resources = deployAssembly(fleet.stacks);
+
+    expect(resources.map((stack) => [stack.stackName.replace('port25-canary-p25lab', ''), stack.accountId])).toEqual(
+      expect.arrayContaining([
+        ['-released', '000000000000'],
+        ['-throttled', '111111111111'],
+        ['-fleet', FLEET_MONITORING.account],
+      ]),
+    );
+    expect(await vantageAssetProblems(resources, VANTAGES)).toEqual([]);
+  });
+
+  it('routes a run event through the forwarding rule and bus policy to the fleet topic', async () => {
+    const { route, delivered } = await routeReleasedRun(fleet.stacks);
+
+    expect(route.failures).toEqual([]);
+    expect(route.buses).toEqual([
+      `arn:aws:events:${FLEET_MONITORING.region}:${FLEET_MONITORING.account}:event-bus/port25-canary-p25lab-fleet`,
+    ]);
+    expect(delivered.map((notification) => notification.endpoint)).toEqual(['oncall@mail.lab.invalid']);
+  });
+
+  it("names the wrong config when every vantage function is pointed at the first vantage's asset", async () => {
+    const first = orchestratorOf(fleetStack('-released').template)?.Metadata?.['aws:asset:path'];
+    const stacks = editedFleet('-throttled', (template) => {
+      const fn = orchestratorOf(template) as { Metadata: Record<string, unknown> };
+      fn.Metadata['aws:asset:path'] = first;
+    });
+
+    const problems = await vantageAssetProblems(deployAssembly(stacks), VANTAGES);
+
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^throttled: the function port25-canary-p25lab-throttled deploys the config of canary p25lab-released \(.+canary\.config\.json\), not its own p25lab-throttled$/,
+        ),
+        "throttled: its asset's config says port25Released true",
+      ]),
+    );
+  });
+
+  it("names the denied PutEvents when the fleet bus policy's principal is an account outside the fleet", async () => {
+    const stacks = editedFleet('-fleet', (template) => {
+      for (const properties of resourcesOf(template, 'AWS::Events::EventBusPolicy')) {
+        const statement = properties.Statement as { Principal: unknown };
+        statement.Principal = { AWS: 'arn:aws:iam::999999999999:root' };
+      }
+    });
+
+    const { route, delivered } = await routeReleasedRun(stacks);
+
+    expect(route.buses).toEqual([]);
+    expect(delivered).toEqual([]);
+    expect(route.failures).toEqual([
+      expect.stringMatching(
+        /is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:222222222222:event-bus\/port25-canary-p25lab-fleet because no resource-based policy allows the events:PutEvents action \(the rule's FailedInvocations counts 1\)$/,
+      ),
+    ]);
   });
 });
