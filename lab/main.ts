@@ -13,8 +13,10 @@ const USAGE = `Usage: npm run lab [-- --report FILE]
 
 Reproduces the port-25 experiment on this machine: a "VPC" network namespace behind an nftables filter that behaves
 like AWS's port-25 throttle, a real Postfix, and a local AWS endpoint running the synthesized stack's orchestrator
-and probe bundles. Phases: a scheduled run (throttled), a released run through \`port25-canary invoke\`, and the
-stack's alarms evaluated over the published metrics.
+and probe bundles. The synthesized stack (and the fleet's assembly) is deployed locally and every request is
+authorized under the templates' IAM, function, topic and bus policies. Phases: a scheduled run (throttled), a released
+run through \`port25-canary invoke\`, the stack's alarms evaluated over the published metrics with their
+notifications, and a fleet of two vantages through \`port25-canary invoke --fleet\`.
 
 Options:
   --report FILE  where to write the JSON report (default: lab-report-<time>.json in the current directory)
