@@ -7,6 +7,7 @@ import { loadCanaryConfig } from '../functions/shared/config.js';
 import { InputError } from '../functions/shared/errors.js';
 import { loadFleetConfig } from '../functions/shared/fleet.js';
 import { CanaryStack } from './canary-stack.js';
+import { controlTowerChecks } from './control-tower.js';
 import { addFleetStacks } from './fleet-app.js';
 import type { ReservedConcurrency } from './orchestrator-function.js';
 import { checkStackQuotas } from './stack-quotas.js';
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
       orchestratorReservedConcurrency: reservedConcurrency,
     });
   }
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }), controlTowerChecks());
   // Measured on the templates as written: synth exits 1, naming the stack, rather than leave deploy to fail.
   checkStackQuotas(app.synth());
 }

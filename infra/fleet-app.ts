@@ -5,7 +5,7 @@ import { canaryAwsNames } from '../functions/shared/aws-names.js';
 import type { ResolvedFleet } from '../functions/shared/fleet.js';
 import { CanaryStack } from './canary-stack.js';
 import { FleetForwarding } from './fleet-forwarding.js';
-import { FleetMonitoringStack, vantageAccountsOutside } from './fleet-monitoring-stack.js';
+import { existingSinkArn, FleetMonitoringStack, vantageAccountsOutside } from './fleet-monitoring-stack.js';
 import { fleetSinkStackName, fleetStackName } from './fleet-names.js';
 import { FleetSinkStack } from './fleet-sink-stack.js';
 import type { ReservedConcurrency } from './orchestrator-function.js';
@@ -27,7 +27,7 @@ export interface FleetStacks {
 
 /**
  * One canary stack per vantage in its own account and region, and with `monitoring` the monitoring stack and one
- * sink stack per region that holds a vantage of another account. `cdk deploy --all` deploys sinks and monitoring
+ * sink stack per region that holds a vantage of another account and has no sink named in monitoring.existingSinks. `cdk deploy --all` deploys sinks and monitoring
  * first: vantage stacks depend on them (ordering only; no references cross an account or region).
  */
 export function addFleetStacks(app: App, props: FleetStacksProps): FleetStacks {
@@ -38,12 +38,11 @@ export function addFleetStacks(app: App, props: FleetStacksProps): FleetStacks {
   let monitoring: FleetMonitoringStack | undefined;
   const sinks = new Map<string, FleetSinkStack>();
   if (monitoringEnv !== undefined) {
-    monitoring = new FleetMonitoringStack(app, fleetStackName(fleet.canaryName), {
-      env: monitoringEnv,
-      fleet,
-      monitoring: monitoringEnv,
-    });
+    const env = { account: monitoringEnv.account, region: monitoringEnv.region };
+    monitoring = new FleetMonitoringStack(app, fleetStackName(fleet.canaryName), { env, fleet, monitoring: env });
     for (const region of new Set(fleet.vantages.map((vantage) => vantage.settings.region))) {
+      // OAM allows one sink per account and region: where one exists already, the region's vantages link to it.
+      if (monitoringEnv.existingSinks[region] !== undefined) continue;
       const inRegion = { ...fleet, vantages: fleet.vantages.filter((vantage) => vantage.settings.region === region) };
       const sourceAccounts = vantageAccountsOutside(inRegion, monitoringEnv.account);
       if (sourceAccounts.length === 0) continue;
@@ -71,7 +70,12 @@ export function addFleetStacks(app: App, props: FleetStacksProps): FleetStacks {
       orchestratorFunctionName: vantage.functionName,
     });
     if (monitoringEnv !== undefined && monitoring !== undefined) {
-      new FleetForwarding(stack, 'Fleet', { canaryName: fleet.canaryName, vantage, monitoring: monitoringEnv });
+      new FleetForwarding(stack, 'Fleet', {
+        canaryName: fleet.canaryName,
+        vantage,
+        monitoring: { account: monitoringEnv.account, region: monitoringEnv.region },
+        existingSinkArn: existingSinkArn(fleet, vantage),
+      });
       dependOn(stack, monitoring);
       const sink = sinks.get(vantage.settings.region);
       if (sink !== undefined && vantage.settings.account !== monitoringEnv.account) dependOn(stack, sink);

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { canaryAwsNames } from '../functions/shared/aws-names.js';
 import type { ResolvedVantage } from '../functions/shared/fleet.js';
 import { RUN_EVENT_DETAIL_TYPE, RUN_EVENT_SOURCE } from '../functions/shared/run-event.js';
+import { acknowledgeControl, CONTROL_TOWER_RULES } from './control-tower.js';
 import { fleetBusArn, sinkReaderRoleArn } from './fleet-names.js';
 import { SHARED_RESOURCE_TYPES } from './fleet-sink-stack.js';
 
@@ -21,6 +22,8 @@ export interface FleetForwardingProps {
   readonly canaryName: string;
   readonly vantage: ResolvedVantage;
   readonly monitoring: { readonly account: string; readonly region: string };
+  /** The sink of the vantage's region named in the config (monitoring.existingSinks); else it is looked up. */
+  readonly existingSinkArn?: string | undefined;
 }
 
 /**
@@ -60,9 +63,20 @@ export class FleetForwarding extends Construct {
     this.link = vantage.settings.account === monitoring.account ? undefined : this.metricLink(props);
   }
 
-  private metricLink({ vantage, monitoring, canaryName }: FleetForwardingProps): oam.CfnLink {
+  private metricLink(props: FleetForwardingProps): oam.CfnLink {
+    return new oam.CfnLink(this, 'MetricLink', {
+      labelTemplate: '$AccountName',
+      resourceTypes: SHARED_RESOURCE_TYPES,
+      sinkIdentifier: props.existingSinkArn ?? this.sinkArnLookup(props),
+      linkConfiguration: {
+        metricConfiguration: { filter: `Namespace IN ('${props.vantage.config.metricNamespace}')` },
+      },
+    });
+  }
+
+  private sinkArnLookup({ vantage, monitoring, canaryName }: FleetForwardingProps): string {
     const region = vantage.settings.region;
-    const readerRoleArn = sinkReaderRoleArn(monitoring.account);
+    const readerRoleArn = sinkReaderRoleArn(monitoring.account, canaryName);
     // The sink's ARN holds an ID OAM generates; read it in the monitoring account (one sink per account and region).
     const sinkLookup = new cr.AwsCustomResource(this, 'SinkArn', {
       onUpdate: {
@@ -71,7 +85,9 @@ export class FleetForwarding extends Construct {
         parameters: {},
         region,
         assumedRoleArn: readerRoleArn,
-        physicalResourceId: cr.PhysicalResourceId.of(`${canaryName}-${monitoring.account}-${region}-sink`),
+        physicalResourceId: cr.PhysicalResourceId.of(
+          `${vantage.config.canaryName}-${monitoring.account}-${region}-sink`,
+        ),
         outputPaths: ['Items.0.Arn'],
       },
       policy: cr.AwsCustomResourcePolicy.fromStatements([
@@ -86,14 +102,12 @@ export class FleetForwarding extends Construct {
         reason:
           "CDK's AwsCustomResource provider writes its own logs with the basic execution role; it only lists sinks.",
       });
+      acknowledgeControl(
+        provider,
+        CONTROL_TOWER_RULES.lambdaInVpc,
+        "CDK's AwsCustomResource provider calls OAM ListSinks through STS at deploy time only and reaches no VPC resource.",
+      );
     }
-    return new oam.CfnLink(this, 'MetricLink', {
-      labelTemplate: '$AccountName',
-      resourceTypes: SHARED_RESOURCE_TYPES,
-      sinkIdentifier: sinkLookup.getResponseField('Items.0.Arn'),
-      linkConfiguration: {
-        metricConfiguration: { filter: `Namespace IN ('${vantage.config.metricNamespace}')` },
-      },
-    });
+    return sinkLookup.getResponseField('Items.0.Arn');
   }
 }

@@ -1,7 +1,6 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -11,7 +10,7 @@ import { RUN_METRICS, TARGET_METRICS } from '../functions/shared/metrics.js';
 import { RUN_EVENT_SOURCE } from '../functions/shared/run-event.js';
 import { CanaryMetrics } from './canary-metrics.js';
 import { ALARM_STATE_CHANGE } from './fleet-forwarding.js';
-import { fleetBusName, SINK_READER_ROLE_NAME } from './fleet-names.js';
+import { fleetBusName, sinkReaderRoleName } from './fleet-names.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { scheduleIntervalSeconds } from './schedule-period.js';
 import { allowRuleToPublish } from './topic-publishers.js';
@@ -86,8 +85,13 @@ export class FleetMonitoringStack extends Stack {
           resources: [this.bus.eventBusArn],
         }),
       );
-      this.sinkReaderRole(foreignAccounts);
     }
+    // Only vantages of other accounts in regions without an existing sink look their sink's ARN up.
+    const lookupAccounts = vantageAccountsOutside(
+      { ...fleet, vantages: fleet.vantages.filter((vantage) => existingSinkArn(fleet, vantage) === undefined) },
+      monitoring.account,
+    );
+    if (lookupAccounts.length > 0) this.sinkReaderRole(fleet.canaryName, lookupAccounts);
 
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `port25-canary ${fleet.canaryName} fleet`,
@@ -99,8 +103,9 @@ export class FleetMonitoringStack extends Stack {
       eventBus: this.bus,
       description: `port25-canary ${fleet.canaryName}: every vantage's run events and alarm changes to the fleet topic`,
       eventPattern: { source: [RUN_EVENT_SOURCE, ALARM_STATE_CHANGE.source] },
-      // Through a reference, so CDK adds no unconditioned Allow for every rule; the statement below names this rule.
-      targets: [new targets.SnsTopic(sns.Topic.fromTopicArn(this, 'TopicTarget', this.topic.topicArn))],
+      // The topic's ARN alone: CDK's SnsTopic target would add an unconditioned Allow for every rule; the statement
+      // below names this rule.
+      targets: [{ bind: () => ({ arn: this.topic.topicArn }) }],
     });
     allowRuleToPublish(this.topic, notify, 'FleetNotifyRulePublish');
 
@@ -135,9 +140,9 @@ export class FleetMonitoringStack extends Stack {
   }
 
   /** Lets the vantage accounts read their region's sink ARN, which OAM generates and no name predicts. */
-  private sinkReaderRole(accounts: readonly string[]): iam.Role {
+  private sinkReaderRole(canaryName: string, accounts: readonly string[]): iam.Role {
     const role = new iam.Role(this, 'SinkReader', {
-      roleName: SINK_READER_ROLE_NAME,
+      roleName: sinkReaderRoleName(canaryName),
       description: 'port25-canary fleet: vantage accounts read the OAM sink ARN to link their metrics',
       assumedBy: new iam.CompositePrincipal(...accounts.map((account) => new iam.AccountPrincipal(account))),
       maxSessionDuration: Duration.hours(1),
@@ -146,6 +151,11 @@ export class FleetMonitoringStack extends Stack {
     acknowledgeWildcardResource(role, '*', 'oam:ListSinks has no resource type; it reveals only sink ARNs and names.');
     return role;
   }
+}
+
+/** The sink the config names for the vantage's region (monitoring.existingSinks), if any. */
+export function existingSinkArn(fleet: ResolvedFleet, vantage: ResolvedVantage): string | undefined {
+  return fleet.fleet.monitoring?.existingSinks[vantage.settings.region];
 }
 
 /** The vantage accounts other than the monitoring account, once each, in config order. */

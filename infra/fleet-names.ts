@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Aws } from 'aws-cdk-lib';
 
 /**
@@ -21,12 +22,16 @@ export function fleetSinkName(canaryName: string): string {
 
 /**
  * The role in the monitoring account that vantage accounts assume to read their region's sink ARN (oam:ListSinks).
- * One per monitoring account: the account has one sink per region, so there is one fleet to serve.
+ * One per fleet: two fleets watched from one monitoring account each have their own (IAM role names are unique per
+ * account). IAM allows 64 characters, so the canary name is cut and a hash of the whole name keeps it unique.
  */
-export const SINK_READER_ROLE_NAME = 'port25-canary-fleet-sink-reader';
+export function sinkReaderRoleName(canaryName: string): string {
+  const hash = createHash('sha256').update(canaryName).digest('hex').slice(0, 8);
+  return `port25-canary-${canaryName.slice(0, 24)}-${hash}-sink-reader`;
+}
 
-export function sinkReaderRoleArn(monitoringAccount: string): string {
-  return `arn:${Aws.PARTITION}:iam::${monitoringAccount}:role/${SINK_READER_ROLE_NAME}`;
+export function sinkReaderRoleArn(monitoringAccount: string, canaryName: string): string {
+  return `arn:${Aws.PARTITION}:iam::${monitoringAccount}:role/${sinkReaderRoleName(canaryName)}`;
 }
 
 export function fleetStackName(canaryName: string): string {

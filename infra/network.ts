@@ -1,6 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { acknowledgeControl, CONTROL_TOWER_RULES } from './control-tower.js';
 import type { EgressPort } from './probe-egress.js';
 import type { CreatedNetwork, ImportedNetwork } from './stack-settings.js';
 
@@ -10,6 +11,9 @@ export interface CanaryNetworkProps {
   /** Security groups from the config, attached to the probe task beside the probe security group. */
   readonly extraSecurityGroupIds: readonly string[];
 }
+
+/** The construct ID of CDK's stack-level provider behind `restrictDefaultSecurityGroup`. */
+const RESTRICT_DEFAULT_SG_PROVIDER_ID = 'Custom::VpcRestrictDefaultSGCustomResourceProvider';
 
 /** Where probe tasks run: the VPC, its subnets and the security groups, created or imported without lookups. */
 export class CanaryNetwork extends Construct {
@@ -38,6 +42,19 @@ export class CanaryNetwork extends Construct {
         reason:
           'The VPC carries only short probe connections whose outcomes the canary reports itself; flow logs would add cost without a reader.',
       });
+      acknowledgeControl(
+        vpc,
+        CONTROL_TOWER_RULES.subnetPublicIp,
+        'Probe tasks need a public IP to reach the internet without a NAT gateway, which would cost more than the whole canary; the probe security group admits no ingress.',
+      );
+      const provider = Stack.of(this).node.tryFindChild(RESTRICT_DEFAULT_SG_PROVIDER_ID);
+      if (provider !== undefined) {
+        acknowledgeControl(
+          provider,
+          CONTROL_TOWER_RULES.lambdaInVpc,
+          "CDK's provider that strips the default security group's rules calls EC2 at deploy time only and reaches no VPC resource.",
+        );
+      }
       this.vpc = vpc;
       this.subnets = vpc.publicSubnets;
     } else {

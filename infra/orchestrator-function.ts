@@ -10,6 +10,7 @@ import type { CanaryConfig } from '../functions/shared/config.js';
 import { DEFAULT_EVENT_BUS_NAME } from '../functions/shared/run-event.js';
 import { BUNDLED_CONFIG_FILE_NAME, RUNTIME_ENVIRONMENT } from '../functions/shared/runtime-environment.js';
 import { requireBuildOutput } from './build-output.js';
+import { acknowledgeCanaryLogGroup, acknowledgeControl, CONTROL_TOWER_RULES } from './control-tower.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import type { CanaryNetwork } from './network.js';
 import type { ProbeTask } from './probe-task.js';
@@ -85,6 +86,7 @@ export class OrchestratorFunction extends Construct {
       retention: config.deployment.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    acknowledgeCanaryLogGroup(this.logGroup, config.deployment.logRetentionDays);
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `port25-canary ${config.canaryName} orchestrator`,
@@ -108,6 +110,11 @@ export class OrchestratorFunction extends Construct {
       maxEventAge: Duration.seconds(Math.min(settings.scheduleIntervalSeconds, 6 * 3_600)),
       environment: this.runSettings,
     });
+    acknowledgeControl(
+      this.function,
+      CONTROL_TOWER_RULES.lambdaInVpc,
+      'The orchestrator calls AWS APIs only (ECS, CloudWatch, Logs, EC2 Describe*, EventBridge) and reaches no VPC resource; inside a VPC it would need a NAT gateway or five interface endpoints per canary.',
+    );
     grantOrchestratorPermissions(role, this.logGroup, config, probe);
   }
 }

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { canaryAwsNames } from '../functions/shared/aws-names.js';
 import type { CanaryConfig } from '../functions/shared/config.js';
+import { acknowledgeCanaryLogGroup, acknowledgeControl, CONTROL_TOWER_RULES } from './control-tower.js';
 import { probeContainerImage } from './probe-image.js';
 import type { StackSettings } from './stack-settings.js';
 
@@ -51,6 +52,11 @@ export class ProbeTask extends Construct {
         reason:
           'Probe tasks live for seconds and the canary publishes its own metrics; Container Insights would bill per-task metrics nobody reads.',
       });
+      acknowledgeControl(
+        cluster,
+        CONTROL_TOWER_RULES.containerInsights,
+        'Probe tasks live for seconds and the canary publishes its own metrics; Container Insights would bill per-task metrics nobody reads.',
+      );
       this.cluster = cluster;
       this.clusterArn = cluster.clusterArn;
       this.clusterTasksArn = stack.formatArn({
@@ -77,6 +83,7 @@ export class ProbeTask extends Construct {
       // The probe's log streams are run records; `npm run destroy` removes them with the canary.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    acknowledgeCanaryLogGroup(this.logGroup, config.deployment.logRetentionDays);
     this.logStreamPrefix = config.network.logStreamPrefix;
 
     const family = canaryAwsNames(config.canaryName).taskDefinitionFamily;
@@ -104,6 +111,8 @@ export class ProbeTask extends Construct {
       user: PROBE_USER,
       readonlyRootFilesystem: true,
       essential: true,
+      // A hard limit, the task's whole memory (Control Tower CT.ECS.PR.7): the probe needs a fraction of it.
+      memoryLimitMiB: PROBE_MEMORY_MIB,
       logging: ecs.LogDrivers.awsLogs({
         logGroup: this.logGroup,
         streamPrefix: this.logStreamPrefix,

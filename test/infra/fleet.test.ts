@@ -138,7 +138,9 @@ describe('fleet stacks', () => {
       const [link] = resources(stack, 'AWS::Oam::Link');
 
       expect(create).toContain(`"region":"${stack.region}"`);
-      expect(create).toContain(`:iam::${MONITORING.account}:role/port25-canary-fleet-sink-reader`);
+      expect(create).toMatch(
+        new RegExp(`:iam::${MONITORING.account}:role/port25-canary-mail-egress-[0-9a-f]{8}-sink-reader"`),
+      );
       expect(create).toContain('"action":"ListSinks"');
       expect(link?.Properties.ResourceTypes).toEqual(['AWS::CloudWatch::Metric']);
       expect(JSON.stringify(link?.Properties.SinkIdentifier)).toContain('Items.0.Arn');

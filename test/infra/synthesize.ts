@@ -80,7 +80,11 @@ export function buildCanaryStack(
 }
 
 /** Builds every stack of a config file the way infra/app.ts does (single canary or fleet) and synthesizes the app. */
-export async function synthesizeConfigFile(workspace: Workspace, configFile: string): Promise<CloudAssembly> {
+export async function synthesizeConfigFile(
+  workspace: Workspace,
+  configFile: string,
+  extend: (app: App) => void = () => {},
+): Promise<CloudAssembly> {
   const app = new App({ outdir: mkdtempSync(join(workspace.directory, 'cdk.out-')) });
   const config = await loadCanaryConfig(configFile);
   if (config.fleet === undefined) {
@@ -96,5 +100,6 @@ export async function synthesizeConfigFile(workspace: Workspace, configFile: str
       configDirectory: join(app.outdir, 'port25-canary-vantages'),
     });
   }
+  extend(app);
   return app.synth();
 }
