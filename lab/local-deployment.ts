@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { cleanEnvironment, runProcess } from './process.js';
 
@@ -34,6 +34,11 @@ export interface SynthesizedStack {
   readonly template: CloudFormationTemplate;
   /** The cloud assembly directory (cdk.out) holding the template and its assets. */
   readonly assemblyDirectory: string;
+  /** The template body's size in bytes, as CloudFormation counts it against its 1 MB quota. */
+  readonly templateBytes: number;
+  /** The account and Region of the stack's environment; undefined when the stack is environment-agnostic. */
+  readonly account?: string | undefined;
+  readonly region?: string | undefined;
 }
 
 export interface OrchestratorDeployment {
@@ -90,8 +95,8 @@ export interface SynthesisOptions {
   readonly outputDirectory: string;
 }
 
-/** Runs the project's CDK app (cdk.json) with `-c config=FILE` into `outputDirectory`, offline. */
-export async function synthesizeStack(options: SynthesisOptions): Promise<SynthesizedStack> {
+/** Runs the project's CDK app (cdk.json) with `-c config=FILE` into `outputDirectory`, offline; returns the directory. */
+export async function synthesizeAssembly(options: SynthesisOptions): Promise<string> {
   const cdk = join(options.projectDirectory, 'node_modules', 'aws-cdk', 'bin', 'cdk');
   const args = [
     cdk,
@@ -123,15 +128,70 @@ export async function synthesizeStack(options: SynthesisOptions): Promise<Synthe
   if (code !== 0) {
     throw new DeploymentError(`cdk synth -c config=${options.configFile} failed (exit ${code}):\n${output.trim()}`);
   }
-  const templates = (await readdir(options.outputDirectory)).filter((name) => name.endsWith('.template.json'));
-  if (templates.length !== 1) {
+  return options.outputDirectory;
+}
+
+/** Runs the project's CDK app (cdk.json) with `-c config=FILE` into `outputDirectory`, offline: its one stack. */
+export async function synthesizeStack(options: SynthesisOptions): Promise<SynthesizedStack> {
+  const stacks = await readAssembly(await synthesizeAssembly(options));
+  if (stacks.length !== 1) {
     throw new DeploymentError(
-      `expected one stack template in ${options.outputDirectory}, found ${templates.length}: ${templates.join(', ')}`,
+      `expected one stack in ${options.outputDirectory}, found ${stacks.length}: ${stacks.map((stack) => stack.stackName).join(', ')}`,
     );
   }
-  const file = templates[0] as string;
-  const template = JSON.parse(await readFile(join(options.outputDirectory, file), 'utf8')) as CloudFormationTemplate;
-  return { stackName: file.replace(/\.template\.json$/, ''), template, assemblyDirectory: options.outputDirectory };
+  return stacks[0] as SynthesizedStack;
+}
+
+/**
+ * CloudFormation's quotas a template must fit (CloudFormation User Guide, "Understand CloudFormation quotas":
+ * template body in S3 1 MB, 500 resources, 200 outputs), answered with the errors CloudFormation gives.
+ */
+export const CLOUDFORMATION_QUOTAS = { templateBytes: 1_048_576, resources: 500, outputs: 200 } as const;
+
+export function quotaProblems(stack: Pick<SynthesizedStack, 'stackName' | 'template' | 'templateBytes'>): string[] {
+  const resources = Object.keys(stack.template.Resources).length;
+  const outputs = Object.keys(stack.template.Outputs ?? {}).length;
+  return [
+    ...(stack.templateBytes > CLOUDFORMATION_QUOTAS.templateBytes
+      ? [`${stack.stackName}: Template may not exceed ${CLOUDFORMATION_QUOTAS.templateBytes} bytes in size.`]
+      : []),
+    ...(resources > CLOUDFORMATION_QUOTAS.resources
+      ? [
+          `${stack.stackName}: Template format error: Number of resources, ${resources}, is greater than maximum allowed, ${CLOUDFORMATION_QUOTAS.resources}`,
+        ]
+      : []),
+    ...(outputs > CLOUDFORMATION_QUOTAS.outputs
+      ? [
+          `${stack.stackName}: Template format error: Number of outputs, ${outputs}, is greater than maximum allowed, ${CLOUDFORMATION_QUOTAS.outputs}`,
+        ]
+      : []),
+  ];
+}
+
+/**
+ * Every stack of a cloud assembly (manifest.json: artifacts of type aws:cloudformation:stack), with the account and
+ * Region its environment names (undefined for an environment-agnostic stack) and its template's size.
+ */
+export async function readAssembly(directory: string): Promise<SynthesizedStack[]> {
+  const manifest = JSON.parse(await readFile(join(directory, 'manifest.json'), 'utf8')) as {
+    artifacts?: Record<string, { type?: string; environment?: string; properties?: Json }>;
+  };
+  const stacks: SynthesizedStack[] = [];
+  for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type !== 'aws:cloudformation:stack') continue;
+    const templateFile = String(artifact.properties?.templateFile ?? `${artifactId}.template.json`);
+    const body = await readFile(join(directory, templateFile));
+    const [, account, region] = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '') ?? [];
+    stacks.push({
+      stackName: String(artifact.properties?.stackName ?? artifactId),
+      template: JSON.parse(body.toString('utf8')) as CloudFormationTemplate,
+      assemblyDirectory: directory,
+      templateBytes: body.length,
+      account: account === undefined || account === 'unknown-account' ? undefined : account,
+      region: region === undefined || region === 'unknown-region' ? undefined : region,
+    });
+  }
+  return stacks;
 }
 
 /** A stable fake ID such as subnet-0a1b2c3d4e5f60718 derived from the resource's logical ID. */
@@ -140,7 +200,7 @@ function fakeId(prefix: string, logicalId: string): string {
 }
 
 /** Resolves the intrinsic functions the stack's environment values use, with lab physical names. */
-class LocalResolver {
+export class LocalResolver {
   constructor(
     private readonly stack: SynthesizedStack,
     private readonly region: string,
@@ -188,6 +248,14 @@ class LocalResolver {
         return this.nameOf(logicalId, 'FunctionName');
       case 'AWS::SNS::Topic':
         return `arn:aws:sns:${this.region}:${this.accountId}:${this.nameOf(logicalId, 'TopicName')}`;
+      case 'AWS::IAM::Role':
+        return this.nameOf(logicalId, 'RoleName');
+      case 'AWS::Events::Rule':
+        return this.nameOf(logicalId, 'Name');
+      case 'AWS::Events::EventBus':
+        return this.nameOf(logicalId, 'Name');
+      case 'AWS::CloudWatch::Alarm':
+        return this.nameOf(logicalId, 'AlarmName');
       default:
         return this.nameOf(logicalId);
     }
@@ -207,6 +275,24 @@ class LocalResolver {
         return `arn:aws:lambda:${this.region}:${this.accountId}:function:${this.ref(logicalId)}`;
       case 'AWS::IAM::Role.Arn':
         return `arn:aws:iam::${this.accountId}:role/${this.nameOf(logicalId, 'RoleName')}`;
+      case 'AWS::Events::Rule.Arn':
+        return `arn:aws:events:${this.region}:${this.accountId}:rule/${this.ref(logicalId)}`;
+      case 'AWS::Events::EventBus.Arn':
+        return `arn:aws:events:${this.region}:${this.accountId}:event-bus/${this.ref(logicalId)}`;
+      case 'AWS::Events::EventBus.Name':
+        return this.ref(logicalId);
+      case 'AWS::SNS::Topic.TopicArn':
+        return this.ref(logicalId);
+      case 'AWS::SNS::Topic.TopicName':
+        return this.nameOf(logicalId, 'TopicName');
+      case 'AWS::CloudWatch::Alarm.Arn':
+        return `arn:aws:cloudwatch:${this.region}:${this.accountId}:alarm:${this.ref(logicalId)}`;
+      case 'AWS::ECS::TaskDefinition.TaskDefinitionArn':
+        return this.ref(logicalId);
+      case 'AWS::EC2::VPC.DefaultSecurityGroup':
+        return fakeId('sg', `${logicalId}.DefaultSecurityGroup`);
+      case 'AWS::Oam::Sink.Arn':
+        return `arn:aws:oam:${this.region}:${this.accountId}:sink/${fakeId('sink', logicalId).slice(5)}`;
       default:
         throw new DeploymentError(`the lab cannot resolve Fn::GetAtt ${logicalId}.${attribute} (${type})`);
     }
@@ -235,6 +321,16 @@ class LocalResolver {
       }
     }
     throw new DeploymentError(`the lab cannot resolve ${JSON.stringify(value)}`);
+  }
+
+  /** Resolves every intrinsic function inside a JSON value (a policy document, a target list). */
+  resolveDeep(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map((item) => this.resolveDeep(item));
+    if (typeof value !== 'object' || value === null) return value;
+    const entries = Object.entries(value);
+    const [[key] = []] = entries;
+    if (entries.length === 1 && (key === 'Ref' || (key ?? '').startsWith('Fn::'))) return this.resolve(value);
+    return Object.fromEntries(entries.map(([name, item]) => [name, this.resolveDeep(item)]));
   }
 }
 

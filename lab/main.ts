@@ -14,9 +14,11 @@ const USAGE = `Usage: npm run lab [-- --report FILE]
 
 Reproduces the port-25 experiment on this machine: a "VPC" network namespace behind an nftables filter that behaves
 like AWS's port-25 throttle, a real Postfix, and a local AWS endpoint running the synthesized stack's orchestrator
-and probe bundles. Four phases: 1 a scheduled run (throttled), 2 a released run through
-\`port25-canary invoke --released\`, 3 the stack's alarms evaluated over the published metrics, 4 a fleet of two
-vantages (one released, one behind the throttle) through \`port25-canary invoke --fleet\`.
+and probe bundles. The synthesized stack (and the fleet's assembly) is deployed locally and every request is
+authorized under the templates' IAM, function, topic and bus policies. Four phases: 1 a scheduled run (throttled),
+2 a released run through \`port25-canary invoke --released\`, 3 the stack's alarms evaluated over the published
+metrics with their notifications, 4 a fleet of two vantages (one released, one behind the throttle) through
+\`port25-canary invoke --fleet\`.
 
 Options:
   --report FILE  where to write the JSON report (default: lab-report-<time>.json in the current directory)

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CanaryReport } from '../functions/shared/report.js';
 import { type AlarmEvaluation, type AlarmState, alarmDefinitions, evaluateAlarm } from './alarms.js';
+import {
+  type AlarmHistoryItem,
+  authorizeRuleToLambda,
+  executeAlarmActions,
+  type RuleInvocationRecord,
+  regionName,
+} from './deliveries.js';
 import {
   EXPECTED_ALARM_STATES,
   LAB_TARGET_NAMES,
@@ -12,15 +18,26 @@ import {
   RUN_PHASE_EXPECTATIONS,
   type TargetExpectation,
 } from './expectations.js';
-import { addThrottledVpc, FLEET_PHASE_TITLE, FLEET_VANTAGES, type FleetPhaseResult, runFleetPhase } from './fleet.js';
+import {
+  addThrottledVpc,
+  FLEET_PHASE_TITLE,
+  FLEET_VANTAGES,
+  type FleetPhaseResult,
+  prepareFleet,
+  runFleetPhase,
+} from './fleet.js';
 import type { LocalVpcSpec } from './local-aws/ec2.js';
 import type { ContainerLauncher } from './local-aws/ecs.js';
-import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from './local-aws/server.js';
-import { type LabDeployment, localDeployment, synthesizeStack } from './local-deployment.js';
+import { LocalIam } from './local-aws/iam.js';
+import { type LocalAws, startLocalAws } from './local-aws/server.js';
+import type { DeliveredNotification } from './local-aws/sns.js';
+import { deployLocalCloud, type LocalCloud } from './local-cloud.js';
+import { type LabDeployment, localDeployment, synthesizeAssembly, synthesizeStack } from './local-deployment.js';
 import { inNamespace, spawnInNamespace } from './netns.js';
 import { type NodeRuntime, PRODUCTION_NODE_MAJOR, PRODUCTION_NODE_PACKAGE, productionNode } from './node-runtime.js';
 import { cleanEnvironment, runProcess } from './process.js';
 import { type ReceivedRunEvent, receivedRunEvents, runEventProblems } from './run-events.js';
+import { notModelledLine } from './stack-resources.js';
 import type { Teardown } from './teardown.js';
 import { createLabTopology, type LabTopology, labVpcSpec } from './topology.js';
 
@@ -92,6 +109,10 @@ export interface AlarmPhaseResult {
   readonly matched: boolean;
   readonly evaluatedAt: string;
   readonly alarms: readonly AlarmCheck[];
+  /** The alarms' history: each state change and each action, executed or failed, as CloudWatch records them. */
+  readonly history: readonly AlarmHistoryItem[];
+  /** The notifications the alarms' actions delivered (the e-mail spool), in order. */
+  readonly notifications: readonly DeliveredNotification[];
   readonly problems: readonly string[];
 }
 
@@ -111,6 +132,14 @@ export interface LabRunResult {
   readonly error: string | null;
   /** The Node.js versions that ran the orchestrator handler (as each invocation reported it) and the probe tasks. */
   readonly runtimes: LabRuntimes;
+  /** Per stack, the resource types the local deploy does not model. */
+  readonly notModelled: readonly string[];
+  /** Every request the local IAM denied, once each, in AWS's words. */
+  readonly denials: readonly string[];
+  /** How many authorization decisions the local IAM took. */
+  readonly authorizations: number;
+  /** Each rule's deliveries to its targets (FailedInvocations when refused). */
+  readonly ruleInvocations: readonly RuleInvocationRecord[];
 }
 
 export interface LabRuntimes {
@@ -212,7 +241,7 @@ function isCanaryReport(value: unknown): value is CanaryReport {
 }
 
 /** What EventBridge delivers for a schedule rule without a constant input. */
-function scheduledEvent(deployment: LabDeployment): unknown {
+function scheduledEvent(deployment: LabDeployment, ruleArn: string): unknown {
   return {
     version: '0',
     id: randomUUID(),
@@ -221,9 +250,7 @@ function scheduledEvent(deployment: LabDeployment): unknown {
     account: deployment.accountId,
     time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
     region: deployment.region,
-    resources: [
-      `arn:aws:events:${deployment.region}:${deployment.accountId}:rule/${deployment.stack.stackName}-Schedule`,
-    ],
+    resources: [ruleArn],
     detail: {},
   };
 }
@@ -256,44 +283,51 @@ function watchRun(endpoint: LocalAws, deployment: LabDeployment): () => RunObser
   });
 }
 
-/** Phase 1: what the schedule does, through the endpoint's Lambda Invoke with the real SDK client. */
+/**
+ * Phase 1: what the schedule does. The stack's schedule rule delivers its event to the orchestrator as
+ * events.amazonaws.com, allowed only by the function's resource policy for this rule; then Lambda runs the function.
+ * (EventBridge invokes asynchronously; the lab waits for the result to read the report.)
+ */
 async function runScheduledPhase(
   endpoint: LocalAws,
   deployment: LabDeployment,
   topology: LabTopology,
+  cloud: LocalCloud,
 ): Promise<RunPhaseResult> {
-  const { functionName, timeoutSeconds } = deployment.orchestrator;
+  const { functionName } = deployment.orchestrator;
   if (!(await topology.throttle.isActive())) {
     return phaseNotRun('scheduled', 'the port-25 throttle is not in place');
   }
+  const fn = cloud.resources.functions.find((candidate) => candidate.name === functionName);
+  const rule = cloud.resources.rules.find(
+    (candidate) =>
+      candidate.scheduleExpression !== undefined && candidate.targets.some((target) => target.arn === fn?.arn),
+  );
+  if (fn === undefined || rule === undefined) {
+    return phaseNotRun('scheduled', `the stack has no schedule rule targeting ${functionName}`);
+  }
+  if (!(await authorizeRuleToLambda(cloud.iam, rule, fn, deployment.accountId, cloud.ruleInvocations))) {
+    const refused = cloud.ruleInvocations.at(-1)?.error ?? 'refused';
+    return phaseNotRun(
+      'scheduled',
+      `the schedule rule ${rule.name} could not invoke ${functionName} (its FailedInvocations metric counts 1): ${refused}`,
+    );
+  }
   const input = deployment.scheduledInput;
-  const event = input === undefined ? scheduledEvent(deployment) : input;
+  const event = input === undefined ? scheduledEvent(deployment, rule.arn) : input;
   const how =
     input === undefined
-      ? 'Lambda Invoke with an EventBridge scheduled event'
-      : `Lambda Invoke with the schedule rule's input ${JSON.stringify(input)}`;
+      ? `the schedule rule ${rule.name} delivers an EventBridge scheduled event to the function (Lambda Invoke)`
+      : `the schedule rule ${rule.name} delivers its input ${JSON.stringify(input)} to the function (Lambda Invoke)`;
   const observed = watchRun(endpoint, deployment);
-  const client = new LambdaClient({
-    region: deployment.region,
-    endpoint: endpoint.url,
-    credentials: LOCAL_CREDENTIALS,
-    maxAttempts: 1,
-    requestHandler: { requestTimeout: (timeoutSeconds + 30) * 1000 },
-  });
   let report: CanaryReport | null = null;
   let failure: string | null = null;
-  try {
-    const response = await client.send(
-      new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }),
-    );
-    const payload = Buffer.from(response.Payload ?? []).toString('utf8');
-    const parsed: unknown = JSON.parse(payload);
-    if (response.FunctionError) failure = `the function failed (${response.FunctionError}): ${payload}`;
-    else if (isCanaryReport(parsed)) report = parsed;
-    else failure = `the function returned something that is not a canary report: ${payload.slice(0, 500)}`;
-  } finally {
-    client.destroy();
-  }
+  const response = await endpoint.lambda.handleInvoke(functionName, undefined, {}, Buffer.from(JSON.stringify(event)));
+  const parsed: unknown = JSON.parse(response.body);
+  const functionError = response.headers['x-amz-function-error'];
+  if (functionError) failure = `the function failed (${functionError}): ${response.body.slice(0, 2000)}`;
+  else if (isCanaryReport(parsed)) report = parsed;
+  else failure = `the function returned something that is not a canary report: ${response.body.slice(0, 500)}`;
   return runPhaseResult('scheduled', how, report, null, failure, observed());
 }
 
@@ -342,7 +376,12 @@ async function runReleasedPhase(
 }
 
 /** Phase 3: every alarm of the template, evaluated now over what the two runs published. */
-function evaluateAlarms(endpoint: LocalAws, deployment: LabDeployment, now: number): AlarmPhaseResult {
+async function evaluateAlarms(
+  endpoint: LocalAws,
+  deployment: LabDeployment,
+  cloud: LocalCloud,
+  now: number,
+): Promise<AlarmPhaseResult> {
   const checks = alarmDefinitions(deployment.stack.template).map((alarm): AlarmCheck => {
     const evaluation = evaluateAlarm(alarm, endpoint.metrics.series(alarm.metric), now);
     const target = alarm.metric.dimensions.Target;
@@ -364,12 +403,45 @@ function evaluateAlarms(endpoint: LocalAws, deployment: LabDeployment, now: numb
         return `${name}: ${check.evaluation.state}, expected ${check.expected} (${check.evaluation.reason})`;
       }),
   ];
+  // Each alarm's first evaluation runs its actions: CloudWatch publishes to the alarm topic, if its policy lets it.
+  const deliveredBefore = cloud.sns.delivered.length;
+  const history = await executeAlarmActions(
+    checks.map((check) => check.evaluation),
+    cloud.resources.alarms,
+    cloud.sns,
+    { accountId: deployment.accountId, region: deployment.region },
+    new Date(now),
+  );
+  const notifications = cloud.sns.delivered.slice(deliveredBefore);
+  problems.push(...history.filter((item) => item.failed).map((item) => `${item.alarmName}: ${item.historySummary}`));
+  // Every alarm the lab expects in ALARM must reach every e-mail subscriber of its topics, in SNS's alarm form.
+  for (const check of checks.filter((candidate) => candidate.expected === 'ALARM')) {
+    const name = check.evaluation.alarm.alarmName;
+    const actions = cloud.resources.alarms.find((alarm) => alarm.alarmName === name);
+    const subject = `ALARM: "${name}" in ${regionName(deployment.region)}`;
+    for (const topicArn of actions?.alarmActions ?? []) {
+      const emails = (cloud.sns.topic(topicArn)?.subscriptions ?? []).filter((sub) => sub.protocol === 'email');
+      if (emails.length === 0)
+        problems.push(`${name}: the topic ${topicArn} has no e-mail subscription: nobody is told`);
+      for (const email of emails) {
+        const arrived = notifications.some(
+          (notification) =>
+            notification.topicArn === topicArn &&
+            notification.endpoint === email.endpoint &&
+            notification.subject === subject,
+        );
+        if (!arrived) problems.push(`${name}: no notification "${subject}" arrived at ${email.endpoint}`);
+      }
+    }
+  }
   return {
     id: 'alarms',
     title: "Phase 3: the stack's alarms over the published metrics",
     matched: problems.length === 0,
     evaluatedAt: new Date(now).toISOString(),
     alarms: checks,
+    history,
+    notifications,
     problems,
   };
 }
@@ -451,6 +523,9 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
   let error: string | null = null;
   let probeNodeVersion: string | null = null;
   let orchestratorNodeVersions: string[] = [];
+  const iam = new LocalIam();
+  const notModelled: string[] = [];
+  let cloud: LocalCloud | undefined;
   try {
     progress(`building the network: namespaces ${prefix}vpc and ${prefix}mail, Postfix, port-25 throttle`);
     const topology = await createLabTopology(prefix);
@@ -467,6 +542,19 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
       outputDirectory: join(workDirectory, 'cdk.out'),
     });
     deployment = localDeployment(stack, { region: LAB_REGION, accountId: LAB_ACCOUNT_ID });
+    cloud = await deployLocalCloud(deployment, options.projectDirectory, iam);
+    // The fleet's assembly synthesizes while the first phases run; the fleet phase deploys it.
+    const fleetPrepared = prepareFleet({
+      configFile: options.configFile,
+      deployment,
+      workDirectory,
+      synthesize: synthesizeAssembly,
+      projectDirectory: options.projectDirectory,
+    });
+    fleetPrepared.catch(() => undefined);
+    const { functionCredentials } = cloud;
+    notModelled.push(notModelledLine(cloud.resources));
+    progress(`local deploy of ${stack.stackName}; ${notModelledLine(cloud.resources)}`);
 
     progress(`resolving Node.js ${PRODUCTION_NODE_MAJOR}, what production runs (npx -y ${PRODUCTION_NODE_PACKAGE})`);
     const node = await productionNode();
@@ -490,6 +578,7 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     endpoint = await startLocalAws({
       region: deployment.region,
       accountId: deployment.accountId,
+      ...cloud.endpointOptions,
       clusterName: probeTask.clusterName,
       taskDefinition: {
         family: probeTask.family,
@@ -534,6 +623,9 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
       environment: orchestrator.environment,
       timeoutSeconds: orchestrator.timeoutSeconds,
       memorySizeMb: orchestrator.memorySizeMb,
+      ...(functionCredentials.has(orchestrator.functionName)
+        ? { credentials: functionCredentials.get(orchestrator.functionName) }
+        : {}),
     });
     progress(`local AWS endpoint on ${endpoint.url}; function ${orchestrator.functionName}`);
 
@@ -542,13 +634,13 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
       if (teardown.started) throw new LabInterruptedError();
     };
     progress(RUN_PHASE_EXPECTATIONS.scheduled.title);
-    phases.push(await runScheduledPhase(endpoint, deployment, topology));
+    phases.push(await runScheduledPhase(endpoint, deployment, topology, cloud));
     stopIfInterrupted();
     progress(RUN_PHASE_EXPECTATIONS.released.title);
     phases.push(await runReleasedPhase(endpoint, deployment, topology, options.projectDirectory, teardown));
     stopIfInterrupted();
     // Evaluated before the fleet runs: its vantages publish under their own canary names, not the stack's.
-    phases.push(evaluateAlarms(endpoint, deployment, Date.now()));
+    phases.push(await evaluateAlarms(endpoint, deployment, cloud, Date.now()));
     stopIfInterrupted();
     progress(FLEET_PHASE_TITLE);
     otherVpcs.set(FLEET_VANTAGES.throttled.subnetId, await addThrottledVpc(topology, teardown));
@@ -559,8 +651,10 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
         deployment,
         configFile: options.configFile,
         projectDirectory: options.projectDirectory,
-        workDirectory,
         teardown,
+        prepared: fleetPrepared,
+        iam,
+        ruleInvocations: cloud.ruleInvocations,
         runEvents: () => receivedRunEvents(fleetEndpoint.events, 0).map((event) => event.detail),
       }),
     );
@@ -590,5 +684,9 @@ export async function runLabScenario(options: LabScenarioOptions): Promise<LabRu
     vpc: vpcSpec ?? null,
     error,
     runtimes: { orchestrator: orchestratorNodeVersions, probe: probeNodeVersion },
+    notModelled,
+    denials: iam.denials(),
+    ruleInvocations: cloud?.ruleInvocations ?? [],
+    authorizations: iam.decisions.length,
   };
 }

@@ -43,10 +43,16 @@ function formatAlarmPhase(phase: AlarmPhaseResult): string {
     mark(check.matched),
   ]);
   const problems = phase.problems.map((problem) => `  ! ${problem}\n`).join('');
+  const notifications = phase.notifications
+    .map(
+      (notification) =>
+        `  notification to ${notification.endpoint} (${notification.protocol}): ${notification.subject ?? '(no subject)'}\n`,
+    )
+    .join('');
   return `${phase.title}\nevaluated at ${phase.evaluatedAt}\n\n${formatTable(
     ['alarm', 'metric', 'value', 'state', 'lab expects', 'match'],
     rows,
-  )}${problems}`;
+  )}${notifications || '  no notification was delivered\n'}${problems}`;
 }
 
 function formatFleetPhase(phase: FleetPhaseResult): string {
@@ -61,10 +67,19 @@ function formatFleetPhase(phase: FleetPhaseResult): string {
   ]);
   const exitCode = `exit code ${phase.exitCode} (expected ${phase.expectedExitCode})\n`;
   const problems = phase.problems.map((problem) => `  ! ${problem}\n`).join('');
-  return `${phase.title}\n${phase.how}\n\n${formatTable(
+  const deployed = phase.deployed.map((line) => `  local deploy: ${line}\n`).join('');
+  const notifications = phase.notifications
+    .map((notification) => {
+      const detail = (
+        JSON.parse(notification.message) as { detail?: { canary?: string; restriction?: { state?: string } } }
+      ).detail;
+      return `  notification to ${notification.endpoint} (${notification.protocol}, fleet topic): run event of ${detail?.canary ?? '?'}, restriction ${detail?.restriction?.state ?? '?'}\n`;
+    })
+    .join('');
+  return `${phase.title}\n${phase.how}\n${deployed}\n${formatTable(
     ['vantage', 'restriction', 'lab expects', ...targets, 'run events', 'match'],
     rows,
-  )}${exitCode}${problems}`;
+  )}${exitCode}${notifications || '  no notification was delivered by the fleet topic\n'}${problems}`;
 }
 
 export function formatLabResult(result: LabRunResult): string {
@@ -80,7 +95,12 @@ export function formatLabResult(result: LabRunResult): string {
   const vpc = result.vpc
     ? `local EC2 VPC ${result.vpc.vpcId}: primary CIDR ${result.vpc.primaryCidr} (exempt), secondary ${[...result.vpc.secondaryCidrs, ...result.vpc.ipv6Cidrs].join(', ') || 'none'} (not exempt); subnets ${result.vpc.subnets.map((subnet) => subnet.subnetId).join(', ')}\n`
     : '';
-  return `${sections.join('\n')}${result.error ? `\nThe lab could not finish: ${result.error}\n` : ''}\n${vpc}local AWS calls: ${counts || 'none'}\n${runtimes}\n`;
+  const deployed = result.notModelled.map((line) => `local deploy: ${line}\n`).join('');
+  const denials =
+    result.denials.length === 0
+      ? `local IAM: ${result.authorizations} authorization decisions, every request allowed\n`
+      : `local IAM denied ${result.denials.length} request${result.denials.length === 1 ? '' : 's'}:\n${result.denials.map((denial) => `  denied: ${denial}\n`).join('')}`;
+  return `${sections.join('\n')}${result.error ? `\nThe lab could not finish: ${result.error}\n` : ''}\n${deployed}${vpc}local AWS calls: ${counts || 'none'}\n${denials}${runtimes}\n`;
 }
 
 export function verdictLine(result: LabRunResult, reportFile: string): string {

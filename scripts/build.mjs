@@ -99,9 +99,12 @@ await Promise.all([
     minify: true,
     target: LAMBDA_NODE_TARGET,
   }),
+  // The lab authorizes with @cloud-copilot/iam-simulate (AGPL-3.0, a devDependency): left external, resolved from
+  // node_modules when the lab runs, so no AGPL code is ever copied into dist/ (nor into any product bundle).
   build({
     ...common,
     entryPoints: { lab: 'lab/main.ts', bench: 'bench/main.ts' },
+    external: ['@cloud-copilot/*'],
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },
     splitting: true,

@@ -49,6 +49,11 @@ export class LocalCloudFormation {
     this.stacks.set(stack.stackName, { ...stack, stackId });
   }
 
+  /** The UUID part of a deployed stack's ID, for the ARN DescribeStacks is authorized against. */
+  stackIdOf(name: string): string | undefined {
+    return this.stacks.get(name)?.stackId.split('/').at(-1);
+  }
+
   /** Answers one form-encoded request; the caller has checked the signature. */
   handle(form: URLSearchParams, requestId: string): QueryAnswer {
     const action = form.get('Action');

@@ -20,6 +20,12 @@ export interface LambdaFunctionSpec {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memorySizeMb?: number;
+  /** The execution role's session credentials, as Lambda puts them in the function's environment. */
+  readonly credentials?: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  };
 }
 
 export interface InvocationRecord {
@@ -99,6 +105,11 @@ export class LocalLambda {
       readonly nodePath?: string;
     },
   ) {}
+
+  /** The registered function of that name, if any. */
+  spec(name: string): LambdaFunctionSpec | undefined {
+    return this.functions.get(name);
+  }
 
   register(spec: LambdaFunctionSpec): string {
     this.functions.set(spec.name, spec);
@@ -195,6 +206,15 @@ export class LocalLambda {
         TZ: ':UTC',
         LANG: 'en_US.UTF-8',
         ...this.options.runtimeEnvironment(),
+        ...(spec.credentials === undefined
+          ? {}
+          : {
+              AWS_ACCESS_KEY_ID: spec.credentials.accessKeyId,
+              AWS_SECRET_ACCESS_KEY: spec.credentials.secretAccessKey,
+              ...(spec.credentials.sessionToken === undefined
+                ? {}
+                : { AWS_SESSION_TOKEN: spec.credentials.sessionToken }),
+            }),
         ...spec.environment,
         _HANDLER: spec.handler,
         LAMBDA_TASK_ROOT: spec.taskRoot,

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { type AuthorizationState, invokeChecks, jsonRequestChecks, queryChecks } from './authorization.js';
 import { LocalCloudFormation, type LocalStack } from './cloudformation.js';
 import { cloudWatchService, MetricStore } from './cloudwatch.js';
 import { EC2_API_VERSION, ec2ErrorBody, LocalEc2, type LocalVpcSpec } from './ec2.js';
 import { type ContainerLauncher, type EcsLatency, LocalEcs, type TaskDefinitionSpec } from './ecs.js';
 import { EventStore, eventBridgeService } from './eventbridge.js';
+import { AccessDeniedError, type AuthorizationRequest, type LocalIam, type LocalPrincipal } from './iam.js';
 import { LocalLambda } from './lambda.js';
 import { LogStore, logsService } from './logs.js';
 import { AwsServiceError, type JsonObject, type JsonService, unknownOperation } from './protocol.js';
@@ -43,6 +45,19 @@ export interface LocalAwsOptions {
   readonly lambdaNodePath?: string;
   /** The VPCs (and their subnets) EC2's DescribeVpcs and DescribeSubnets know; none by default. */
   readonly vpcs?: readonly LocalVpcSpec[];
+  /**
+   * Identities and authorization: each request's access key names its principal, and every request is evaluated
+   * against the principal's identity policies and the resource's policy. Without it, the one LOCAL_CREDENTIALS key
+   * signs everything and nothing is authorized (the unit tests of the protocols).
+   */
+  readonly iam?: LocalIam;
+  /** Resource policies and role ARNs the authorization needs beyond what the endpoint knows itself. */
+  readonly resourcePolicies?: {
+    readonly functionPolicy?: AuthorizationState['functionOf'];
+    readonly busPolicy?: AuthorizationState['busPolicyOf'];
+    readonly taskRoleArn?: string;
+    readonly executionRoleArn?: string;
+  };
 }
 
 /** An error the endpoint returns instead of running an operation (throttling, outages), for retry tests. */
@@ -83,6 +98,10 @@ export interface LocalAws {
 }
 
 const LAMBDA_INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+function xmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
 
 async function readBody(request: IncomingMessage, operation: string, log: RequestRecord[]): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -172,15 +191,53 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     return new AwsServiceError(fault.type, fault.message, { statusCode: fault.statusCode });
   };
 
-  const checkSigned = (request: IncomingMessage) => {
-    // The SDK signs with SigV4; an unsigned request or foreign credentials means a client is not the one we set up.
+  const invalidToken = () =>
+    new AwsServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.', {
+      statusCode: 403,
+    });
+  /**
+   * The SDK signs with SigV4: the access key in the Credential scope names the caller. Without IAM only
+   * LOCAL_CREDENTIALS is accepted and the caller is undefined (nothing is authorized); with IAM every key must be one
+   * the local IAM issued.
+   */
+  const checkSigned = (request: IncomingMessage): LocalPrincipal | undefined => {
     const authorization = request.headers.authorization ?? '';
-    if (!authorization.startsWith(`AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/`)) {
-      throw new AwsServiceError(
-        'UnrecognizedClientException',
-        'The security token included in the request is invalid.',
-        { statusCode: 403 },
-      );
+    const accessKeyId = /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)\//.exec(authorization)?.[1];
+    if (accessKeyId === undefined) throw invalidToken();
+    if (options.iam === undefined) {
+      if (accessKeyId !== LOCAL_CREDENTIALS.accessKeyId) throw invalidToken();
+      return undefined;
+    }
+    const principal = options.iam.principalFor(accessKeyId);
+    if (principal === undefined) throw invalidToken();
+    return principal;
+  };
+
+  const authorizationState = (): AuthorizationState => ({
+    region,
+    accountId,
+    clusterArn: ecs.clusterArn,
+    taskDefinitionArn: ecs.taskDefinitionArn,
+    taskRoleArn: options.resourcePolicies?.taskRoleArn,
+    executionRoleArn: options.resourcePolicies?.executionRoleArn,
+    functionOf: (name) => options.resourcePolicies?.functionPolicy?.(name),
+    busPolicyOf: (name) => options.resourcePolicies?.busPolicy?.(name),
+    stackIdOf: (name) => cloudFormation.stackIdOf(name) ?? '00000000-0000-4000-8000-000000000000',
+  });
+
+  /** Every check must pass; the first denial becomes the service's own access-denied error. */
+  const authorize = async (
+    checks: readonly AuthorizationRequest[],
+    denied: (message: string) => AwsServiceError,
+  ): Promise<void> => {
+    if (options.iam === undefined) return;
+    for (const check of checks) {
+      try {
+        await options.iam.authorize(check);
+      } catch (error) {
+        if (error instanceof AccessDeniedError) throw denied(error.message);
+        throw error;
+      }
     }
   };
 
@@ -190,7 +247,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     const jsonVersion = service?.jsonVersion ?? '1.1';
     try {
       counts[operation] = (counts[operation] ?? 0) + 1;
-      checkSigned(request);
+      const caller = checkSigned(request);
       const body = await readBody(request, operation, requestLog);
       const run = service?.operations[operation];
       if (!service || !run) throw unknownOperation(target);
@@ -201,6 +258,16 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         input = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as JsonObject);
       } catch {
         throw new AwsServiceError('SerializationException', 'The request body is not valid JSON');
+      }
+      if (caller !== undefined) {
+        // CloudWatch (JSON 1.0, awsQuery-compatible) answers 403 with the Query code AccessDenied; ECS, Logs and
+        // EventBridge (JSON 1.1) answer 400 AccessDeniedException.
+        const queryCompatible = service.jsonVersion === '1.0';
+        await authorize(jsonRequestChecks(target, input, caller, authorizationState()), (message) =>
+          queryCompatible
+            ? new AwsServiceError('AccessDenied', message, { statusCode: 403, queryCode: 'AccessDenied' })
+            : new AwsServiceError('AccessDeniedException', message),
+        );
       }
       const output = await run(input);
       response.writeHead(200, {
@@ -222,10 +289,17 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   ) => {
     try {
       counts.Invoke = (counts.Invoke ?? 0) + 1;
-      checkSigned(request);
+      const caller = checkSigned(request);
       const body = await readBody(request, 'Invoke', requestLog);
       const fault = takeFault('Invoke');
       if (fault) throw fault;
+      if (caller !== undefined) {
+        // Lambda (REST-JSON): 403 AccessDeniedException.
+        await authorize(
+          invokeChecks(decodeURIComponent(functionName), caller, authorizationState()),
+          (message) => new AwsServiceError('AccessDeniedException', message, { statusCode: 403 }),
+        );
+      }
       const qualifier = new URL(request.url ?? '/', 'http://localhost').searchParams.get('Qualifier') ?? undefined;
       const headers = Object.fromEntries(
         Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : value]),
@@ -241,12 +315,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         'x-amzn-requestid': requestId,
         'x-amzn-errortype': error.type,
       });
-      response.end(JSON.stringify({ Type: 'User', message: error.message }));
+      response.end(JSON.stringify({ Type: 'User', Message: error.message }));
     }
   };
 
   // EC2's query protocol: a form-encoded POST naming its Action, answered in XML (errors too, injected ones included).
-  const handleEc2Query = (
+  const handleEc2Query = async (
     request: IncomingMessage,
     response: ServerResponse,
     requestId: string,
@@ -262,9 +336,23 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       response.end(answer.body);
     };
     try {
-      checkSigned(request);
+      const caller = checkSigned(request);
       const fault = takeFault(action);
       if (fault) throw fault;
+      if (caller !== undefined) {
+        // EC2: 403 UnauthorizedOperation (EC2 API Reference, "Error codes").
+        await authorize(
+          queryChecks(action, form, caller, authorizationState()),
+          (message) =>
+            new AwsServiceError(
+              'UnauthorizedOperation',
+              `You are not authorized to perform this operation. ${message}`,
+              {
+                statusCode: 403,
+              },
+            ),
+        );
+      }
     } catch (error) {
       if (!(error instanceof AwsServiceError)) throw error;
       // EC2 says AuthFailure where the JSON services say UnrecognizedClientException.
@@ -286,14 +374,20 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     const form = new URLSearchParams(body.toString('utf8'));
     // EC2 speaks its own query dialect (XML errors in <Response><Errors>); the API version tells the services apart.
     if (form.get('Version') === EC2_API_VERSION) {
-      handleEc2Query(request, response, requestId, form);
+      await handleEc2Query(request, response, requestId, form);
       return;
     }
     const operation = form.get('Action') ?? 'Query';
     counts[operation] = (counts[operation] ?? 0) + 1;
     let answer: { statusCode: number; body: string };
     try {
-      checkSigned(request);
+      const caller = checkSigned(request);
+      if (caller !== undefined) {
+        await authorize(
+          queryChecks(operation, form, caller, authorizationState()),
+          (message) => new AwsServiceError('AccessDenied', message, { statusCode: 403 }),
+        );
+      }
       const fault = takeFault(operation);
       answer = fault
         ? {
@@ -303,9 +397,10 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         : cloudFormation.handle(form, requestId);
     } catch (error) {
       if (!(error instanceof AwsServiceError)) throw error;
+      const code = error.type === 'UnrecognizedClientException' ? 'InvalidClientTokenId' : error.type;
       answer = {
         statusCode: error.statusCode,
-        body: `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>${error.message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+        body: `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlText(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
       };
     }
     response.writeHead(answer.statusCode, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });

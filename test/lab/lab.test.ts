@@ -229,13 +229,31 @@ describe.skipIf(skipReason !== undefined)(`the lab scenario${skipReason ? ` (ski
     expect(fleetPhase().exitCode).toBe(fleetPhase().expectedExitCode);
   });
 
+  it('authorizes every call and denies none', () => {
+    expect(result.denials).toEqual([]);
+    expect(result.authorizations).toBeGreaterThan(100);
+    expect(result.ruleInvocations.every((invocation) => !invocation.failed)).toBe(true);
+  });
+
+  it('prints the notifications the alarms and the fleet topic delivered', () => {
+    const subjects = alarmPhase().notifications.map((notification) => notification.subject);
+
+    expect(subjects).toContain(
+      'ALARM: "port25-canary p25lab port-25 restriction appears lifted" in US East (N. Virginia)',
+    );
+    expect(alarmPhase().history.filter((item) => item.failed)).toEqual([]);
+    expect(fleetPhase().notifications).toHaveLength(2);
+  });
+
   it('makes the AWS calls one scheduled run, one CLI run and a fleet of two need', () => {
     const counts = result.callCounts;
 
-    expect(counts.Invoke).toBe(2 + 2);
+    // Lambda Invoke over HTTP: the CLI's run and the fleet's two; the schedule rule delivers in-process (events →
+    // Lambda, authorized by the function policy), as EventBridge does without a caller's request.
+    expect(counts.Invoke).toBe(1 + 2);
     // One DescribeSubnets and one DescribeVpcs per run: the canary's two, and each fleet vantage's.
-    expect(counts.DescribeSubnets).toBe(counts.Invoke);
-    expect(counts.DescribeVpcs).toBe(counts.Invoke);
+    expect(counts.DescribeSubnets).toBe(2 + 2);
+    expect(counts.DescribeVpcs).toBe(2 + 2);
     expect(counts.RunTask).toBe(2 * LAB_TARGET_NAMES.length + 2 * FLEET_TARGETS.length);
     expect(counts.DescribeTasks).toBeGreaterThanOrEqual(2);
     expect(counts.GetLogEvents).toBeGreaterThanOrEqual(2 * LAB_TARGET_NAMES.length);
