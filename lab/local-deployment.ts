@@ -364,6 +364,29 @@ function createdVpc(
 /** Lambda's task root inside the function's sandbox; paths below it live in the asset directory in the lab. */
 export const LAMBDA_TASK_ROOT = '/var/task';
 
+/**
+ * A function's environment with every CloudFormation reference resolved to the lab's physical names; a path under the
+ * sandbox's /var/task points into the asset directory, which is /var/task here.
+ */
+export function functionEnvironment(
+  properties: Json,
+  codeDirectory: string,
+  resolver: LocalResolver,
+): Record<string, string> {
+  const variables = ((properties.Environment as Json | undefined)?.Variables ?? {}) as Json;
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => {
+      const resolved = resolver.resolve(value);
+      return [
+        name,
+        resolved.startsWith(`${LAMBDA_TASK_ROOT}/`)
+          ? join(codeDirectory, resolved.slice(LAMBDA_TASK_ROOT.length + 1))
+          : resolved,
+      ];
+    }),
+  );
+}
+
 /** Reads the orchestrator function, the probe task definition and the schedule from the synthesized template. */
 export function localDeployment(
   stack: SynthesizedStack,
@@ -381,19 +404,7 @@ export function localDeployment(
   const assetPath = functionResource.Metadata?.['aws:asset:path'];
   if (typeof assetPath !== 'string') throw new DeploymentError(`${functionId} has no aws:asset:path metadata`);
   const codeDirectory = resolve(stack.assemblyDirectory, assetPath);
-  const variables = ((properties.Environment as Json | undefined)?.Variables ?? {}) as Json;
-  const environment = Object.fromEntries(
-    Object.entries(variables).map(([name, value]) => {
-      const resolved = resolver.resolve(value);
-      // The sandbox's /var/task is the asset directory here.
-      return [
-        name,
-        resolved.startsWith(`${LAMBDA_TASK_ROOT}/`)
-          ? join(codeDirectory, resolved.slice(LAMBDA_TASK_ROOT.length + 1))
-          : resolved,
-      ];
-    }),
-  );
+  const environment = functionEnvironment(properties, codeDirectory, resolver);
 
   const [clusterId] = single(resourcesOfType(template, 'AWS::ECS::Cluster'), 'ECS cluster');
   const [taskDefinitionId, taskDefinition] = single(

@@ -1,9 +1,9 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { NamedPolicy, PolicyDocument } from './local-aws/iam.js';
 import {
   type CloudFormationResource,
   DeploymentError,
-  LAMBDA_TASK_ROOT,
+  functionEnvironment,
   LocalResolver,
   quotaProblems,
   type SynthesizedStack,
@@ -224,18 +224,7 @@ export function stackResources(
     // time only; the lab lists them with what it does not model.
     if (resource.Metadata?.['aws:asset:is-bundled'] !== true || typeof assetPath !== 'string') return [];
     const codeDirectory = resolve(stack.assemblyDirectory, assetPath);
-    const variables = ((properties.Environment as Json | undefined)?.Variables ?? {}) as Json;
-    const environment = Object.fromEntries(
-      Object.entries(variables).map(([name, value]) => {
-        const resolved = resolver.resolve(value);
-        return [
-          name,
-          resolved.startsWith(`${LAMBDA_TASK_ROOT}/`)
-            ? join(codeDirectory, resolved.slice(LAMBDA_TASK_ROOT.length + 1))
-            : resolved,
-        ];
-      }),
-    );
+    const environment = functionEnvironment(properties, codeDirectory, resolver);
     const arn = resolver.getAtt(logicalId, 'Arn');
     const statements = permissions
       .filter(([, permission]) => {
